@@ -1,0 +1,33 @@
+"""The FastAPI application factory (``uvicorn api.app:create_app --factory``)."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from api import health
+from api.db import make_pool
+
+
+def create_app(database_url: str | None = None) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        app.state.pool = make_pool(database_url)
+        await app.state.pool.open()
+        try:
+            yield
+        finally:
+            await app.state.pool.close()
+
+    app = FastAPI(
+        title="Cần Thơ planning GIS",
+        description="Infrastructure projects, industrial zones, flood works and New Rural "
+        "status of Cần Thơ city, with progress, as OGC API - Features and Tiles.",
+        version="0.1.0",
+        lifespan=lifespan,
+        openapi_url="/api",
+        docs_url="/api.html",
+    )
+    app.include_router(health.router)
+    return app

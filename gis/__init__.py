@@ -1,0 +1,1 @@
+"""Core of the Cần Thơ planning GIS: settings, database, CRS, admin units, import/export."""

@@ -1,0 +1,154 @@
+"""``gis``: the command line of the Cần Thơ planning GIS."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+
+from layers import registry
+
+
+@click.group()
+def main() -> None:
+    """Cần Thơ planning GIS: database, dataset, exports, maps and the API server."""
+
+
+@main.group()
+def db() -> None:
+    """The project-managed PostGIS cluster (ignored when DATABASE_URL is set)."""
+
+
+@db.command("start")
+def db_start() -> None:
+    from gis import cluster
+
+    click.echo(cluster.start().detail)
+
+
+@db.command("stop")
+def db_stop() -> None:
+    from gis import cluster
+
+    click.echo(cluster.stop().detail)
+
+
+@db.command("status")
+def db_status() -> None:
+    from gis import cluster
+    from gis.settings import database_settings
+
+    if not database_settings().managed:
+        click.echo("using DATABASE_URL (no managed cluster)")
+        return
+    st = cluster.status()
+    click.echo(st.detail)
+    sys.exit(0 if st.running else 1)
+
+
+@main.command()
+def migrate() -> None:
+    """Apply migrations and create tables of newly declared layers."""
+    from gis.db import ensure_server
+    from gis.migrate import migrate as run
+
+    ensure_server()
+    created = run()
+    click.echo("schema up to date" + (f"; created {', '.join(created)}" if created else ""))
+
+
+@main.command()
+@click.option("--data-dir", type=click.Path(path_type=Path), help="dataset folder (data/)")
+def load(data_dir: Path | None) -> None:
+    """Load boundaries and the curated dataset (idempotent, all or nothing)."""
+    from gis.dataset.loader import LoadError
+    from gis.dataset.loader import load as run
+    from gis.db import ensure_server
+
+    ensure_server()
+    try:
+        report = run(data_dir=data_dir)
+    except LoadError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(2)
+    click.echo(report.summary())
+    for w in report.warnings:
+        click.echo(f"warning: {w}", err=True)
+
+
+@main.command()
+def setup() -> None:
+    """Start the database (if managed), migrate and load: what `make run` needs."""
+    from gis.dataset.loader import LoadError
+    from gis.dataset.loader import load as run_load
+    from gis.db import ensure_server
+    from gis.migrate import migrate as run_migrate
+
+    ensure_server()
+    run_migrate()
+    try:
+        report = run_load()
+    except LoadError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(2)
+    click.echo(report.summary())
+
+
+@main.command()
+@click.argument("layer")
+@click.option("--format", "fmt", type=click.Choice(["geojson", "gpkg", "csv", "shp"]),
+              default="geojson", show_default=True)
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="output file")
+@click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), help="progress as of this date")
+@click.option("--district", help="only features in this district (GSO code)")
+def export(layer: str, fmt: str, output: Path | None, as_of, district: str | None) -> None:
+    """Export LAYER to GeoJSON, GeoPackage, CSV or zipped Shapefile."""
+    from psycopg import sql
+
+    from gis.db import ensure_server
+    from gis.export import FORMATS, export_layer
+    from gis.queries import FeatureQuery
+
+    if layer not in registry:
+        raise click.BadParameter(f"no layer {layer!r}; layers: "
+                                 + ", ".join(lyr.id for lyr in registry.layers()))
+    ensure_server()
+    query = FeatureQuery(registry.get(layer), as_of=as_of.date() if as_of else None)
+    if district:
+        lyr = registry.get(layer)
+        col = "districts" if lyr.feature_fields else "id"
+        clause = "%(district)s = ANY(f.districts)" if col == "districts" else "f.id = %(district)s"
+        query.add_where(sql.SQL(clause), district=district)
+    output = output or Path(f"{layer}{FORMATS[fmt][1]}")
+    with click.progressbar(length=1, label=f"exporting {layer}") as bar:
+        export_layer(query, fmt, output)
+        bar.update(1)
+    click.echo(f"wrote {output}")
+
+
+@main.command()
+@click.option("--host", default=None)
+@click.option("--port", default=None, type=int)
+@click.option("--setup/--no-setup", "do_setup", default=True,
+              help="start the database, migrate and load before serving")
+def serve(host: str | None, port: int | None, do_setup: bool) -> None:
+    """Serve the API and maps (default http://127.0.0.1:8000)."""
+    import uvicorn
+
+    from gis.settings import api_settings
+
+    if do_setup:
+        setup.callback()
+    s = api_settings()
+    uvicorn.run("api.app:create_app", factory=True, host=host or s.host, port=port or s.port,
+                log_level="info")
+
+
+def today() -> date:
+    return date.today()
+
+
+if __name__ == "__main__":
+    main()

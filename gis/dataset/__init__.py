@@ -1,0 +1,1 @@
+"""Loading the curated dataset (``data/``) and the boundaries into PostGIS."""

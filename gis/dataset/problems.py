@@ -1,0 +1,50 @@
+"""Load problems: each names the file, the line and the reason."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    line: int | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.reason}"
+
+
+class LoadError(Exception):
+    """The dataset has problems; nothing was stored."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        lines = "\n".join(f"  {p}" for p in problems[:50])
+        more = f"\n  … and {len(problems) - 50} more" if len(problems) > 50 else ""
+        super().__init__(f"{len(problems)} problem(s) in the dataset; nothing was loaded:\n"
+                         f"{lines}{more}")
+
+
+class Collector:
+    """Gathers problems so that one run reports all of them."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.problems: list[Problem] = []
+
+    def rel(self, path: Path | str) -> str:
+        path = Path(path)
+        try:
+            return str(path.relative_to(self.root))
+        except ValueError:
+            return str(path)
+
+    def add(self, file: Path | str, line: int | None, reason: str) -> None:
+        self.problems.append(Problem(self.rel(file), line, reason))
+
+    def raise_if_any(self) -> None:
+        if self.problems:
+            raise LoadError(self.problems)

@@ -1,0 +1,286 @@
+"""Checking dataset records against the layer registry and turning them into rows.
+
+Each check that fails adds a problem naming file, line and reason; nothing is written
+here (see :mod:`gis.dataset.loader` for the database side).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from shapely.geometry import shape
+
+from gis.dataset.problems import Collector
+from gis.figures import FigureError, parse_vn_number
+from layers import METRICS
+from layers.base import Field, Layer
+
+SOURCE_KEYS = {"doc", "line", "ref"}
+EXTENSION_KEYS = {"extends", "progress", "conflicts", "notes", "source", "valid_on"}
+
+
+@dataclass
+class Context:
+    """What records are checked against: known documents and admin codes."""
+
+    documents: set[str]
+    districts: set[str]
+    communes: dict[str, str]  # commune code -> district code
+    problems: Collector
+
+
+@dataclass
+class FeatureRow:
+    layer: Layer
+    file: Path
+    line: int
+    values: dict
+    geometry: str | None  # GeoJSON text
+    progress: list[dict] = field(default_factory=list)
+
+
+def _line(record, default: int) -> int:
+    return getattr(record, "line", 0) or default
+
+
+def parse_date(value, ctx: Context, file: Path, line: int, what: str) -> date | None:
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    ctx.problems.add(file, line, f"{what}: {value!r} is not a date (YYYY-MM-DD)")
+    return None
+
+
+def parse_source(record, ctx: Context, file: Path, line: int, what: str) -> dict | None:
+    src = record.get("source")
+    if not isinstance(src, dict) or not src.get("doc"):
+        ctx.problems.add(file, line, f"{what}: missing source (source: {{doc, line, ref}})")
+        return None
+    unknown = set(src) - SOURCE_KEYS
+    if unknown:
+        ctx.problems.add(file, line, f"{what}: unknown source keys {sorted(unknown)}")
+    doc = str(src["doc"])
+    if doc not in ctx.documents:
+        ctx.problems.add(file, line, f"{what}: unknown source document {doc!r} "
+                                     f"(known: {', '.join(sorted(ctx.documents))})")
+        return None
+    src_line = src.get("line")
+    if src_line is not None and (not isinstance(src_line, int) or src_line < 1):
+        ctx.problems.add(file, line, f"{what}: source line {src_line!r} is not a line number")
+        return None
+    if src_line is None and not src.get("ref"):
+        ctx.problems.add(file, line, f"{what}: source needs a line or a ref")
+        return None
+    return {"source_doc": doc, "source_line": src_line, "source_ref": src.get("ref")}
+
+
+def parse_value(f: Field, value, ctx: Context, file: Path, line: int):
+    """Convert one field value to its column value (None when invalid)."""
+    if value is None:
+        return None
+    where = f"field {f.name!r}"
+    if f.type == "text":
+        if isinstance(value, (dict, list)):
+            ctx.problems.add(file, line, f"{where}: expected text, got {type(value).__name__}")
+            return None
+        value = str(value)
+        if f.choices and f.choice(value) is None:
+            allowed = ", ".join(c.value for c in f.choices)
+            ctx.problems.add(file, line, f"{where}: {value!r} is not one of: {allowed}")
+            return None
+        return value
+    if f.type in ("number", "integer"):
+        try:
+            number = parse_vn_number(value)
+        except FigureError as exc:
+            ctx.problems.add(file, line, f"{where}: {exc}")
+            return None
+        if f.type == "integer":
+            if number != number.to_integral():
+                ctx.problems.add(file, line, f"{where}: {value!r} is not a whole number")
+                return None
+            return int(number)
+        if f.max_value is not None and number > f.max_value:
+            ctx.problems.add(file, line, f"{where}: {value!r} is above {f.max_value}")
+            return None
+        return number
+    if f.type == "date":
+        return parse_date(value, ctx, file, line, where)
+    if f.type == "text[]":
+        if not isinstance(value, list):
+            ctx.problems.add(file, line, f"{where}: expected a list")
+            return None
+        return [str(v) for v in value]
+    if f.type == "json":
+        return json.dumps(value, default=str, ensure_ascii=False)
+    raise AssertionError(f.type)
+
+
+def parse_progress(layer: Layer, items, ctx: Context, file: Path, line: int) -> list[dict]:
+    if items is None:
+        return []
+    if not isinstance(items, list):
+        ctx.problems.add(file, line, "progress: expected a list")
+        return []
+    out = []
+    for item in items:
+        iline = _line(item, line)
+        if not isinstance(item, dict):
+            ctx.problems.add(file, iline, "progress: each figure must be a mapping")
+            continue
+        unknown = set(item) - {"metric", "value", "valid_on", "source", "note"}
+        if unknown:
+            ctx.problems.add(file, iline, f"progress: unknown keys {sorted(unknown)}")
+        metric = item.get("metric")
+        if metric not in layer.metrics:
+            ctx.problems.add(file, iline, f"progress: metric {metric!r} is not tracked by layer "
+                                          f"{layer.id!r} (tracked: {', '.join(layer.metrics)})")
+            continue
+        m = METRICS[metric]
+        try:
+            value = parse_vn_number(item.get("value"))
+        except FigureError as exc:
+            ctx.problems.add(file, iline, f"progress {metric}: {exc}")
+            continue
+        if m.percent and not 0 <= value <= 100:
+            ctx.problems.add(file, iline, f"progress {metric}: percentage {item.get('value')!r} "
+                                          "is outside 0-100")
+            continue
+        if m.integer and value != value.to_integral():
+            ctx.problems.add(file, iline, f"progress {metric}: {item.get('value')!r} is not a "
+                                          "whole number")
+            continue
+        if item.get("valid_on") is None:
+            ctx.problems.add(file, iline, f"progress {metric}: missing valid_on")
+            continue
+        valid_on = parse_date(item.get("valid_on"), ctx, file, iline, f"progress {metric}")
+        src = parse_source(item, ctx, file, iline, f"progress {metric}")
+        if valid_on is None or src is None:
+            continue
+        out.append({
+            "metric": metric, "value": value, "value_text": str(item.get("value")),
+            "unit": m.unit, "valid_on": valid_on, "note": item.get("note"), **src,
+            "_line": iline,
+        })
+    return out
+
+
+def parse_conflicts(items, ctx: Context, file: Path, line: int) -> list[dict]:
+    if items is None:
+        return []
+    if not isinstance(items, list):
+        ctx.problems.add(file, line, "conflicts: expected a list")
+        return []
+    out = []
+    for item in items:
+        iline = _line(item, line)
+        if not isinstance(item, dict) or "field" not in item:
+            ctx.problems.add(file, iline, "conflicts: each entry needs field, value and source")
+            continue
+        src = parse_source(item, ctx, file, iline, f"conflict on {item.get('field')!r}")
+        if src is None:
+            continue
+        out.append({"field": item["field"], "value": item.get("value"),
+                    "note": item.get("note"), **src})
+    return out
+
+
+def check_places(values: dict, ctx: Context, file: Path, line: int) -> None:
+    for code in values.get("districts") or []:
+        if code not in ctx.districts:
+            ctx.problems.add(file, line, f"unknown district {code!r} "
+                                         f"(known: {', '.join(sorted(ctx.districts))})")
+    for code in values.get("wards") or []:
+        if code not in ctx.communes:
+            ctx.problems.add(file, line, f"unknown ward/commune code {code!r}")
+
+
+def parse_geometry(record, ctx: Context, file: Path, line: int) -> str | None:
+    geom = record.get("geometry")
+    if geom is None:
+        return None
+    try:
+        shp = shape(geom)
+    except Exception as exc:  # shapely raises several kinds for bad GeoJSON
+        ctx.problems.add(file, line, f"geometry: not a valid GeoJSON geometry ({exc})")
+        return None
+    if shp.is_empty:
+        ctx.problems.add(file, line, "geometry: empty")
+        return None
+    return json.dumps(geom)
+
+
+def parse_feature(layer: Layer, record, ctx: Context, file: Path) -> FeatureRow | None:
+    line = _line(record, 1)
+    if not isinstance(record, dict):
+        ctx.problems.add(file, line, "each item must be a mapping")
+        return None
+    fid = record.get("id")
+    if not fid or not isinstance(fid, (str, int)):
+        ctx.problems.add(file, line, "missing id")
+        return None
+    known = {f.name for f in layer.all_fields} | {"id", "geometry", "source", "progress"}
+    if layer.geometry_from_admin:
+        known.discard("geometry")
+    unknown = set(record) - known
+    if unknown:
+        ctx.problems.add(file, line, f"feature {fid}: unknown field(s) {sorted(unknown)}")
+    values: dict = {"id": str(fid)}
+    src = parse_source(record, ctx, file, line, f"feature {fid}")
+    if src:
+        values.update(src)
+    for f in layer.all_fields:
+        if f.name in ("source_doc", "source_line", "source_ref"):
+            continue
+        raw = record.get(f.name)
+        if f.name == "conflicts":
+            values[f.name] = json.dumps(parse_conflicts(raw, ctx, file, line), default=str,
+                                        ensure_ascii=False)
+            continue
+        if raw is None and f.required and f.name != "geom_quality":
+            ctx.problems.add(file, line, f"feature {fid}: missing required field {f.name!r}")
+        values[f.name] = parse_value(f, raw, ctx, file, line)
+    geometry = None if layer.geometry_from_admin else parse_geometry(record, ctx, file, line)
+    if layer.feature_fields:
+        if layer.geometry_from_admin:
+            values["geom_quality"] = "admin_boundary"  # set to 'unknown' where no geometry
+        elif values.get("geom_quality") is None:
+            if geometry is None:
+                values["geom_quality"] = "unknown"
+            else:
+                ctx.problems.add(file, line, f"feature {fid}: missing geom_quality")
+        elif geometry is not None and values["geom_quality"] == "unknown":
+            ctx.problems.add(file, line, f"feature {fid}: has a geometry but geom_quality "
+                                         "is 'unknown'")
+        elif geometry is None and values["geom_quality"] != "unknown":
+            ctx.problems.add(file, line, f"feature {fid}: no geometry but geom_quality is "
+                                         f"{values['geom_quality']!r}")
+        check_places(values, ctx, file, line)
+    progress = parse_progress(layer, record.get("progress"), ctx, file, line)
+    return FeatureRow(layer, file, line, values, geometry, progress)
+
+
+def apply_extension(base: FeatureRow, record, ctx: Context, file: Path) -> None:
+    """Merge an ``extends:`` record (another document on the same feature) into ``base``."""
+    line = _line(record, 1)
+    unknown = set(record) - EXTENSION_KEYS
+    if unknown:
+        ctx.problems.add(file, line, f"extends {record['extends']}: only progress, conflicts "
+                                     f"and notes may be added (found {sorted(unknown)})")
+    base.progress += parse_progress(base.layer, record.get("progress"), ctx, file, line)
+    conflicts = json.loads(base.values.get("conflicts") or "[]")
+    conflicts += parse_conflicts(record.get("conflicts"), ctx, file, line)
+    base.values["conflicts"] = json.dumps(conflicts, default=str, ensure_ascii=False)
+    if record.get("notes"):
+        src = record.get("source") or {}
+        tag = f"[{src.get('doc', '?')}:{src.get('line', '')}] " if src else ""
+        base.values["notes"] = "\n".join(
+            n for n in (base.values.get("notes"), f"{tag}{record['notes']}") if n
+        )

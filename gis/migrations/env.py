@@ -1,0 +1,26 @@
+"""Alembic environment: the URL comes from gis.settings, the metadata from gis.schema."""
+
+from alembic import context
+from sqlalchemy import pool
+
+from gis.db import engine
+from gis.schema import layer_tables, metadata
+
+layer_tables()  # register the registry's layer tables on the metadata
+target_metadata = metadata
+
+
+def run_migrations_online() -> None:
+    connectable = context.config.attributes.get("connection")
+    if connectable is not None:
+        context.configure(connection=connectable, target_metadata=target_metadata)
+        with context.begin_transaction():
+            context.run_migrations()
+        return
+    with engine().execution_options(poolclass=pool.NullPool).connect() as connection:
+        context.configure(connection=connection, target_metadata=target_metadata)
+        with context.begin_transaction():
+            context.run_migrations()
+
+
+run_migrations_online()

@@ -1,0 +1,41 @@
+"""Layer tables derived from the layer registry, and the district overview view.
+
+Layers declared later get their table from ``gis migrate`` (gis.schema.sync_layer_tables),
+so adding a layer needs no migration of its own.
+
+Revision ID: 0002
+Revises: 0001
+"""
+
+from alembic import op
+
+from gis.schema import sync_layer_tables
+
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+DISTRICT_OVERVIEW = """
+CREATE OR REPLACE VIEW district_overview AS
+SELECT d.code AS id, d.name, d.name_ascii, d.unit_type, d.area_km2,
+       n.ntm_level, n.year_recognised AS ntm_year, d.geom
+FROM admin_district d
+LEFT JOIN LATERAL (
+    SELECT s.ntm_level, s.year_recognised
+    FROM ntm_status s
+    WHERE s.unit_code = d.code AND s.unit_level = 'district' AND s.ntm_level <> 'unknown'
+    ORDER BY array_position(ARRAY['ntm', 'ntm_nang_cao', 'ntm_kieu_mau'], s.ntm_level) DESC,
+             s.year_recognised DESC NULLS LAST
+    LIMIT 1
+) n ON true
+"""
+
+
+def upgrade() -> None:
+    sync_layer_tables(op.get_bind())
+    op.execute(DISTRICT_OVERVIEW)
+
+
+def downgrade() -> None:
+    op.execute("DROP VIEW IF EXISTS district_overview")

@@ -1,0 +1,155 @@
+"""SQL for reading a registry layer: properties, current progress, filters, order.
+
+Shared by the API, exports and printed maps, so that all of them show the same
+values. Queries are composed with :mod:`psycopg.sql` (identifiers quoted, values as
+parameters), never by pasting user input into SQL text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from psycopg import sql
+
+from layers import METRICS
+from layers.base import Layer
+
+
+def progress_columns(layer: Layer) -> list[str]:
+    """Flat property names of the current progress: ``m``, ``m_date``, ``m_source``."""
+    cols = []
+    for m in layer.metrics:
+        cols += [m, f"{m}_date", f"{m}_source"]
+    return cols
+
+
+def property_names(layer: Layer) -> list[str]:
+    return [f.name for f in layer.all_fields] + progress_columns(layer)
+
+
+def _progress_lateral(layer: Layer) -> sql.Composable:
+    """One row per feature with the latest figure of each metric on or before ``as_of``.
+
+    Where two sources give the same metric on the same date, the newer document wins
+    for the flat value and ``progress_conflicts`` lists the other values.
+    """
+    if not layer.metrics:
+        return sql.SQL("")
+    parts = []
+    for m in layer.metrics:
+        lit = sql.Literal(m)
+        cast = sql.SQL("::integer") if METRICS[m].integer else sql.SQL("::double precision")
+        parts += [
+            sql.SQL("max(value) FILTER (WHERE metric = {m}){cast} AS {c}").format(
+                m=lit, cast=cast, c=sql.Identifier(m)),
+            sql.SQL("max(valid_on) FILTER (WHERE metric = {m}) AS {c}").format(
+                m=lit, c=sql.Identifier(f"{m}_date")),
+            sql.SQL("max(src) FILTER (WHERE metric = {m}) AS {c}").format(
+                m=lit, c=sql.Identifier(f"{m}_source")),
+        ]
+    return sql.SQL(
+        " LEFT JOIN LATERAL (SELECT {parts}, "
+        "  jsonb_agg(others) FILTER (WHERE others IS NOT NULL) AS progress_conflicts"
+        " FROM (SELECT DISTINCT ON (ps.metric) ps.metric, ps.value, ps.valid_on,"
+        "   concat_ws(' ', ps.source_doc || CASE WHEN ps.source_line IS NOT NULL"
+        "     THEN ':' || ps.source_line ELSE '' END, ps.source_ref) AS src,"
+        "   (SELECT jsonb_agg(jsonb_build_object('metric', o.metric, 'value', o.value,"
+        "       'valid_on', o.valid_on, 'source_doc', o.source_doc, 'source_line', o.source_line))"
+        "    FROM progress_snapshot o WHERE o.layer_id = ps.layer_id"
+        "     AND o.feature_id = ps.feature_id AND o.metric = ps.metric"
+        "     AND o.valid_on = ps.valid_on AND o.value <> ps.value) AS others"
+        "  FROM progress_snapshot ps"
+        "  WHERE ps.layer_id = {lid} AND ps.feature_id = f.id"
+        "   AND ps.valid_on <= coalesce({asof}::date, 'infinity'::date)"
+        "  ORDER BY ps.metric, ps.valid_on DESC, ps.source_doc DESC NULLS LAST,"
+        "   ps.source_line DESC NULLS LAST) cur) p ON true"
+    ).format(parts=sql.SQL(", ").join(parts), lid=sql.Literal(layer.id),
+             asof=sql.Placeholder("as_of"))
+
+
+def property_exprs(layer: Layer) -> list[tuple[str, sql.Composable]]:
+    exprs: list[tuple[str, sql.Composable]] = []
+    for f in layer.all_fields:
+        col = sql.SQL("f.{}").format(sql.Identifier(f.name))
+        if f.type == "number":
+            col = sql.SQL("f.{}::double precision").format(sql.Identifier(f.name))
+        exprs.append((f.name, col))
+    for name in progress_columns(layer):
+        exprs.append((name, sql.SQL("p.{}").format(sql.Identifier(name))))
+    if layer.metrics:
+        exprs.append(("progress_conflicts", sql.SQL("p.progress_conflicts")))
+    return exprs
+
+
+def build_object(pairs: list[tuple[str, sql.Composable]]) -> sql.Composable:
+    """``json_build_object`` over many pairs (PostgreSQL allows 100 arguments a call)."""
+    chunks = [pairs[i:i + 45] for i in range(0, len(pairs), 45)] or [[]]
+    objs = [sql.SQL("{fn}({args})").format(
+        fn=sql.SQL("json_build_object" if len(chunks) == 1 else "jsonb_build_object"),
+        args=sql.SQL(", ").join(sql.SQL("{}, {}").format(sql.Literal(n), e) for n, e in chunk))
+        for chunk in chunks]
+    if len(objs) == 1:
+        return objs[0]
+    return sql.SQL("({})::json").format(sql.SQL(" || ").join(objs))
+
+
+@dataclass
+class FeatureQuery:
+    """What to read from a layer: filter, order, page and the date progress is shown for."""
+
+    layer: Layer
+    where: list[sql.Composable] = field(default_factory=list)
+    params: dict = field(default_factory=dict)
+    order_by: list[sql.Composable] = field(default_factory=list)
+    limit: int | None = None
+    offset: int = 0
+    as_of: date | None = None
+    properties: list[str] | None = None  # None: all
+
+    def add_where(self, clause: sql.Composable, **params) -> None:
+        self.where.append(clause)
+        self.params.update(params)
+
+    def selected(self) -> list[tuple[str, sql.Composable]]:
+        exprs = property_exprs(self.layer)
+        if self.properties is None:
+            return exprs
+        return [(n, e) for n, e in exprs if n in self.properties]
+
+    def from_clause(self) -> sql.Composable:
+        where = sql.SQL(" AND ").join(self.where) if self.where else sql.SQL("TRUE")
+        return sql.SQL("FROM {t} f{lateral} WHERE {where}").format(
+            t=sql.Identifier(self.layer.table), lateral=_progress_lateral(self.layer),
+            where=where)
+
+    def page_clause(self) -> sql.Composable:
+        order = self.order_by or [sql.SQL("f.id")]
+        parts = [sql.SQL(" ORDER BY "), sql.SQL(", ").join(order)]
+        if self.limit is not None:
+            parts.append(sql.SQL(" LIMIT {}").format(sql.Literal(self.limit)))
+        if self.offset:
+            parts.append(sql.SQL(" OFFSET {}").format(sql.Literal(self.offset)))
+        return sql.Composed(parts)
+
+    def bind(self) -> dict:
+        return {"as_of": self.as_of, **self.params}
+
+    def rows_sql(self, geom: sql.Composable | None = None) -> sql.Composable:
+        """A plain SELECT: ``id``, the properties and ``geom`` (as ``geom``)."""
+        cols = [sql.SQL("f.id AS id")]
+        cols += [sql.SQL("{} AS {}").format(e, sql.Identifier(n)) for n, e in self.selected()]
+        cols.append(sql.SQL("{} AS geom").format(geom or sql.SQL("f.geom")))
+        return sql.SQL("SELECT {cols} {frm}{page}").format(
+            cols=sql.SQL(", ").join(cols), frm=self.from_clause(), page=self.page_clause())
+
+    def geojson_sql(self, geom: sql.Composable | None = None,
+                    maxdecimaldigits: int = 7) -> sql.Composable:
+        """One GeoJSON Feature (text) per row, built by PostGIS."""
+        props = build_object(self.selected())
+        return sql.SQL(
+            "SELECT json_build_object('type', 'Feature', 'id', f.id,"
+            " 'geometry', ST_AsGeoJSON({g}, {d})::json,"
+            " 'properties', {props})::text {frm}{page}"
+        ).format(g=geom or sql.SQL("f.geom"), d=sql.Literal(maxdecimaldigits), props=props,
+                 frm=self.from_clause(), page=self.page_clause())

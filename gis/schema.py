@@ -1,0 +1,213 @@
+"""SQLAlchemy / GeoAlchemy2 tables: the core tables and one table per registry layer.
+
+Core tables change through Alembic migrations (``gis/migrations``). Layer tables are
+derived from the layer registry, so a new layer needs only its declaration: ``gis
+migrate`` creates the tables of layers that do not have one yet.
+"""
+
+from __future__ import annotations
+
+from geoalchemy2 import Geometry
+from sqlalchemy import (
+    ARRAY,
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    Table,
+    Text,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine import Connection
+
+from layers import registry
+from layers.base import Layer
+
+metadata = MetaData()
+
+source_document = Table(
+    "source_document", metadata,
+    Column("id", Text, primary_key=True),
+    Column("file", Text, nullable=False),
+    Column("title", Text, nullable=False),
+    Column("title_en", Text),
+    Column("report_no", Text),
+    Column("issued_on", Date),
+    Column("issuer", Text),
+    Column("date_note", Text),
+)
+
+admin_city = Table(
+    "admin_city", metadata,
+    Column("code", Text, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("full_name", Text, nullable=False),
+    Column("name_ascii", Text),
+    Column("unit_type", Text),
+    Column("area_km2", Numeric),
+    Column("source", Text),
+    Column("geom", Geometry("MultiPolygon", 4326, spatial_index=True), nullable=False),
+)
+
+admin_district = Table(
+    "admin_district", metadata,
+    Column("code", Text, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("full_name", Text, nullable=False),
+    Column("name_ascii", Text),
+    Column("unit_type", Text),
+    Column("unit_type_en", Text),
+    Column("area_km2", Numeric),
+    Column("source", Text),
+    Column("geom", Geometry("MultiPolygon", 4326, spatial_index=True), nullable=False),
+)
+
+admin_commune = Table(
+    "admin_commune", metadata,
+    Column("code", Text, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("full_name", Text, nullable=False),
+    Column("name_ascii", Text),
+    Column("unit_type", Text),
+    Column("district_code", Text, ForeignKey("admin_district.code"), nullable=False),
+    Column("in_2019_12", Boolean, nullable=False),
+    Column("in_2024_09", Boolean, nullable=False),
+    Column("in_2025_03", Boolean, nullable=False),
+    Column("first_listed", Date, comment="first GSO snapshot listing the unit"),
+    Column("last_listed", Date, comment="last GSO snapshot listing the unit"),
+    Column("geom", Geometry("MultiPolygon", 4326, spatial_index=True), nullable=True),
+)
+
+progress_snapshot = Table(
+    "progress_snapshot", metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("layer_id", Text, nullable=False),
+    Column("feature_id", Text, nullable=False),
+    Column("metric", Text, nullable=False),
+    Column("value", Numeric, nullable=False),
+    Column("value_text", Text, comment="the figure as printed in the source"),
+    Column("unit", Text, nullable=False),
+    Column("valid_on", Date, nullable=False),
+    Column("source_doc", Text, ForeignKey("source_document.id")),
+    Column("source_line", Integer),
+    Column("source_ref", Text),
+    Column("note", Text),
+    Column("origin", Text, nullable=False, server_default="dataset"),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+Index(
+    "progress_snapshot_key", progress_snapshot.c.layer_id, progress_snapshot.c.feature_id,
+    progress_snapshot.c.metric, progress_snapshot.c.valid_on,
+    func.coalesce(progress_snapshot.c.source_doc, ""),
+    func.coalesce(progress_snapshot.c.source_line, -1),
+    func.coalesce(progress_snapshot.c.note, ""),
+    unique=True,
+)
+
+indicator = Table(
+    "indicator", metadata,
+    Column("id", Text, primary_key=True),
+    Column("ord", Integer, nullable=False),
+    Column("group_name", Text),
+    Column("name", Text, nullable=False),
+    Column("unit", Text),
+    Column("actual_2023", Text),
+    Column("target_2024", Text),
+    Column("estimate_2024", Text),
+    Column("pct_vs_target", Text),
+    Column("pct_vs_2023", Text),
+    Column("note", Text),
+    Column("source_doc", Text, ForeignKey("source_document.id"), nullable=False),
+    Column("source_line", Integer),
+)
+
+app_user = Table(
+    "app_user", metadata,
+    Column("name", Text, primary_key=True),
+    Column("role", Text, nullable=False),
+    Column("district_code", Text, ForeignKey("admin_district.code")),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+api_token = Table(
+    "api_token", metadata,
+    Column("token_sha256", Text, primary_key=True),
+    Column("user_name", Text, ForeignKey("app_user.name", ondelete="CASCADE"), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("revoked_at", DateTime(timezone=True)),
+)
+
+audit_log = Table(
+    "audit_log", metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("user_name", Text, nullable=False),
+    Column("action", Text, nullable=False),
+    Column("layer_id", Text, nullable=False),
+    Column("feature_id", Text, nullable=False),
+    Column("before", JSONB),
+    Column("after", JSONB),
+)
+
+CORE_TABLES = (
+    source_document, admin_city, admin_district, admin_commune, progress_snapshot, indicator,
+    app_user, api_token, audit_log,
+)
+
+_SQL_TYPES = {
+    "text": Text,
+    "integer": Integer,
+    "number": Numeric,
+    "date": Date,
+    "json": JSONB,
+}
+
+
+def _column_type(field_type: str):
+    if field_type == "text[]":
+        return ARRAY(Text)
+    return _SQL_TYPES[field_type]
+
+
+def layer_table(layer: Layer, meta: MetaData = metadata) -> Table:
+    """The table of a registry layer, built from its declaration."""
+    if layer.table in meta.tables:
+        return meta.tables[layer.table]
+    columns = [Column("id", Text, primary_key=True)]
+    for f in layer.all_fields:
+        if f.name == "id":
+            continue
+        default = text("'{}'") if f.type == "text[]" else None
+        columns.append(
+            Column(f.name, _column_type(f.type), nullable=not f.required, server_default=default)
+        )
+    columns += [
+        Column("geom", Geometry(layer.geometry_type, 4326, spatial_index=True)),
+        Column("version", Integer, nullable=False, server_default="1"),
+        Column("origin", Text, nullable=False, server_default="dataset"),
+        Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    ]
+    return Table(layer.table, meta, *columns)
+
+
+def layer_tables() -> list[Table]:
+    return [layer_table(layer) for layer in registry.layers() if layer.managed_table]
+
+
+def sync_layer_tables(conn: Connection) -> list[str]:
+    """Create the tables of registry layers that have none yet; return their names."""
+    created = []
+    for table in layer_tables():
+        exists = conn.execute(text("SELECT to_regclass(:t)"), {"t": table.name}).scalar()
+        if exists is None:
+            table.create(conn)
+            created.append(table.name)
+    return created

@@ -1,0 +1,92 @@
+"""Settings, one class per concern, read from the environment (prefix ``GIS_``).
+
+``DATABASE_URL`` is the one exception to the prefix: when it is set the project uses
+that server; when it is not, the project runs its own PostGIS cluster (see
+:mod:`gis.cluster`).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ClusterSettings(BaseSettings):
+    """The project-managed local PostgreSQL cluster."""
+
+    model_config = SettingsConfigDict(env_prefix="GIS_PG_")
+
+    data_dir: Path = REPO_ROOT / ".pgdata"
+    port: int = 54329
+    host: str = "127.0.0.1"
+    user: str = "gis"
+    database: str = "cantho"
+    bin_dir: Path = Path("/usr/lib/postgresql/15/bin")
+    os_user: str = "postgres"  # the server runs as this user when we are root
+
+
+class DatabaseSettings(BaseSettings):
+    """Where the application connects."""
+
+    model_config = SettingsConfigDict(env_prefix="")
+
+    database_url: str | None = Field(default=None, alias="DATABASE_URL")
+
+    @property
+    def managed(self) -> bool:
+        return self.database_url is None
+
+    @property
+    def url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        c = cluster_settings()
+        return f"postgresql://{c.user}@{c.host}:{c.port}/{c.database}"
+
+
+class DataSettings(BaseSettings):
+    """Where the curated dataset, the source documents and the boundaries are."""
+
+    model_config = SettingsConfigDict(env_prefix="GIS_")
+
+    data_dir: Path = REPO_ROOT / "data"
+    seeds_dir: Path = REPO_ROOT.parent / "shared" / "seeds"
+    boundaries_dir: Path = REPO_ROOT.parent / "shared" / "data" / "boundaries"
+
+
+class APISettings(BaseSettings):
+    """The HTTP service."""
+
+    model_config = SettingsConfigDict(env_prefix="GIS_API_")
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    default_limit: int = 100
+    max_limit: int = 10_000
+    exact_count_max_rows: int = 50_000  # above this, numberMatched is the planner's estimate
+    tile_cache_size: int = 4096
+
+
+@lru_cache
+def cluster_settings() -> ClusterSettings:
+    return ClusterSettings()
+
+
+@lru_cache
+def database_settings() -> DatabaseSettings:
+    return DatabaseSettings()
+
+
+@lru_cache
+def data_settings() -> DataSettings:
+    return DataSettings()
+
+
+@lru_cache
+def api_settings() -> APISettings:
+    return APISettings()

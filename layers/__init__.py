@@ -1,0 +1,48 @@
+"""The layer registry: every layer of the GIS, declared once.
+
+>>> from layers import registry
+>>> [layer.id for layer in registry.layers()]
+"""
+
+from __future__ import annotations
+
+from layers import districts, flood_works, industrial_zones, ntm, projects
+from layers.base import Choice, Field, Layer, Metric, Style
+from layers.metrics import METRICS
+
+
+class Registry:
+    def __init__(self, layers: list[Layer]):
+        self._layers: dict[str, Layer] = {}
+        for layer in layers:
+            self.add(layer)
+
+    def add(self, layer: Layer) -> None:
+        if layer.id in self._layers:
+            raise ValueError(f"layer {layer.id!r} is declared twice")
+        unknown = [m for m in layer.metrics if m not in METRICS]
+        if unknown:
+            raise ValueError(f"layer {layer.id!r}: unknown metrics {unknown}")
+        self._layers[layer.id] = layer
+
+    def remove(self, layer_id: str) -> None:
+        self._layers.pop(layer_id, None)
+
+    def layers(self) -> list[Layer]:
+        return sorted(self._layers.values(), key=lambda layer: (layer.order, layer.id))
+
+    def get(self, layer_id: str) -> Layer:
+        return self._layers[layer_id]
+
+    def __contains__(self, layer_id: str) -> bool:
+        return layer_id in self._layers
+
+    def metric(self, name: str) -> Metric:
+        return METRICS[name]
+
+
+registry = Registry(
+    [districts.LAYER, ntm.LAYER, industrial_zones.LAYER, flood_works.LAYER, projects.LAYER]
+)
+
+__all__ = ["Choice", "Field", "Layer", "Metric", "Style", "registry", "METRICS"]

@@ -1,0 +1,122 @@
+"""The vocabulary of layer declarations.
+
+A layer is declared once (see the sibling modules) and everything else - tables,
+API collections, queryables, vector tiles, web-map styles, legends, printed maps,
+exports and imports - is derived from the declaration.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+FieldType = Literal["text", "integer", "number", "date", "text[]", "json"]
+GeometryType = Literal[
+    "Geometry", "Point", "LineString", "Polygon", "MultiPoint", "MultiLineString", "MultiPolygon"
+]
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One allowed value of an enumerated field, with labels and its map colour."""
+
+    value: str
+    label_vi: str
+    label_en: str
+    color: str | None = None
+
+
+@dataclass(frozen=True)
+class Field:
+    """One attribute of a layer."""
+
+    name: str
+    type: FieldType
+    label_vi: str
+    label_en: str
+    unit: str | None = None
+    choices: tuple[Choice, ...] = ()
+    queryable: bool = True
+    required: bool = False
+    figure: bool = False  # a number copied from a document in Vietnamese notation
+    max_value: float | None = None
+
+    def choice(self, value: str | None) -> Choice | None:
+        return next((c for c in self.choices if c.value == value), None)
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A progress metric: progress snapshots of features carry one of these."""
+
+    name: str
+    unit: str
+    label_vi: str
+    label_en: str
+    percent: bool = False  # a share in % (0..100)
+    integer: bool = False
+
+
+@dataclass(frozen=True)
+class Style:
+    """How a layer is drawn: the web map, the tiles' style document and printed maps.
+
+    Features are coloured by ``color_field`` (each choice has a colour) and, where
+    ``progress_metrics`` is set, shaded by the first of those metrics they have:
+    the fill becomes more opaque as progress goes from 0 to 100 %. Features with no
+    progress figure are drawn hatched-grey as "unknown". Indicative geometries are
+    dashed.
+    """
+
+    color_field: str | None = None
+    default_color: str = "#666666"
+    progress_metrics: tuple[str, ...] = ()
+    stroke_width: float = 2.0
+    fill_opacity: float = 0.35
+    point_radius: float = 6.0
+    unknown_color: str = "#9e9e9e"
+    label_field: str | None = None
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One spatial layer of the planning GIS."""
+
+    id: str
+    table: str
+    title_vi: str
+    title_en: str
+    description_vi: str
+    description_en: str
+    geometry_type: GeometryType
+    fields: tuple[Field, ...]
+    metrics: tuple[str, ...] = ()
+    style: Style = field(default_factory=Style)
+    feature_fields: bool = True  # carries the common feature fields (name, source, ...)
+    managed_table: bool = True  # created from this declaration (False: a view/migration)
+    editable: bool = True
+    geometry_from_admin: str | None = None  # field holding an admin code to take geometry from
+    order: int = 100  # drawing order on maps: lower is drawn first
+
+    @property
+    def all_fields(self) -> tuple[Field, ...]:
+        from layers.common import COMMON_FIELDS
+
+        return (COMMON_FIELDS + self.fields) if self.feature_fields else self.fields
+
+    def field(self, name: str) -> Field:
+        for f in self.all_fields:
+            if f.name == name:
+                return f
+        raise KeyError(name)
+
+    def has_field(self, name: str) -> bool:
+        return any(f.name == name for f in self.all_fields)
+
+    @property
+    def queryables(self) -> tuple[Field, ...]:
+        return tuple(f for f in self.all_fields if f.queryable)
+
+    @property
+    def title(self) -> str:
+        return self.title_vi

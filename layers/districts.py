@@ -1,0 +1,26 @@
+from layers.base import Field, Layer, Style
+from layers.ntm import NTM_LEVEL
+
+LAYER = Layer(
+    id="districts",
+    table="district_overview",  # a view over admin_district (see gis/migrations)
+    title_vi="Quận, huyện",
+    title_en="Districts",
+    description_vi="Ranh giới 9 quận, huyện (trước 01/7/2025) với mức nông thôn mới cao nhất.",
+    description_en="The 9 districts (before 1 July 2025) with their highest New Rural level.",
+    geometry_type="MultiPolygon",
+    fields=(
+        Field("name", "text", "Tên", "Name"),
+        Field("name_ascii", "text", "Tên không dấu", "ASCII name", queryable=False),
+        Field("unit_type", "text", "Loại", "Type"),
+        Field("area_km2", "number", "Diện tích", "Area", unit="km²"),
+        Field("ntm_level", "text", "Nông thôn mới", "New Rural level", choices=NTM_LEVEL),
+        Field("ntm_year", "integer", "Năm công nhận NTM", "NTM year"),
+    ),
+    style=Style(color_field="ntm_level", default_color="#455a64", fill_opacity=0.08,
+                stroke_width=1.5, label_field="name"),
+    feature_fields=False,
+    managed_table=False,
+    editable=False,
+    order=0,
+)

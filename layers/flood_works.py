@@ -1,0 +1,38 @@
+from layers.base import Choice, Field, Layer, Style
+from layers.choices import STATUS
+
+WORK_TYPE = (
+    Choice("embankment", "Kè sông", "Embankment", "#0277bd"),
+    Choice("dredging", "Nạo vét", "Dredging", "#26a69a"),
+    Choice("drainage", "Thoát nước đô thị", "Urban drainage", "#00838f"),
+    Choice("anti_flood", "Chống ngập, cống, đê bao", "Anti-flood works", "#283593"),
+    Choice("erosion_control", "Chống sạt lở", "Erosion control", "#d84315"),
+)
+
+LAYER = Layer(
+    id="flood_works",
+    table="flood_work",
+    title_vi="Công trình chống ngập, sạt lở",
+    title_en="Flood and erosion works",
+    description_vi="Kè, nạo vét, thoát nước và chống ngập, chống sạt lở bờ sông.",
+    description_en="Embankments, dredging, drainage, anti-flood and riverbank-erosion works.",
+    geometry_type="Geometry",
+    fields=(
+        Field("work_type", "text", "Loại công trình", "Work type", choices=WORK_TYPE,
+              required=True),
+        Field("river", "text", "Sông, kênh", "River or canal"),
+        Field("from_place", "text", "Điểm đầu", "From"),
+        Field("to_place", "text", "Điểm cuối", "To"),
+        Field("length_m", "number", "Chiều dài", "Length", unit="m", figure=True),
+        Field("status", "text", "Tình trạng", "Status", choices=STATUS),
+        Field("lead_agency", "text", "Cơ quan chủ trì", "Lead agency"),
+        Field("implementation_period", "text", "Thời gian thực hiện", "Implementation period"),
+        Field("total_investment_bil_vnd", "number", "Tổng mức đầu tư", "Total investment",
+              unit="tỷ đồng", figure=True),
+        Field("status_text", "text", "Tình hình thực hiện", "Status report", queryable=False),
+    ),
+    metrics=("construction_pct", "compensation_pct", "site_handover_pct", "length_done_m",
+             "capital_plan_bil_vnd", "capital_disbursed_bil_vnd", "disbursement_pct"),
+    style=Style(color_field="status", progress_metrics=("construction_pct",), stroke_width=4),
+    order=30,
+)
