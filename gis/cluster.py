@@ -82,10 +82,13 @@ def _pid_alive(pid: int) -> bool:
         return True
     # A recycled PID that is not a postgres server counts as dead.
     try:
+        with open(f"/proc/{pid}/stat") as fh:
+            _, rest = fh.read().rsplit(")", 1)
         with open(f"/proc/{pid}/comm") as fh:
-            return fh.read().strip() in {"postgres", "postmaster"}
+            name = fh.read().strip()
     except OSError:
         return True
+    return rest.split()[0] != "Z" and name in {"postgres", "postmaster"}
 
 
 def status(cfg: ClusterSettings | None = None) -> ClusterStatus:
