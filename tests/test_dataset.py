@@ -6,6 +6,7 @@ import pytest
 from psycopg import sql
 
 from gis.dataset.loader import feature_layers, load, outside_named_districts
+from gis.settings import data_settings
 from layers import registry
 
 
@@ -91,3 +92,15 @@ def test_second_load_changes_nothing(db_url, conn):
     assert report.changed == 0, report.summary()
     conn.rollback()
     assert conn.execute("SELECT sum(version) FROM infra_project").fetchone()[0] == before
+
+
+def test_counts_match_the_dataset_files(conn):
+    from gis.dataset.yaml_lines import read_yaml
+
+    for layer in feature_layers():
+        declared = sum(
+            1 for path in (data_settings().data_dir / "features" / layer.id).glob("*.yaml")
+            for rec in (read_yaml(path) or []) if "extends" not in rec)
+        stored = conn.execute(sql.SQL("SELECT count(*) FROM {} WHERE origin = 'dataset'").format(
+            sql.Identifier(layer.table))).fetchone()[0]
+        assert stored == declared, layer.id
