@@ -6,6 +6,9 @@
 
 from __future__ import annotations
 
+import importlib
+import os
+
 from layers import districts, flood_works, industrial_zones, ntm, projects
 from layers.base import Choice, Field, Layer, Metric, Style
 from layers.metrics import METRICS
@@ -44,5 +47,19 @@ class Registry:
 registry = Registry(
     [districts.LAYER, ntm.LAYER, industrial_zones.LAYER, flood_works.LAYER, projects.LAYER]
 )
+
+
+def _extra_layers(spec: str) -> list[Layer]:
+    """Layers declared outside this package: ``GIS_EXTRA_LAYERS=module:ATTR,...``
+    (the benchmarks' synthetic layer uses this)."""
+    out = []
+    for item in filter(None, (s.strip() for s in spec.split(","))):
+        module, _, attr = item.partition(":")
+        out.append(getattr(importlib.import_module(module), attr or "LAYER"))
+    return out
+
+
+for _layer in _extra_layers(os.environ.get("GIS_EXTRA_LAYERS", "")):
+    registry.add(_layer)
 
 __all__ = ["Choice", "Field", "Layer", "Metric", "Style", "registry", "METRICS"]

@@ -1,0 +1,54 @@
+"""``python -m benchmarks api [--features N] [--seconds S]``: see docs/benchmarks.md."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+
+from gis.db import database_url, ensure_server
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def bench_url() -> str:
+    parts = urlsplit(database_url())
+    url = urlunsplit(parts._replace(path="/cantho_bench"))
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = 'cantho_bench'"
+                            ).fetchone():
+            conn.execute("CREATE DATABASE cantho_bench")
+    return url
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks")
+    parser.add_argument("suite", choices=["api"])
+    parser.add_argument("--features", type=int, default=100_000)
+    parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--stream-path",
+                        default="/collections/bench_parcels/items?f=geojson&limit=100000")
+    args = parser.parse_args()
+    ensure_server()
+    from benchmarks import api_bench
+
+    results = api_bench.run(bench_url(), args.features, args.seconds, args.stream_path)
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    out = ROOT / "artifacts" / "benchmarks"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "api.json").write_text(json.dumps(results, indent=2))
+    print(f"\n## API vs tipg ({stamp}, {platform.machine()}, {args.features} features)\n")
+    print(api_bench.markdown(results))
+    print("\ngeometric mean ratios: " + ", ".join(
+        f"{k} {v:.2f}×" for k, v in results["geomean"].items()), file=sys.stdout)
+
+
+if __name__ == "__main__":
+    main()

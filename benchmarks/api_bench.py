@@ -1,0 +1,153 @@
+"""OGC API vs tipg on the same PostGIS table of 100,000 synthetic polygons.
+
+Both servers run one uvicorn worker on this machine, one after the other, against the
+same database; wrk drives them. Ratios are ours / tipg's requests per second.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import morecantile
+import psycopg
+
+from benchmarks import servers, synthetic
+from benchmarks.wrk import rps
+
+ROOT = Path(__file__).resolve().parent.parent
+TIPG_PYTHON = ROOT / ".venv-bench" / "bin" / "python"
+OURS_ID, TIPG_ID = "bench_parcels", "public.bench_parcel_flat"
+BBOXES = ["105.76,10.01,105.79,10.04", "105.70,10.05,105.74,10.09", "105.55,10.10,105.60,10.15"]
+TARGETS = {"items": 2.0, "tiles_uncached": 1.2, "tiles_cached": 20.0}
+
+
+@dataclass
+class Scenario:
+    name: str
+    kind: str  # items | tiles_uncached | tiles_cached
+    ours: list[str]
+    tipg: list[str]
+
+
+def tiles(zooms=range(10, 16), per_zoom: int = 30) -> list[tuple[int, int, int]]:
+    tms = morecantile.tms.get("WebMercatorQuad")
+    out = []
+    for z in zooms:
+        zoom_tiles = list(tms.tiles(105.70, 9.98, 105.82, 10.08, [z]))
+        step = max(1, len(zoom_tiles) // per_zoom)
+        out += [(t.z, t.x, t.y) for t in zoom_tiles[::step][:per_zoom]]
+    return out
+
+
+def scenarios() -> list[Scenario]:
+    out = []
+    for limit in (100, 1000):
+        offsets = [0, 5000, 50000]
+        out.append(Scenario(
+            f"items limit={limit}", "items",
+            [f"/collections/{OURS_ID}/items?limit={limit}&offset={o}" for o in offsets],
+            [f"/collections/{TIPG_ID}/items?limit={limit}&offset={o}" for o in offsets]))
+        out.append(Scenario(
+            f"items limit={limit} bbox", "items",
+            [f"/collections/{OURS_ID}/items?limit={limit}&bbox={b}" for b in BBOXES],
+            [f"/collections/{TIPG_ID}/items?limit={limit}&bbox={b}" for b in BBOXES]))
+        cql = "filter=status%3D%27operating%27%20AND%20area_ha%20%3E%205&filter-lang=cql2-text"
+        out.append(Scenario(
+            f"items limit={limit} CQL2 filter", "items",
+            [f"/collections/{OURS_ID}/items?limit={limit}&{cql}"],
+            [f"/collections/{TIPG_ID}/items?limit={limit}&{cql}"]))
+    ts = tiles()
+    ours_tiles = [f"/collections/{OURS_ID}/tiles/WebMercatorQuad/{z}/{y}/{x}" for z, x, y in ts]
+    tipg_tiles = [f"/collections/{TIPG_ID}/tiles/WebMercatorQuad/{z}/{x}/{y}" for z, x, y in ts]
+    out.append(Scenario("tiles z10-15 uncached", "tiles_uncached", ours_tiles, tipg_tiles))
+    out.append(Scenario("tiles z10-15 cached", "tiles_cached", ours_tiles, tipg_tiles))
+    return out
+
+
+def prepare(url: str, n: int) -> None:
+    from gis.dataset.loader import load
+    from gis.migrate import migrate
+
+    migrate(url)
+    load(url=url)
+    with psycopg.connect(url) as conn:
+        exists = conn.execute("SELECT count(*) FROM pg_tables WHERE tablename = 'bench_parcel'"
+                              ).fetchone()[0]
+        count = conn.execute("SELECT count(*) FROM bench_parcel").fetchone()[0] if exists else 0
+        if count != n:
+            print(f"creating {n} synthetic polygons …", file=sys.stderr)
+            from psycopg import ClientCursor
+
+            with ClientCursor(conn) as cur:
+                cur.execute(synthetic.CREATE, {"n": n})
+            conn.commit()
+
+
+def warm(base: str, paths: list[str]) -> None:
+    for p in paths:
+        with urllib.request.urlopen(base + p, timeout=60) as r:
+            r.read()
+
+
+def run(url: str, n: int = 100_000, seconds: int = 5, stream_path: str | None = None) -> dict:
+    prepare(url, n)
+    python = Path(sys.executable)
+    ours_env = {"DATABASE_URL": url, "GIS_EXTRA_LAYERS": "benchmarks.synthetic:LAYER"}
+    tipg_env = {"DATABASE_URL": url, "TIPG_DB_SCHEMAS": '["public"]',
+                "TIPG_DB_TABLES": '["public.bench_parcel_flat"]'}
+    results: dict = {"rows": [], "memory": None}
+    measured: dict[tuple[str, int], dict[str, float]] = {}
+    for label, app, python_bin, env, factory in (
+        ("tipg", "tipg.main:app", TIPG_PYTHON, tipg_env, False),
+        ("ours", "api.app:create_app", python, {**ours_env, "GIS_API_TILE_CACHE_SIZE": "0"},
+         True),
+        ("ours-cached", "api.app:create_app", python, ours_env, True),
+    ):
+        with servers.uvicorn(app, env, python_bin, factory=factory, probe="/collections") \
+                as (base, proc):
+            for sc in scenarios():
+                if label == "ours-cached" and sc.kind != "tiles_cached":
+                    continue
+                if label == "ours" and sc.kind == "tiles_cached":
+                    continue
+                paths = sc.tipg if label == "tipg" else sc.ours
+                warm(base, paths)
+                for c in (1, 16):
+                    measured.setdefault((sc.name, c), {})[label] = rps(base, paths, c, seconds)
+                    print(f"{label:12} {sc.name:32} c={c:<3} "
+                          f"{measured[(sc.name, c)][label]:9.1f} req/s", file=sys.stderr)
+            if label == "ours-cached" and stream_path:
+                with urllib.request.urlopen(base + stream_path, timeout=600) as r:
+                    size = sum(len(chunk) for chunk in iter(lambda: r.read(1 << 16), b""))
+                results["memory"] = {"path": stream_path, "bytes": size,
+                                     "peak_rss_mb": servers.peak_rss_mb(proc.pid)}
+    for sc in scenarios():
+        for c in (1, 16):
+            m = measured[(sc.name, c)]
+            ours = m.get("ours-cached" if sc.kind == "tiles_cached" else "ours")
+            ratio = ours / m["tipg"]
+            results["rows"].append({"scenario": sc.name, "kind": sc.kind, "concurrency": c,
+                                    "ours": ours, "tipg": m["tipg"], "ratio": ratio,
+                                    "target": TARGETS[sc.kind]})
+    results["geomean"] = {k: statistics.geometric_mean(
+        [r["ratio"] for r in results["rows"] if r["kind"] == k]) for k in TARGETS}
+    return results
+
+
+def markdown(results: dict) -> str:
+    lines = ["| scenario | concurrency | ours req/s | tipg req/s | ratio | target |",
+             "|---|---|---|---|---|---|"]
+    for r in results["rows"]:
+        ok = "✓" if r["ratio"] >= r["target"] else "✗"
+        lines.append(f"| {r['scenario']} | {r['concurrency']} | {r['ours']:.1f} | "
+                     f"{r['tipg']:.1f} | {r['ratio']:.2f}× {ok} | ≥{r['target']}× |")
+    mem = results.get("memory")
+    if mem:
+        lines.append("")
+        lines.append(f"Streaming `{mem['path']}` ({mem['bytes'] / 1e6:.1f} MB): server peak "
+                     f"RSS {mem['peak_rss_mb']:.0f} MB (target < 300 MB).")
+    return "\n".join(lines)
