@@ -59,8 +59,12 @@ db-stop: python-deps
 db-status: python-deps
 	$(BIN)/gis db status
 
-bench: deps ## benchmarks (see docs/benchmarks.md)
-	$(BIN)/python -m benchmarks
+bench: deps ## benchmarks against tipg (see docs/benchmarks.md)
+	@command -v wrk >/dev/null || { SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get install -y -qq wrk >/dev/null; }
+	@[ -x .venv-bench/bin/python ] || { $(PYTHON) -m venv .venv-bench && \
+	  .venv-bench/bin/pip install -q tipg uvicorn; }
+	$(BIN)/python -m benchmarks api
 
 clean:
 	-$(BIN)/gis db stop
