@@ -6,7 +6,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from api import health
+from api import collections, errors, health, items, landing
 from api.db import make_pool
 
 
@@ -29,5 +29,11 @@ def create_app(database_url: str | None = None) -> FastAPI:
         openapi_url="/api",
         docs_url="/api.html",
     )
+    app.state.conformance = []
+    app.state.extents = None
+    errors.install(app)
+    app.include_router(landing.router)
+    app.include_router(collections.router)
+    app.include_router(items.router)
     app.include_router(health.router)
     return app

@@ -70,6 +70,14 @@ class APISettings(BaseSettings):
     max_limit: int = 10_000
     exact_count_max_rows: int = 50_000  # above this, numberMatched is the planner's estimate
     tile_cache_size: int = 4096
+    tile_min_zoom: int = 0
+    tile_max_zoom: int = 22
+    tile_extent: int = 4096  # MVT coordinate extent
+    tile_buffer: int = 64
+    tile_max_age: int = 60  # Cache-Control max-age of tiles, seconds
+    metadata_max_age: int = 300  # Cache-Control max-age of collection metadata, seconds
+    max_filter_length: int = 20_000  # characters of a filter expression
+    download_max_features: int = 1_000_000
 
 
 @lru_cache

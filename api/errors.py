@@ -1,0 +1,94 @@
+"""Errors as JSON bodies (OGC exception shape): 400 for bad input, 404, 401/403/412.
+
+FastAPI's 422 for invalid parameters is turned into 400, and anything unexpected into a
+500 with a JSON body, so every response of the API is JSON the client can read.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import psycopg
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger(__name__)
+
+TITLES = {400: "InvalidParameterValue", 401: "Unauthorized", 403: "Forbidden",
+          404: "NotFound", 405: "MethodNotAllowed", 406: "NotAcceptable", 409: "Conflict",
+          412: "PreconditionFailed", 415: "UnsupportedMediaType", 428: "PreconditionRequired"}
+
+
+class APIError(Exception):
+    def __init__(self, status: int, description: str, parameter: str | None = None,
+                 headers: dict | None = None):
+        super().__init__(description)
+        self.status = status
+        self.description = description
+        self.parameter = parameter
+        self.headers = headers or {}
+
+
+def bad_request(description: str, parameter: str | None = None) -> APIError:
+    return APIError(400, description, parameter)
+
+
+def not_found(description: str) -> APIError:
+    return APIError(404, description)
+
+
+def body(status: int, description: str, parameter: str | None = None) -> dict:
+    out = {"code": TITLES.get(status, "Error"), "description": description}
+    if parameter:
+        out["parameter"] = parameter
+    return out
+
+
+def _validation_message(exc: RequestValidationError) -> tuple[str, str | None]:
+    problems, param = [], None
+    for err in exc.errors():
+        loc = [str(x) for x in err.get("loc", ())]
+        name = loc[-1] if loc else None
+        param = param or name
+        where = f"{loc[0]} parameter {name!r}" if len(loc) > 1 else "request"
+        value = err.get("input")
+        shown = f" (got {value!r})" if value is not None and not isinstance(value, dict) else ""
+        problems.append(f"{where}: {err.get('msg')}{shown}")
+    return "; ".join(problems) or "invalid request", param
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(APIError)
+    async def _api_error(request: Request, exc: APIError):
+        return JSONResponse(body(exc.status, exc.description, exc.parameter),
+                            status_code=exc.status, headers=exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError):
+        msg, param = _validation_message(exc)
+        return JSONResponse(body(400, msg, param), status_code=400)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException):
+        return JSONResponse(body(exc.status_code, str(exc.detail)), status_code=exc.status_code,
+                            headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(psycopg.DataError)
+    async def _data_error(request: Request, exc: psycopg.DataError):
+        # A value the database cannot use (a coordinate out of range, a bad geometry):
+        # the request's fault, since every value reaches SQL as a typed parameter.
+        return JSONResponse(body(400, f"invalid value: {exc.diag.message_primary or exc}"),
+                            status_code=400)
+
+    @app.exception_handler(psycopg.errors.InternalError_)
+    async def _internal(request: Request, exc: psycopg.errors.InternalError_):
+        msg = exc.diag.message_primary or str(exc)
+        if "transform" in msg.lower() or "project" in msg.lower():
+            # PROJ cannot transform the coordinates given (far outside the CRS's area)
+            return JSONResponse(body(400, f"coordinates cannot be transformed: {msg}"),
+                                status_code=400)
+        log.exception("database error")
+        return JSONResponse({"code": "ServerError", "description": "database error"},
+                            status_code=500)

@@ -1,0 +1,232 @@
+"""``/collections/{id}/items``, one item and its progress history.
+
+PostgreSQL builds the GeoJSON (``FeatureQuery.geojson_sql``); Python only wraps the
+features' text with the collection's members and links. Large pages are streamed from
+a server-side cursor.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response, StreamingResponse
+from psycopg import sql
+
+from api import downloads
+from api import params as p
+from api.crs import CrsInfo
+from api.db import pool
+from api.errors import not_found
+from api.links import GEOJSON, JSON, base, link
+from gis.queries import FeatureQuery
+from gis.settings import api_settings
+from layers.base import Layer
+
+router = APIRouter(tags=["Features"])
+STREAM_ABOVE = 2000  # pages larger than this are streamed
+_ESTIMATE_TTL = 60.0
+_table_rows: dict[str, tuple[float, float]] = {}
+
+
+def feature_query(layer: p.LayerDep, limit: Annotated[int, Depends(p.limit)],
+                  offset: Annotated[int, Depends(p.offset)],
+                  bbox: Annotated[object, Depends(p.bbox)],
+                  as_of: Annotated[date | None, Depends(p.as_of)],
+                  props: Annotated[object, Depends(p.properties)],
+                  sortby: Annotated[object, Depends(p.sortby)],
+                  filt: Annotated[object, Depends(p.filter_)],
+                  prop_filters: Annotated[object, Depends(p.property_filters)]) -> FeatureQuery:
+    q = FeatureQuery(layer, limit=limit, offset=offset, as_of=as_of, properties=props,
+                     order_by=sortby)
+    if bbox is not None:
+        q.add_where(bbox)
+    if filt is not None:
+        q.add_where(filt[0], **filt[1])
+    for clause in prop_filters[0]:
+        q.add_where(clause)
+    q.params.update(prop_filters[1])
+    return q
+
+
+async def _estimated_rows(conn, layer: Layer) -> float:
+    hit = _table_rows.get(layer.id)
+    if hit and time.monotonic() - hit[0] < _ESTIMATE_TTL:
+        return hit[1]
+    cur = await conn.execute("SELECT reltuples FROM pg_class WHERE oid = to_regclass(%s)",
+                             (layer.table,))
+    row = await cur.fetchone()
+    rows = float(row[0]) if row and row[0] is not None else -1.0
+    _table_rows[layer.id] = (time.monotonic(), rows)
+    return rows
+
+
+def _count_sql(q: FeatureQuery) -> sql.Composable:
+    return sql.SQL("SELECT count(*) {}").format(q.from_clause())
+
+
+async def _number_matched(conn, q: FeatureQuery) -> tuple[int, bool]:
+    """(count, exact): exact for small tables, the planner's estimate above the setting."""
+    if await _estimated_rows(conn, q.layer) > api_settings().exact_count_max_rows:
+        cur = await conn.execute(
+            sql.SQL("EXPLAIN (FORMAT JSON) SELECT 1 {}").format(q.from_clause()), q.bind())
+        plan = (await cur.fetchone())[0]
+        return int(plan[0]["Plan"]["Plan Rows"]), False
+    cur = await conn.execute(_count_sql(q), q.bind())
+    return (await cur.fetchone())[0], True
+
+
+def _page_links(request: Request, q: FeatureQuery, returned: int, matched: int) -> list[dict]:
+    url = request.url
+    out = [link(str(url), "self", GEOJSON, "This page"),
+           link(f"{base(request)}/collections/{q.layer.id}", "collection", JSON,
+                q.layer.title_vi)]
+    if q.offset + returned < matched and returned > 0:
+        out.append(link(str(url.include_query_params(offset=q.offset + returned)), "next",
+                        GEOJSON, "Next page"))
+    if q.offset > 0:
+        prev = max(0, q.offset - (q.limit or 0))
+        out.append(link(str(url.include_query_params(offset=prev)), "prev", GEOJSON,
+                        "Previous page"))
+    return out
+
+
+def _head(matched: int, returned: int | None, links: list[dict]) -> bytes:
+    import orjson
+
+    head = {"type": "FeatureCollection", "numberMatched": matched}
+    if returned is not None:
+        head["numberReturned"] = returned
+    head["timeStamp"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    head["links"] = links
+    return orjson.dumps(head)[:-1] + b',"features":['
+
+
+@router.get("/collections/{collectionId}/items", summary="Features of a layer",
+            response_class=Response, responses={200: {"content": {GEOJSON: {}}}})
+async def get_items(request: Request, q: Annotated[FeatureQuery, Depends(feature_query)],
+                    out_crs: Annotated[CrsInfo, Depends(p.crs)],
+                    fmt: Annotated[str, Depends(p.output_format)],
+                    skip_geometry: Annotated[bool, Depends(p.skip_geometry)]):
+    if fmt in ("csv", "gpkg", "shp"):
+        return await downloads.download(request, q, fmt)
+    geom = sql.SQL("NULL::geometry") if skip_geometry else out_crs.output_geom(sql.SQL("f.geom"))
+    features = q.geojson_sql(geom, out_crs.digits)
+    headers = {"Content-Crs": f"<{out_crs.uri}>"}
+    if (q.limit or 0) > STREAM_ABOVE:
+        return await _stream(request, q, features, headers)
+    stmt = sql.SQL("SELECT array_to_string(a, ','), cardinality(a) "
+                   "FROM (SELECT ARRAY({}) a) s").format(features)
+    async with pool(request).connection() as conn:
+        matched, _ = await _number_matched(conn, q)
+        text, returned = await (await conn.execute(stmt, q.bind())).fetchone()
+    links = _page_links(request, q, returned, matched)
+    body = _head(matched, returned, links) + text.encode() + b"]}"
+    return Response(body, media_type=GEOJSON, headers=headers)
+
+
+async def _stream(request: Request, q: FeatureQuery, features: sql.Composable,
+                  headers: dict) -> StreamingResponse:
+    """A large page: count first, then features from a server-side cursor."""
+    cm = pool(request).connection()
+    conn = await cm.__aenter__()
+    try:
+        matched, _ = await _number_matched(conn, q)
+        returned = max(0, min(q.limit or matched, matched - q.offset))
+        links = _page_links(request, q, returned, matched)
+        tx = conn.transaction()
+        await tx.__aenter__()
+        cur = conn.cursor(name="items_stream")
+        await cur.execute(features, q.bind())
+        first = await cur.fetchmany(500)
+    except BaseException:
+        await cm.__aexit__(None, None, None)
+        raise
+
+    async def gen():
+        try:
+            yield _head(matched, returned, links)
+            batch, sep = first, b""
+            while batch:
+                yield sep + b",".join(r[0].encode() for r in batch)
+                sep = b","
+                batch = await cur.fetchmany(2000)
+            yield b"]}"
+        finally:
+            await cur.close()
+            await tx.__aexit__(None, None, None)
+            await cm.__aexit__(None, None, None)
+
+    return StreamingResponse(gen(), media_type=GEOJSON, headers=headers)
+
+
+def etag(version) -> str | None:
+    return None if version is None else f'"{version}"'
+
+
+async def fetch_feature(conn, layer: Layer, fid: str, out_crs: CrsInfo,
+                        as_of: date | None = None, props=None) -> tuple[str | None, int | None]:
+    q = FeatureQuery(layer, as_of=as_of, properties=props)
+    q.add_where(sql.SQL("f.id = %(fid)s"), fid=fid)
+    features = q.geojson_sql(out_crs.output_geom(sql.SQL("f.geom")), out_crs.digits)
+    version = (sql.SQL("f.version") if layer.managed_table else sql.SQL("NULL::integer"))
+    stmt = sql.SQL("SELECT ({features}), (SELECT {v} FROM {t} f WHERE f.id = %(fid)s)").format(
+        features=features, v=version, t=sql.Identifier(layer.table))
+    row = await (await conn.execute(stmt, q.bind())).fetchone()
+    return row[0], row[1]
+
+
+@router.get("/collections/{collectionId}/items/{featureId}", summary="One feature",
+            response_class=Response, responses={200: {"content": {GEOJSON: {}}}})
+async def get_item(request: Request, featureId: str, layer: p.LayerDep,
+                   out_crs: Annotated[CrsInfo, Depends(p.crs)],
+                   as_of: Annotated[date | None, Depends(p.as_of)],
+                   props: Annotated[object, Depends(p.properties)]):
+    async with pool(request).connection() as conn:
+        text, version = await fetch_feature(conn, layer, featureId, out_crs, as_of, props)
+    if text is None:
+        raise not_found(f"no feature {featureId!r} in {layer.id}")
+    c = f"{base(request)}/collections/{layer.id}"
+    import orjson
+
+    links = orjson.dumps([
+        link(str(request.url), "self", GEOJSON, "This feature"),
+        link(c, "collection", JSON, layer.title_vi),
+        link(f"{c}/items/{featureId}/progress", "related", JSON, "Progress history"),
+    ])
+    body = text.encode()[:-1] + b', "links": ' + links + b"}"
+    headers = {"Content-Crs": f"<{out_crs.uri}>"}
+    if version is not None:
+        headers["ETag"] = etag(version)
+    return Response(body, media_type=GEOJSON, headers=headers)
+
+
+PROGRESS_SQL = sql.SQL(
+    "SELECT coalesce(json_agg(json_build_object("
+    " 'metric', metric, 'value', value::double precision, 'value_text', value_text,"
+    " 'unit', unit, 'valid_on', valid_on, 'source_doc', source_doc,"
+    " 'source_line', source_line, 'source_ref', source_ref, 'note', note, 'origin', origin)"
+    " ORDER BY metric, valid_on, source_doc NULLS FIRST, source_line NULLS FIRST), '[]')::text"
+    " FROM progress_snapshot WHERE layer_id = %(lid)s AND feature_id = %(fid)s")
+
+
+@router.get("/collections/{collectionId}/items/{featureId}/progress",
+            summary="The feature's progress history (every figure with its source)")
+async def get_progress(request: Request, featureId: str, layer: p.LayerDep):
+    stmt = sql.SQL("SELECT EXISTS (SELECT 1 FROM {t} WHERE id = %(fid)s), ({p})").format(
+        t=sql.Identifier(layer.table), p=PROGRESS_SQL)
+    async with pool(request).connection() as conn:
+        exists, history = await (await conn.execute(
+            stmt, {"lid": layer.id, "fid": featureId})).fetchone()
+    if not exists:
+        raise not_found(f"no feature {featureId!r} in {layer.id}")
+    c = f"{base(request)}/collections/{layer.id}/items/{featureId}"
+    import orjson
+
+    head = orjson.dumps({"layer": layer.id, "feature": featureId,
+                         "links": [link(str(request.url), "self", JSON),
+                                   link(c, "describes", GEOJSON, "The feature")]})
+    return Response(head[:-1] + b',"progress":' + history.encode() + b"}",
+                    media_type=JSON)

@@ -1,0 +1,72 @@
+"""``/`` (landing page) and ``/conformance``."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from api.links import JSON, base, link
+
+router = APIRouter(tags=["Capabilities"])
+
+OGC = "http://www.opengis.net/spec"
+CONFORMANCE = [
+    f"{OGC}/ogcapi-common-1/1.0/conf/core",
+    f"{OGC}/ogcapi-common-1/1.0/conf/json",
+    f"{OGC}/ogcapi-common-1/1.0/conf/landing-page",
+    f"{OGC}/ogcapi-common-1/1.0/conf/oas30",
+    f"{OGC}/ogcapi-common-2/1.0/conf/collections",
+    f"{OGC}/ogcapi-features-1/1.0/conf/core",
+    f"{OGC}/ogcapi-features-1/1.0/conf/geojson",
+    f"{OGC}/ogcapi-features-1/1.0/conf/oas30",
+    f"{OGC}/ogcapi-features-2/1.0/conf/crs",
+    f"{OGC}/ogcapi-features-3/1.0/conf/queryables",
+    f"{OGC}/ogcapi-features-3/1.0/conf/queryables-query-parameters",
+    f"{OGC}/ogcapi-features-3/1.0/conf/filter",
+    f"{OGC}/ogcapi-features-3/1.0/conf/features-filter",
+    f"{OGC}/cql2/1.0/conf/cql2-text",
+    f"{OGC}/cql2/1.0/conf/cql2-json",
+    f"{OGC}/cql2/1.0/conf/basic-cql2",
+    f"{OGC}/cql2/1.0/conf/advanced-comparison-operators",
+    f"{OGC}/cql2/1.0/conf/case-insensitive-comparison",
+    f"{OGC}/cql2/1.0/conf/basic-spatial-functions",
+    f"{OGC}/cql2/1.0/conf/basic-spatial-functions-plus",
+    f"{OGC}/cql2/1.0/conf/spatial-functions",
+    f"{OGC}/cql2/1.0/conf/array-functions",
+    f"{OGC}/cql2/1.0/conf/property-property",
+    f"{OGC}/ogcapi-records-1/1.0/conf/sorting",
+]
+
+
+def extra_conformance() -> list[str]:
+    """Classes of optional modules (tiles, writes), added when they are mounted."""
+    return []
+
+
+@router.get("/", summary="Landing page")
+async def landing(request: Request) -> JSONResponse:
+    b = base(request)
+    return JSONResponse({
+        "title": request.app.title,
+        "description": request.app.description,
+        "links": [
+            link(f"{b}/", "self", JSON, "This document"),
+            link(f"{b}/api", "service-desc", "application/vnd.oai.openapi+json;version=3.0",
+                 "The API definition (OpenAPI 3)"),
+            link(f"{b}/api.html", "service-doc", "text/html", "The API documentation"),
+            link(f"{b}/conformance", "conformance", JSON, "Conformance classes"),
+            link(f"{b}/collections", "data", JSON, "The layers"),
+            link(f"{b}/tileMatrixSets", "http://www.opengis.net/def/rel/ogc/1.0/tiling-schemes",
+                 JSON, "Tile matrix sets"),
+            link(f"{b}/tiles", "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector", JSON,
+                 "Vector tiles of all layers"),
+            link(f"{b}/styles/default", "stylesheet",
+                 "application/vnd.mapbox.style+json", "Default map style"),
+            link(f"{b}/health", "status", JSON, "Health"),
+        ],
+    })
+
+
+@router.get("/conformance", summary="Conformance classes")
+async def conformance(request: Request) -> JSONResponse:
+    return JSONResponse({"conformsTo": CONFORMANCE + list(request.app.state.conformance)})

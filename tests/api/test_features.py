@@ -1,0 +1,177 @@
+"""OGC API Features Part 1: landing, conformance, collections, items, paging, progress."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from layers import registry
+
+GEOJSON = "application/geo+json"
+
+
+def test_landing_links(client):
+    body = client.get("/").json()
+    rels = {lk["rel"] for lk in body["links"]}
+    assert {"self", "service-desc", "conformance", "data"} <= rels
+
+
+def test_conformance_declares_core_and_filter(client):
+    classes = client.get("/conformance").json()["conformsTo"]
+    assert "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core" in classes
+    assert "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter" in classes
+    assert "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs" in classes
+
+
+def test_openapi_declares_limit_maximum(client):
+    doc = client.get("/api").json()
+    params = doc["paths"]["/collections/{collectionId}/items"]["get"]["parameters"]
+    lim = next(p for p in params if p["name"] == "limit")
+    assert lim["schema"]["maximum"] == 10_000 and lim["schema"]["default"] == 100
+
+
+def test_collections_match_registry(client):
+    body = client.get("/collections").json()
+    assert [c["id"] for c in body["collections"]] == [lyr.id for lyr in registry.layers()]
+    proj = client.get("/collections/projects").json()
+    assert proj["extent"]["spatial"]["bbox"][0][0] > 105
+    assert "http://www.opengis.net/def/crs/EPSG/0/5897" in proj["crs"]
+
+
+@pytest.mark.parametrize("layer", [lyr.id for lyr in registry.layers()])
+def test_item_counts_match_db(client, conn, layer, count):
+    lyr = registry.get(layer)
+    n = count(f'SELECT count(*) FROM "{lyr.table}"')
+    r = client.get(f"/collections/{layer}/items", params={"limit": 10_000})
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith(GEOJSON)
+    body = r.json()
+    assert body["numberMatched"] == n == body["numberReturned"] == len(body["features"])
+
+
+def test_paging_links_walk_all_features(client, conn, count):
+    n = count("SELECT count(*) FROM infra_project")
+    url, seen = "/collections/projects/items?limit=7", []
+    while url:
+        body = client.get(url).json()
+        seen += [f["id"] for f in body["features"]]
+        assert body["numberReturned"] == len(body["features"]) <= 7
+        nxt = [lk["href"] for lk in body["links"] if lk["rel"] == "next"]
+        url = nxt[0] if nxt else None
+    assert len(seen) == len(set(seen)) == n
+    body = client.get("/collections/projects/items?limit=7&offset=7").json()
+    prev = next(lk for lk in body["links"] if lk["rel"] == "prev")
+    assert "offset=0" in prev["href"]
+
+
+def test_progress_properties_are_numbers(client, conn):
+    fid, metric = conn.execute(
+        "SELECT feature_id, metric FROM progress_snapshot WHERE layer_id = 'projects' "
+        "ORDER BY feature_id, metric LIMIT 1").fetchone()
+    r = client.get(f"/collections/projects/items/{fid}")
+    assert r.status_code == 200 and r.headers["etag"]
+    props = r.json()["properties"]
+    assert isinstance(props[metric], int | float)
+    assert props[f"{metric}_date"] and props[f"{metric}_source"]
+    total = r.json()["properties"].get("total_investment_bil_vnd")
+    assert total is None or isinstance(total, int | float)
+
+
+def test_progress_history(client, conn, count):
+    fid = conn.execute("SELECT feature_id FROM progress_snapshot WHERE layer_id = 'projects' "
+                       "ORDER BY feature_id LIMIT 1").fetchone()[0]
+    n = count("SELECT count(*) FROM progress_snapshot WHERE layer_id = 'projects' "
+                    "AND feature_id = %s", fid)
+    hist = client.get(f"/collections/projects/items/{fid}/progress").json()["progress"]
+    assert len(hist) == n
+    for h in hist:
+        assert isinstance(h["value"], int | float)
+        assert {"unit", "valid_on", "source_doc", "source_line", "source_ref", "note"} <= set(h)
+    assert client.get("/collections/projects/items/nope/progress").status_code == 404
+
+
+def test_datetime_selects_progress_as_of(client, conn, one_point_project):
+    fid = one_point_project[0]
+    rows = [(5, date(2020, 6, 30)), (40, date(2023, 12, 31))]
+    try:
+        for value, day in rows:
+            conn.execute("INSERT INTO progress_snapshot (layer_id, feature_id, metric, value, "
+                         "unit, valid_on, source_doc, note, origin) VALUES ('projects', %s, "
+                         "'length_done_m', %s, 'm', %s, '002', 'test', 'test')",
+                         (fid, value, day))
+        conn.commit()
+
+        def value(**params):
+            r = client.get(f"/collections/projects/items/{fid}", params=params)
+            return r.json()["properties"]["length_done_m"]
+
+        assert value(datetime="2021-01-01") == 5
+        assert value(datetime="2024-01-01") == 40
+        assert value(datetime="2019-01-01") is None
+        assert value(datetime="2021-01-01T00:00:00Z") == 5
+        items = client.get("/collections/projects/items",
+                           params={"datetime": "2021-01-01", "id": fid}).json()
+        assert items["features"][0]["properties"]["length_done_m"] == 5
+    finally:
+        conn.execute("DELETE FROM progress_snapshot WHERE origin = 'test'")
+        conn.commit()
+
+
+def test_unknown_feature_404(client):
+    assert client.get("/collections/projects/items/does-not-exist").status_code == 404
+    assert client.get("/collections/nope").status_code == 404
+    assert client.get("/collections/nope/items").status_code == 404
+
+
+def test_bbox_and_sortby_and_properties(client, conn, one_point_project, count):
+    fid, x, y = one_point_project
+    d = 0.0005
+    bbox = f"{x - d},{y - d},{x + d},{y + d}"
+    n = count("SELECT count(*) FROM infra_project WHERE ST_Intersects(geom, "
+                    "ST_MakeEnvelope(%s, %s, %s, %s, 4326))", x - d, y - d, x + d, y + d)
+    body = client.get("/collections/projects/items", params={"bbox": bbox}).json()
+    assert body["numberMatched"] == n >= 1 and fid in [f["id"] for f in body["features"]]
+    # EPSG:4326 bbox is latitude first
+    body = client.get("/collections/projects/items", params={
+        "bbox": f"{y - d},{x - d},{y + d},{x + d}",
+        "bbox-crs": "http://www.opengis.net/def/crs/EPSG/0/4326"}).json()
+    assert body["numberMatched"] == n
+    names = [f["properties"]["name"] for f in client.get(
+        "/collections/projects/items",
+        params={"sortby": "-name", "properties": "name", "limit": 1000}).json()["features"]]
+    assert names == sorted(names, reverse=True)
+    f = client.get("/collections/projects/items",
+                   params={"properties": "name,kind", "limit": 1}).json()["features"][0]
+    assert set(f["properties"]) == {"name", "kind"}
+
+
+def test_property_equals_query(client, conn, count):
+    kind = conn.execute("SELECT kind FROM infra_project GROUP BY kind ORDER BY count(*) DESC "
+                        "LIMIT 1").fetchone()[0]
+    n = count("SELECT count(*) FROM infra_project WHERE kind = %s", kind)
+    body = client.get("/collections/projects/items", params={"kind": kind}).json()
+    assert body["numberMatched"] == n
+    assert all(f["properties"]["kind"] == kind for f in body["features"])
+
+
+def test_crs_transform_of_known_point(client, one_point_project):
+    from pyproj import Transformer
+
+    fid, x, y = one_point_project
+    for srid in (3857, 5897, 3405):
+        r = client.get(f"/collections/projects/items/{fid}",
+                       params={"crs": f"http://www.opengis.net/def/crs/EPSG/0/{srid}"})
+        assert r.headers["content-crs"] == f"<http://www.opengis.net/def/crs/EPSG/0/{srid}>"
+        ex, ey = Transformer.from_crs(4326, srid, always_xy=True).transform(x, y)
+        gx, gy = r.json()["geometry"]["coordinates"]
+        assert abs(gx - ex) < 2 and abs(gy - ey) < 2, (srid, gx, ex, gy, ey)
+    lat, lon = client.get(f"/collections/projects/items/{fid}",
+                          params={"crs": "EPSG:4326"}).json()["geometry"]["coordinates"]
+    assert (lat, lon) == pytest.approx((y, x))
+
+
+def test_large_page_is_streamed_and_complete(client, conn, count):
+    n = count("SELECT count(*) FROM infra_project")
+    body = client.get("/collections/projects/items", params={"limit": 5000}).json()
+    assert len(body["features"]) == body["numberReturned"] == n
