@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+import maps
 from api import collections, errors, health, items, landing
 from api.db import make_pool
 
@@ -36,4 +37,5 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.include_router(collections.router)
     app.include_router(items.router)
     app.include_router(health.router)
+    app.include_router(maps.router)  # web maps, district view, printed maps
     return app

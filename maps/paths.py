@@ -1,0 +1,15 @@
+"""Where the maps' files are: templates, our static files and the npm-installed Leaflet."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from gis.settings import REPO_ROOT
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+STATIC_DIR = PACKAGE_DIR / "static"
+TEMPLATES_DIR = PACKAGE_DIR / "templates"
+LEAFLET_DIR = REPO_ROOT / "node_modules" / "leaflet" / "dist"  # `make js-deps`
+
+# Credit line for the boundary data (see shared/data/boundaries/SOURCES.md).
+BOUNDARY_CREDIT = "Ranh giới: dvhcvn (Đào Hoàng Sơn), dữ liệu gis.chinhphu.vn"

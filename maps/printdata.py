@@ -1,0 +1,125 @@
+"""What a printed map draws, read from PostGIS through the shared feature queries.
+
+Geometries come as WKB already projected to EPSG:3405 (VN-2000 / UTM zone 48N) by
+PostGIS, so the printed maps are drawn in metres and the scale bar is exact (up to the
+UTM scale factor, 0.9996).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import psycopg
+import shapely
+from psycopg import sql
+from psycopg.rows import dict_row
+from shapely.geometry.base import BaseGeometry
+
+from layers.base import Layer
+from maps.filters import BadRequest, MapFilter
+
+CRS = 3405  # VN-2000 / UTM zone 48N
+
+
+@dataclass
+class LayerData:
+    layer: Layer
+    features: list[tuple[BaseGeometry, dict]] = field(default_factory=list)
+    unlocated: int = 0  # matched, but with no geometry to draw
+
+
+@dataclass
+class District:
+    code: str
+    name: str
+    full_name: str
+    geom: BaseGeometry
+    label: BaseGeometry
+
+
+@dataclass
+class MapData:
+    layers: list[LayerData]
+    districts: list[District]
+    city: BaseGeometry | None
+    focus: District | None
+    as_of: date | None
+    sources: list[dict]
+
+    @property
+    def drawn(self) -> int:
+        return sum(len(ld.features) for ld in self.layers)
+
+    @property
+    def matched(self) -> int:
+        return sum(len(ld.features) + ld.unlocated for ld in self.layers)
+
+    def extent(self) -> tuple[float, float, float, float]:
+        geom = self.focus.geom if self.focus else self.city
+        if geom is None:
+            geom = shapely.union_all([d.geom for d in self.districts])
+        return tuple(geom.bounds)
+
+
+def _geom(wkb) -> BaseGeometry | None:
+    return None if wkb is None else shapely.from_wkb(bytes(wkb))
+
+
+def read_districts(conn: psycopg.Connection) -> list[District]:
+    rows = conn.execute(sql.SQL(
+        "SELECT code, name, full_name, ST_AsBinary(ST_Transform(geom, {crs})),"
+        " ST_AsBinary(ST_Transform(ST_PointOnSurface(geom), {crs}))"
+        " FROM admin_district ORDER BY code").format(crs=sql.Literal(CRS))).fetchall()
+    return [District(c, n, fn, _geom(g), _geom(lbl)) for c, n, fn, g, lbl in rows]
+
+
+def read_layer(conn: psycopg.Connection, layer: Layer, flt: MapFilter) -> LayerData:
+    q = flt.query(layer, properties=[f.name for f in layer.all_fields if f.type != "json"]
+                  + [c for m in layer.metrics for c in (m, f"{m}_date", f"{m}_source")])
+    geom = sql.SQL("ST_AsBinary(ST_Transform(f.geom, {}))").format(sql.Literal(CRS))
+    data = LayerData(layer)
+    with conn.cursor(row_factory=dict_row) as cur:
+        cur.execute(q.rows_sql(geom), q.bind())
+        for row in cur:
+            g = _geom(row.pop("geom"))
+            if g is None or g.is_empty:
+                data.unlocated += 1
+            else:
+                data.features.append((g, row))
+    return data
+
+
+def read_sources(conn: psycopg.Connection, layers: list[LayerData]) -> list[dict]:
+    """The documents the drawn features and their progress figures come from."""
+    ids: set[str] = set()
+    for ld in layers:
+        for _, props in ld.features:
+            if props.get("source_doc"):
+                ids.add(props["source_doc"])
+            for m in ld.layer.metrics:
+                src = props.get(f"{m}_source")
+                if src:
+                    ids.add(src.split(":")[0].split(" ")[0])
+    with conn.cursor(row_factory=dict_row) as cur:
+        cur.execute("SELECT id, title, report_no, issued_on FROM source_document"
+                    " WHERE id = ANY(%s) OR NOT %s ORDER BY id", (sorted(ids), bool(ids)))
+        return cur.fetchall()
+
+
+def load_map_data(conn: psycopg.Connection, flt: MapFilter, layers: list[Layer],
+                  districts: list[District] | None = None,
+                  city: BaseGeometry | None = None) -> MapData:
+    districts = districts if districts is not None else read_districts(conn)
+    focus = None
+    if flt.district:
+        focus = next((d for d in districts if d.code == flt.district), None)
+        if focus is None:
+            known = ", ".join(f"{d.code} ({d.name})" for d in districts)
+            raise BadRequest(f"no district {flt.district!r}; districts: {known}", status=404)
+    if city is None:
+        row = conn.execute(sql.SQL("SELECT ST_AsBinary(ST_Transform(ST_Union(geom), {}))"
+                                   " FROM admin_city").format(sql.Literal(CRS))).fetchone()
+        city = _geom(row[0]) if row else None
+    data = [read_layer(conn, layer, flt) for layer in layers]
+    return MapData(data, districts, city, focus, flt.as_of, read_sources(conn, data))

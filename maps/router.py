@@ -1,0 +1,18 @@
+"""Everything the maps package serves, as one router for ``api/app.py``."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.staticfiles import StaticFiles
+
+from maps import exports, web
+from maps.paths import LEAFLET_DIR, STATIC_DIR
+
+router = APIRouter()
+router.include_router(web.router)
+router.include_router(exports.router)
+router.mount("/maps/static", StaticFiles(directory=STATIC_DIR), name="maps-static")
+# check_dir=False: the app starts without `make js-deps`; the page then says Leaflet is missing.
+router.mount("/maps/vendor/leaflet", StaticFiles(directory=LEAFLET_DIR, check_dir=False),
+             name="maps-leaflet")
+

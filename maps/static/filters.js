@@ -1,0 +1,47 @@
+// Client-side filters: status class, status, kind, progress range and name search.
+import { progressValue, field, choice } from './style.js';
+
+// "Đường tỉnh 918" and "duong tinh 918" normalise to the same text.
+export function normalise(s) {
+  return (s || '').normalize('NFD').replace(/[\u0300-\u036f]/g, '')
+    .replace(/đ/g, 'd').replace(/Đ/g, 'D').toLowerCase().replace(/\s+/g, ' ').trim();
+}
+
+export function kindField(layer) {
+  const cf = layer.style.color_field;
+  const f = cf && field(layer, cf);
+  return f && f.choices.length && layer.feature_fields ? cf : null;
+}
+
+// A choice filter restricts the layers whose field offers that choice, no others.
+function choiceOk(layer, props, name, value) {
+  if (!value || !name || !choice(layer, name, value)) return true;
+  return props[name] === value;
+}
+
+export function readFilters() {
+  const v = id => document.getElementById(id).value;
+  return {
+    statusClass: v('f-status-class'), status: v('f-status'), kind: v('f-kind'),
+    pmin: Number(v('f-pmin') || 0), pmax: Number(v('f-pmax') === '' ? 100 : v('f-pmax')),
+    unknown: document.getElementById('f-unknown').checked,
+    search: normalise(v('f-search')),
+  };
+}
+
+export function matches(layer, props, flt, metrics) {
+  if (!layer.feature_fields) return true;             // the district background is never filtered
+  if (!choiceOk(layer, props, 'status_class', flt.statusClass)) return false;
+  if (!choiceOk(layer, props, 'status', flt.status)) return false;
+  if (!choiceOk(layer, props, kindField(layer), flt.kind)) return false;
+  if (layer.style.progress_metrics.length) {
+    const pv = progressValue(layer, props, metrics);
+    if (pv === null) { if (!flt.unknown) return false; }
+    else if (pv.share * 100 < flt.pmin || pv.share * 100 > flt.pmax) return false;
+  }
+  if (flt.search) {
+    const hay = normalise(`${props.name || ''} ${props.name_en || ''}`);
+    if (!flt.search.split(' ').every(w => hay.includes(w))) return false;
+  }
+  return true;
+}

@@ -1,0 +1,66 @@
+// UI strings (Vietnamese first, English switch) and label helpers.
+export const state = { lang: localStorage.getItem('maps.lang') || 'vi' };
+
+const STRINGS = {
+  vi: {
+    app_title: 'Bản đồ kết cấu hạ tầng Cần Thơ', print: 'In bản đồ (PDF)', search: 'Tìm theo tên',
+    district: 'Quận/huyện', all_city: 'Toàn thành phố', as_of: 'Tiến độ đến ngày',
+    status_class: 'Phân loại (PL III)', status: 'Tình trạng', kind: 'Loại', all: 'Tất cả',
+    progress_range: 'Tiến độ (%)', include_unknown: 'gồm cả chưa rõ tiến độ',
+    count: (n, m) => `Hiển thị ${n} / ${m} đối tượng`, none: 'Không có đối tượng nào phù hợp bộ lọc.',
+    unlocated: n => `${n} chưa có vị trí`, legend: 'Chú giải', indicative: 'Vị trí minh họa (nét đứt)',
+    indicative_note: 'Vị trí minh họa: số hóa thủ công từ mô tả trong văn bản, không phải đo đạc.',
+    unknown_progress: 'Chưa rõ tiến độ', shade: 'Độ đậm theo tiến độ', progress: 'Tiến độ',
+    no_progress: 'Chưa có số liệu tiến độ', as_of_date: 'ngày', source: 'nguồn', api: 'Xem trong API',
+    meaning: 'ý nghĩa', lang_button: 'EN', no_location: 'Chưa có vị trí trên bản đồ',
+    latest: 'số liệu mới nhất', loading: 'Đang tải…', error: 'Lỗi tải dữ liệu',
+    ntm_unknown: 'Chưa rõ (không có bản ghi, không có nghĩa là chưa đạt)',
+  },
+  en: {
+    app_title: 'Cần Thơ infrastructure map', print: 'Print map (PDF)', search: 'Search by name',
+    district: 'District', all_city: 'Whole city', as_of: 'Progress as of',
+    status_class: 'Status class (App. III)', status: 'Status', kind: 'Kind', all: 'All',
+    progress_range: 'Progress (%)', include_unknown: 'include unknown progress',
+    count: (n, m) => `Showing ${n} of ${m} features`, none: 'No features match the filters.',
+    unlocated: n => `${n} without location`, legend: 'Legend', indicative: 'Indicative location (dashed)',
+    indicative_note: 'Indicative location: hand-digitised from the text, not surveyed.',
+    unknown_progress: 'Progress unknown', shade: 'Shade by progress', progress: 'Progress',
+    no_progress: 'No progress figures', as_of_date: 'as of', source: 'source', api: 'Open in the API',
+    meaning: 'meaning', lang_button: 'VI', no_location: 'No location on the map',
+    latest: 'latest figures', loading: 'Loading…', error: 'Could not load data',
+    ntm_unknown: 'Unknown (no record; not the same as "not achieved")',
+  },
+};
+
+export function t(key, ...args) {
+  const s = STRINGS[state.lang][key] ?? STRINGS.vi[key] ?? key;
+  return typeof s === 'function' ? s(...args) : s;
+}
+
+export function lbl(obj, base = 'label') {
+  if (!obj) return '';
+  return (state.lang === 'en' && obj[`${base}_en`]) || obj[`${base}_vi`] || '';
+}
+
+export function fmt(value, digits) {
+  if (value === null || value === undefined) return '—';
+  const o = digits === undefined ? { maximumFractionDigits: 3 } : { maximumFractionDigits: digits };
+  return new Intl.NumberFormat(state.lang === 'en' ? 'en-GB' : 'vi-VN', o).format(value);
+}
+
+export function fmtDate(iso) {
+  if (!iso) return '—';
+  const [y, m, d] = iso.slice(0, 10).split('-');
+  return state.lang === 'en' ? `${y}-${m}-${d}` : `${d}/${m}/${y}`;
+}
+
+export function esc(s) {
+  return String(s ?? '').replace(/[&<>"']/g, c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
+}
+
+export function applyStatic() {
+  document.documentElement.lang = state.lang;
+  document.querySelectorAll('[data-i18n]').forEach(el => { el.textContent = t(el.dataset.i18n); });
+  const b = document.getElementById('lang');
+  if (b) b.textContent = t('lang_button');
+}

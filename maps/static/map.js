@@ -1,0 +1,206 @@
+// The web map: Leaflet, every registry layer in registry order, styled from /maps/config.json.
+import { state, t, lbl, esc, applyStatic } from './i18n.js';
+import { featureStyle } from './style.js';
+import { readFilters, matches, kindField } from './filters.js';
+import { popupHtml } from './popup.js';
+import { legendHtml } from './legend.js';
+
+const opts = window.MAP_OPTIONS || {};
+const $ = id => document.getElementById(id);
+const app = { data: {}, groups: {}, index: {}, generation: 0 };
+window.mapsApp = app;
+
+function option(value, text) {
+  const o = document.createElement('option');
+  o.value = value; o.textContent = text; return o;
+}
+
+function fillSelects(cfg) {
+  const d = $('f-district');
+  d.length = 1;
+  cfg.districts.forEach(x => d.append(option(x.code, `${x.full_name} (${x.code})`)));
+  if (opts.district) d.value = opts.district;
+  const seen = { status_class: new Map(), status: new Map() };
+  const kinds = $('f-kind');
+  const keep = { sc: $('f-status-class').value, st: $('f-status').value, k: kinds.value };
+  kinds.length = 1;
+  for (const layer of cfg.layers) {
+    for (const name of ['status_class', 'status']) {
+      const f = layer.fields.find(x => x.name === name);
+      if (f) f.choices.forEach(c => seen[name].has(c.value) || seen[name].set(c.value, lbl(c)));
+    }
+    const kf = kindField(layer);
+    if (!kf) continue;
+    const g = document.createElement('optgroup');
+    g.label = lbl(layer, 'title');
+    layer.fields.find(x => x.name === kf).choices.forEach(c => g.append(option(c.value, lbl(c))));
+    kinds.append(g);
+  }
+  for (const [name, id] of [['status_class', 'f-status-class'], ['status', 'f-status']]) {
+    const s = $(id); s.length = 1;
+    seen[name].forEach((text, value) => s.append(option(value, text)));
+  }
+  $('f-status-class').value = keep.sc; $('f-status').value = keep.st; kinds.value = keep.k;
+}
+
+const map = L.map('map', { zoomControl: true, preferCanvas: false, minZoom: 8 });
+app.map = map;
+const cityBounds = [[9.92, 105.2], [10.33, 105.86]];
+if (opts.bounds) map.fitBounds(opts.bounds, { padding: [10, 10] }); else map.fitBounds(cityBounds);
+const blank = L.layerGroup();
+blank.addTo(map);
+// Optional online basemap: off by default, requested only when the user turns it on.
+const osm = L.tileLayer('https://tile.openstreetmap.org/{z}/{x}/{y}.png',
+  { attribution: '© OpenStreetMap', maxZoom: 19 });
+
+const cfg = await fetch('/maps/config.json').then(r => r.json());
+app.cfg = cfg;
+const overlays = {};
+for (const layer of cfg.layers) {
+  map.createPane(`pane-${layer.id}`).style.zIndex = String(400 + layer.order);
+  app.groups[layer.id] = L.featureGroup().addTo(map);
+  overlays[layer.id] = app.groups[layer.id];
+}
+function overlayName(layer) { return `<span data-layer="${layer.id}">${esc(lbl(layer, 'title'))}</span>`; }
+let control;
+function buildControl() {
+  if (control) control.remove();
+  const named = {};
+  cfg.layers.forEach(l => { named[overlayName(l)] = app.groups[l.id]; });
+  control = L.control.layers({ [state.lang === 'en' ? 'No basemap' : 'Không nền']: blank,
+    'OpenStreetMap (online)': osm }, named, { collapsed: false }).addTo(map);
+}
+
+function asOf() { return $('f-asof').value || opts.as_of || null; }
+function district() { return opts.district || $('f-district').value || null; }
+
+async function load() {
+  const gen = ++app.generation;
+  document.body.dataset.loading = '1';
+  $('count').textContent = t('loading');
+  const params = new URLSearchParams();
+  if (asOf()) params.set('as_of', asOf());
+  if (district()) params.set('district', district());
+  try {
+    const results = await Promise.all(cfg.layers.map(l =>
+      fetch(`${l.data_url}?${params}`).then(r => { if (!r.ok) throw new Error(r.status); return r.json(); })));
+    if (gen !== app.generation) return;
+    cfg.layers.forEach((l, i) => { app.data[l.id] = results[i].features; });
+    draw();
+  } catch (e) {
+    $('count').textContent = `${t('error')}: ${e.message}`;
+  } finally {
+    if (gen === app.generation) { delete document.body.dataset.loading; document.body.dataset.ready = String(gen); }
+  }
+}
+
+function draw() {
+  const flt = readFilters();
+  let shown = 0, total = 0;
+  app.index = {};
+  app.shown = {};
+  for (const layer of cfg.layers) {
+    const group = app.groups[layer.id];
+    group.clearLayers();
+    const feats = (app.data[layer.id] || []).filter(f => matches(layer, f.properties, flt, cfg.metrics));
+    app.shown[layer.id] = feats;
+    if (layer.feature_fields) { total += (app.data[layer.id] || []).length; shown += feats.length; }
+    const gj = L.geoJSON({ type: 'FeatureCollection', features: feats.filter(f => f.geometry) }, {
+      pane: `pane-${layer.id}`,
+      style: f => featureStyle(layer, f.properties, cfg.metrics),
+      pointToLayer: (f, latlng) => L.circleMarker(latlng, featureStyle(layer, f.properties, cfg.metrics)),
+      onEachFeature: (f, lyr) => {
+        lyr.bindPopup(() => popupHtml(cfg, layer, f, asOf()), { maxWidth: 360, minWidth: 260 });
+        app.index[`${layer.id}/${f.id}`] = lyr;
+        if (layer.style.label_field) {
+          lyr.bindTooltip(esc(f.properties[layer.style.label_field]),
+            { permanent: true, direction: 'center', className: 'district-label', opacity: 1 });
+        }
+      },
+    });
+    gj.addTo(group);
+  }
+  $('count').textContent = shown ? t('count', shown, total) : t('none');
+  $('count').classList.toggle('empty', !shown);
+  legend();
+  searchResults(flt);
+}
+
+function legend() {
+  const blocks = cfg.layers.filter(l => map.hasLayer(app.groups[l.id]))
+    .map(l => legendHtml(cfg, l, app.shown?.[l.id] || []));
+  $('legend').innerHTML = `<h3>${t('legend')}</h3>${blocks.join('')}`;
+}
+
+function searchResults(flt) {
+  const ul = $('search-results');
+  ul.innerHTML = '';
+  if (!flt.search) return;
+  for (const layer of cfg.layers.filter(l => l.feature_fields)) {
+    for (const f of (app.shown[layer.id] || []).slice(0, 20)) {
+      const li = document.createElement('li');
+      li.innerHTML = `<a href="#" data-key="${layer.id}/${esc(f.id)}">${esc(f.properties.name)}</a>` +
+        (f.geometry ? '' : ` <small>(${t('no_location')})</small>`);
+      ul.append(li);
+    }
+  }
+}
+
+export function focusFeature(key) {
+  const lyr = app.index[key];
+  if (!lyr) return false;
+  if (lyr.getBounds) map.fitBounds(lyr.getBounds(), { maxZoom: 14, padding: [30, 30] });
+  else map.setView(lyr.getLatLng(), Math.max(map.getZoom(), 13));
+  lyr.openPopup();
+  return true;
+}
+app.focusFeature = focusFeature;
+
+function printUrl() {
+  const p = new URLSearchParams({ size: 'A4', orientation: 'landscape', dpi: '150' });
+  if (asOf()) p.set('as_of', asOf());
+  if (district()) p.set('district', district());
+  const visible = cfg.layers.filter(l => map.hasLayer(app.groups[l.id])).map(l => l.id);
+  p.set('layers', visible.join(','));
+  const f = readFilters();
+  if (f.status) p.set('status', f.status);
+  if (f.statusClass) p.set('status_class', f.statusClass);
+  if (f.kind) p.set('kind', f.kind);
+  return `${cfg.export_url}?${p}`;
+}
+app.printUrl = printUrl;
+
+$('search-results').addEventListener('click', e => {
+  const a = e.target.closest('a[data-key]');
+  if (a) { e.preventDefault(); focusFeature(a.dataset.key); }
+});
+document.querySelectorAll('a.feature-link').forEach(a => {
+  const b = document.createElement('button');
+  b.type = 'button'; b.className = 'focus'; b.textContent = '⌖'; b.title = 'Xem trên bản đồ / show on map';
+  b.addEventListener('click', () => focusFeature(`${a.dataset.layer}/${a.dataset.id}`));
+  a.before(b);
+});
+['f-status-class', 'f-status', 'f-kind', 'f-pmin', 'f-pmax', 'f-unknown'].forEach(id => $(id).addEventListener('change', draw));
+$('f-search').addEventListener('input', draw);
+$('f-district').addEventListener('change', () => {
+  load().then(() => {
+    const d = district();
+    const g = d && app.groups.districts && app.index[`districts/${d}`];
+    if (g) map.fitBounds(g.getBounds()); else if (!d) map.fitBounds(cityBounds);
+  });
+});
+$('f-asof').addEventListener('change', load);
+$('print').addEventListener('click', () => window.open(printUrl(), '_blank'));
+$('lang').addEventListener('click', () => {
+  state.lang = state.lang === 'vi' ? 'en' : 'vi';
+  localStorage.setItem('maps.lang', state.lang);
+  applyStatic(); fillSelects(cfg); buildControl(); draw();
+  map.closePopup();
+});
+map.on('overlayadd overlayremove', legend);
+
+if (opts.as_of) $('f-asof').value = opts.as_of;
+applyStatic();
+fillSelects(cfg);
+buildControl();
+await load();

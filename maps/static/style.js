@@ -1,0 +1,49 @@
+// Feature styling from the registry's Style (mirrors maps/style.py for printed maps).
+export function choice(layer, fieldName, value) {
+  const f = layer.fields.find(x => x.name === fieldName);
+  return f ? f.choices.find(c => c.value === value) : undefined;
+}
+
+export function field(layer, name) {
+  return layer.fields.find(f => f.name === name);
+}
+
+// {metric, share 0..1} of the first shading metric the feature has, or null.
+export function progressValue(layer, props, metrics) {
+  for (const m of layer.style.progress_metrics) {
+    const v = props[m];
+    if (v !== null && v !== undefined && metrics[m].percent) {
+      return { metric: m, share: Math.max(0, Math.min(1, v / 100)) };
+    }
+  }
+  return null;
+}
+
+export function category(layer, props) {
+  const cf = layer.style.color_field;
+  if (!cf) return null;
+  const v = props[cf];
+  if (choice(layer, cf, v)) return v;
+  return cf === 'ntm_level' ? 'unknown' : v ?? null;   // no NTM record: unknown, not "not achieved"
+}
+
+export function featureStyle(layer, props, metrics) {
+  const st = layer.style;
+  let color = st.default_color;
+  const cat = category(layer, props);
+  const ch = cat !== null ? choice(layer, st.color_field, cat) : undefined;
+  if (ch && ch.color) color = ch.color;
+  const dashed = props.geom_quality === 'indicative';
+  let fillOpacity = st.fill_opacity, opacity = 1, progress = null;
+  if (st.progress_metrics.length) {
+    const pv = progressValue(layer, props, metrics);
+    if (pv === null) { color = st.unknown_color; fillOpacity = 0.25; opacity = 0.8; }
+    else { progress = pv.share; fillOpacity = 0.15 + 0.7 * pv.share; opacity = 0.35 + 0.65 * pv.share; }
+  }
+  return {
+    color, fillColor: color, weight: st.stroke_width, opacity, fillOpacity,
+    dashArray: dashed ? '6 5' : null, radius: st.point_radius, pane: `pane-${layer.id}`,
+    className: `lyr lyr-${layer.id}${dashed ? ' indicative' : ''}${progress === null && st.progress_metrics.length ? ' unknown-progress' : ''}`,
+    progress, category: cat, dashed,
+  };
+}
