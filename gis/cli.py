@@ -128,6 +128,78 @@ def export(layer: str, fmt: str, output: Path | None, as_of, district: str | Non
     click.echo(f"wrote {output}")
 
 
+def _print_options(size, orientation, dpi, district, layers, as_of, title, atlas=False):
+    from maps.filters import MapFilter, parse_layers
+    from maps.printing import PrintOptions
+
+    flt = MapFilter(as_of=as_of.date() if as_of else None, district=None if atlas else district)
+    return PrintOptions(size=size, orientation=orientation, dpi=dpi, layers=parse_layers(layers),
+                        flt=flt, title=title)
+
+
+def _print_params(fn):
+    for decorator in reversed((
+        click.option("--size", type=click.Choice(["A4", "A3"], case_sensitive=False),
+                     default="A4", show_default=True),
+        click.option("--orientation", type=click.Choice(["portrait", "landscape"]),
+                     default="landscape", show_default=True),
+        click.option("--dpi", type=click.Choice(["150", "300"]), default="150",
+                     show_default=True, callback=lambda _c, _p, v: int(v)),
+        click.option("--layers", help="comma-separated layer ids (default: all)"),
+        click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]),
+                     help="show progress as it stood on this date"),
+        click.option("--title", help="page title (default: from the district)"),
+    )):
+        fn = decorator(fn)
+    return fn
+
+
+@main.command("print")
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
+              help="output file: .pdf or .png")
+@click.option("--district", help="one district (GSO code), default: the whole city")
+@_print_params
+def print_map(output: Path, district, size, orientation, dpi, layers, as_of, title) -> None:
+    """A printed map (PDF or PNG) of the city or one district."""
+    from gis.db import connect, ensure_server
+    from maps.filters import BadRequest
+    from maps.printing import render
+
+    fmt = output.suffix.lower().lstrip(".")
+    if fmt not in ("pdf", "png"):
+        raise click.BadParameter("the output must end in .pdf or .png", param_hint="--output")
+    ensure_server()
+    try:
+        opts = _print_options(size, orientation, dpi, district, layers, as_of, title)
+        with connect() as conn:
+            output.write_bytes(render(conn, opts, fmt))
+    except BadRequest as exc:
+        click.echo(exc.message, err=True)
+        sys.exit(2)
+    click.echo(f"wrote {output}")
+
+
+@main.command()
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=Path("atlas.pdf"),
+              show_default=True)
+@_print_params
+def atlas(output: Path, size, orientation, dpi, layers, as_of, title) -> None:
+    """The district atlas: one PDF, a cover page and one page per district."""
+    from gis.db import connect, ensure_server
+    from maps.filters import BadRequest
+    from maps.printing import render_atlas
+
+    ensure_server()
+    try:
+        opts = _print_options(size, orientation, dpi, None, layers, as_of, title, atlas=True)
+        with connect() as conn:
+            output.write_bytes(render_atlas(conn, opts))
+    except BadRequest as exc:
+        click.echo(exc.message, err=True)
+        sys.exit(2)
+    click.echo(f"wrote {output}")
+
+
 @main.command()
 @click.option("--host", default=None)
 @click.option("--port", default=None, type=int)
