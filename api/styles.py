@@ -1,0 +1,103 @@
+"""``/styles/default``: a MapLibre style document generated from the layer registry.
+
+Each layer is coloured by its ``Style.color_field`` choices; where the style names
+progress metrics, the fill opacity follows the tile property ``_progress`` (0-100 %)
+and features without a figure are drawn in the style's "unknown" grey.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from api.links import base
+from api.tilesql import progress_expr
+from gis.settings import api_settings
+from layers import registry
+from layers.base import Layer
+
+router = APIRouter(tags=["Styles"])
+STYLE_TYPE = "application/vnd.mapbox.style+json"
+
+
+def color(layer: Layer):
+    st = layer.style
+    if not st.color_field or not layer.has_field(st.color_field):
+        return st.default_color
+    f = layer.field(st.color_field)
+    pairs = [v for c in f.choices if c.color for v in (c.value, c.color)]
+    if not pairs:
+        return st.default_color
+    return ["match", ["coalesce", ["get", st.color_field], ""], *pairs, st.default_color]
+
+
+def opacity(layer: Layer, full: float):
+    if progress_expr(layer) is None:
+        return full
+    return ["case", ["has", "_progress"],
+            ["interpolate", ["linear"], ["to-number", ["get", "_progress"]], 0, 0.15, 100, 0.9],
+            full]
+
+
+def fill_color(layer: Layer):
+    if progress_expr(layer) is None:
+        return color(layer)
+    return ["case", ["has", "_progress"], color(layer), layer.style.unknown_color]
+
+
+def dashed(layer: Layer):
+    return ["case", ["==", ["get", "geom_quality"], "indicative"], ["literal", [2, 2]],
+            ["literal", [1, 0]]] if layer.has_field("geom_quality") else ["literal", [1, 0]]
+
+
+def style_layers(layer: Layer) -> list[dict]:
+    st, src = layer.style, {"source": "cantho", "source-layer": layer.id}
+    poly = ["match", ["geometry-type"], ["Polygon", "MultiPolygon"], True, False]
+    line = ["match", ["geometry-type"], ["LineString", "MultiLineString"], True, False]
+    point = ["match", ["geometry-type"], ["Point", "MultiPoint"], True, False]
+    meta = {"title_vi": layer.title_vi, "title_en": layer.title_en}
+    return [
+        {"id": f"{layer.id}-fill", "type": "fill", **src, "filter": poly, "metadata": meta,
+         "paint": {"fill-color": fill_color(layer),
+                   "fill-opacity": opacity(layer, st.fill_opacity)}},
+        {"id": f"{layer.id}-outline", "type": "line", **src, "filter": poly, "metadata": meta,
+         "paint": {"line-color": color(layer), "line-width": max(1.0, st.stroke_width / 2)}},
+        {"id": f"{layer.id}-line", "type": "line", **src, "filter": line, "metadata": meta,
+         "layout": {"line-cap": "round"},
+         "paint": {"line-color": fill_color(layer), "line-width": st.stroke_width,
+                   "line-opacity": opacity(layer, 0.9)}},
+        {"id": f"{layer.id}-point", "type": "circle", **src, "filter": point, "metadata": meta,
+         "paint": {"circle-color": fill_color(layer), "circle-radius": st.point_radius,
+                   "circle-opacity": opacity(layer, 0.9), "circle-stroke-color": "#ffffff",
+                   "circle-stroke-width": 1}},
+    ]
+
+
+def style_document(b: str) -> dict:
+    s = api_settings()
+    layers = [{"id": "background", "type": "background",
+               "paint": {"background-color": "#f4f1ea"}}]
+    for layer in registry.layers():
+        layers += style_layers(layer)
+    return {
+        "version": 8,
+        "name": "Cần Thơ planning GIS",
+        "metadata": {"generated-from": "layer registry"},
+        "center": [105.75, 10.03], "zoom": 10,
+        "sources": {"cantho": {"type": "vector", "url": f"{b}/tiles/WebMercatorQuad/tilejson.json",
+                               "tiles": [f"{b}/tiles/WebMercatorQuad/{{z}}/{{y}}/{{x}}"],
+                               "minzoom": s.tile_min_zoom, "maxzoom": s.tile_max_zoom}},
+        "layers": layers,
+    }
+
+
+@router.get("/styles", summary="Map styles")
+async def styles(request: Request) -> JSONResponse:
+    b = base(request)
+    return JSONResponse({"styles": [{"id": "default", "title": "Default", "links": [
+        {"href": f"{b}/styles/default", "rel": "stylesheet", "type": STYLE_TYPE}]}]})
+
+
+@router.get("/styles/default", summary="The default MapLibre style (from the registry)")
+async def default_style(request: Request) -> JSONResponse:
+    return JSONResponse(style_document(base(request)), media_type=STYLE_TYPE)
