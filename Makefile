@@ -5,7 +5,8 @@ SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
 PYTHON ?= python3
-DEB_PACKAGES := postgresql-15-postgis-3 postgresql-contrib gdal-bin chromium fonts-dejavu-core \
+DEB_PACKAGES := postgresql-15-postgis-3 postgresql-contrib gdal-bin chromium chromium-driver \
+                fonts-dejavu-core \
                 poppler-utils
 PY_STAMP := $(VENV)/.installed
 JS_STAMP := node_modules/.installed

@@ -1,0 +1,116 @@
+"""The web map's JSON, pages and errors (through the API app, real PostGIS)."""
+
+from __future__ import annotations
+
+import re
+
+from layers import METRICS, registry
+
+
+def test_config_reflects_registry(client):
+    r = client.get("/maps/config.json")
+    assert r.status_code == 200
+    cfg = r.json()
+    assert [lyr["id"] for lyr in cfg["layers"]] == [lyr.id for lyr in registry.layers()]
+    for lc in cfg["layers"]:
+        layer = registry.get(lc["id"])
+        assert lc["order"] == layer.order
+        assert lc["style"]["color_field"] == layer.style.color_field
+        assert lc["style"]["progress_metrics"] == list(layer.style.progress_metrics)
+        assert lc["metrics"] == list(layer.metrics)
+        fields = {f["name"]: f for f in lc["fields"]}
+        if layer.style.color_field:
+            f = layer.field(layer.style.color_field)
+            assert fields[f.name]["label_vi"] == f.label_vi
+            assert {c["value"]: c["color"] for c in fields[f.name]["choices"]} == {
+                c.value: c.color for c in f.choices}
+    assert cfg["metrics"]["occupancy_pct"]["unit"] == METRICS["occupancy_pct"].unit
+    assert len(cfg["districts"]) == 9
+
+
+def test_map_page_uses_local_assets_only(client):
+    r = client.get("/maps")
+    assert r.status_code == 200
+    html = r.text
+    assert "/maps/vendor/leaflet/leaflet.js" in html and "/maps/static/map.js" in html
+    assert not re.search(r'(src|href)="(https?:)?//', html), "no CDN or remote asset"
+    assert client.get("/maps/vendor/leaflet/leaflet.js").status_code == 200
+    assert client.get("/maps/vendor/leaflet/leaflet.css").status_code == 200
+    for name in ("map.js", "style.js", "popup.js", "filters.js", "legend.js", "i18n.js",
+                 "map.css"):
+        assert client.get(f"/maps/static/{name}").status_code == 200, name
+
+
+def _with_progress(features, layer_id):
+    layer = registry.get(layer_id)
+    return [f for f in features if any(f["properties"].get(m) is not None
+                                       for m in layer.metrics)]
+
+
+def test_data_honours_as_of(client, conn):
+    latest = client.get("/maps/data/projects.geojson").json()
+    total = conn.execute("SELECT count(*) FROM infra_project").fetchone()[0]
+    assert latest["numberReturned"] == len(latest["features"]) == total
+    dated = conn.execute("SELECT count(DISTINCT feature_id) FROM progress_snapshot"
+                         " WHERE layer_id = 'projects'").fetchone()[0]
+    assert len(_with_progress(latest["features"], "projects")) == dated
+    early = client.get("/maps/data/projects.geojson?as_of=2000-01-01").json()
+    assert early["as_of"] == "2000-01-01"
+    assert len(early["features"]) == total  # features stay, their progress goes
+    assert _with_progress(early["features"], "projects") == []
+    # a figure valid later than as_of is not shown; one valid before is
+    row = conn.execute("SELECT feature_id, metric, valid_on FROM progress_snapshot"
+                       " WHERE layer_id = 'projects' ORDER BY valid_on LIMIT 1").fetchone()
+    if row:
+        fid, metric, valid_on = row
+        on = client.get(f"/maps/data/projects.geojson?as_of={valid_on}").json()
+        props = next(f["properties"] for f in on["features"] if f["id"] == fid)
+        assert props[metric] is not None and props[f"{metric}_date"] == valid_on.isoformat()
+
+
+def test_data_honours_district(client, conn):
+    for layer_id, table in (("projects", "infra_project"), ("flood_works", "flood_work")):
+        expected = conn.execute(f"SELECT count(*) FROM {table} WHERE '918' = ANY(districts)"
+                                ).fetchone()[0]
+        body = client.get(f"/maps/data/{layer_id}.geojson?district=918").json()
+        assert len(body["features"]) == expected
+        assert all("918" in f["properties"]["districts"] for f in body["features"])
+    districts = client.get("/maps/data/districts.geojson?district=918").json()
+    assert [f["id"] for f in districts["features"]] == ["918"]
+
+
+def test_data_bad_input(client):
+    assert client.get("/maps/data/nope.geojson").status_code == 404
+    r = client.get("/maps/data/projects.geojson?as_of=31/10/2024")
+    assert r.status_code == 400 and "YYYY-MM-DD" in r.json()["detail"]
+    r = client.get("/maps/data/projects.geojson?district=999")
+    assert r.status_code == 404 and "999" in r.json()["detail"]
+
+
+def test_district_page_has_summary_rows(client, conn):
+    r = client.get("/maps/district/918")
+    assert r.status_code == 200
+    html = r.text
+    assert "Quận Bình Thuỷ" in html
+    n_projects = conn.execute("SELECT count(*) FROM infra_project WHERE '918' = ANY(districts)"
+                              ).fetchone()[0]
+    table = '<table class="summary" data-layer="projects">'
+    section = html.split(table)[1].split("</table>")[0] if n_projects else ""
+    assert section.count('<tr class="feature') == n_projects
+    communes = conn.execute("SELECT count(*) FROM admin_commune WHERE district_code = '926'"
+                            " AND unit_type = 'Xã' AND in_2024_09").fetchone()[0]
+    assert communes > 0
+    html926 = client.get("/maps/district/926").text
+    ntm = html926.split('<table class="summary" data-layer="ntm">')[1].split("</table>")[0]
+    assert ntm.count('<tr class="feature') == communes + 1  # the district and its communes
+    assert "Chưa rõ" in ntm or "ntm" in ntm
+    # each feature row links to the API item
+    links = re.findall(r'href="(/collections/[a-z_]+/items/[^"]+)"', html)
+    assert len(links) >= n_projects
+
+
+def test_district_page_unknown_code_is_404_with_message(client):
+    r = client.get("/maps/district/999")
+    assert r.status_code == 404
+    assert "999" in r.text and "Không có quận/huyện" in r.text and "916" in r.text
+    assert client.get("/maps/district/918?as_of=yesterday").status_code == 400
