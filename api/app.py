@@ -6,7 +6,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from api import collections, errors, health, items, landing, styles, tiles
+from api import collections, errors, health, items, landing, styles, tiles, writes
 from api.db import make_pool
 from api.tilecache import TileCache
 from gis.settings import api_settings
@@ -31,13 +31,14 @@ def create_app(database_url: str | None = None) -> FastAPI:
         openapi_url="/api",
         docs_url="/api.html",
     )
-    app.state.conformance = list(tiles.CONFORMANCE)
+    app.state.conformance = tiles.CONFORMANCE + writes.CONFORMANCE
     app.state.tile_cache = TileCache(api_settings().tile_cache_size)
     app.state.extents = None
     errors.install(app)
     app.include_router(landing.router)
     app.include_router(collections.router)
     app.include_router(items.router)
+    app.include_router(writes.router)
     app.include_router(tiles.router)
     app.include_router(styles.router)
     app.include_router(health.router)

@@ -218,6 +218,51 @@ def serve(host: str | None, port: int | None, do_setup: bool) -> None:
                 log_level="info")
 
 
+@main.group()
+def user() -> None:
+    """API users and their roles (admin, planner, district_officer)."""
+
+
+@user.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(["admin", "planner", "district_officer"]),
+              required=True)
+@click.option("--district", help="GSO district code (district_officer only), e.g. 916")
+def user_add(name: str, role: str, district: str | None) -> None:
+    """Add (or update) user NAME."""
+    from api.auth import create_user
+    from gis.db import connect, ensure_server
+
+    ensure_server()
+    with connect() as conn:
+        try:
+            create_user(conn, name, role, district)
+        except ValueError as exc:
+            raise click.UsageError(str(exc)) from None
+    click.echo(f"user {name}: {role}" + (f" ({district})" if district else ""))
+
+
+@main.group()
+def token() -> None:
+    """API tokens (only their SHA-256 is stored)."""
+
+
+@token.command("create")
+@click.argument("name")
+def token_create(name: str) -> None:
+    """Create a token for user NAME and print it (once: it cannot be shown again)."""
+    from api.auth import create_token
+    from gis.db import connect, ensure_server
+
+    ensure_server()
+    with connect() as conn:
+        try:
+            tok = create_token(conn, name)
+        except ValueError as exc:
+            raise click.UsageError(str(exc)) from None
+    click.echo(tok)
+
+
 def today() -> date:
     return date.today()
 
