@@ -34,6 +34,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.state.conformance = tiles.CONFORMANCE + writes.CONFORMANCE
     app.state.tile_cache = TileCache(api_settings().tile_cache_size)
     app.state.extents = None
+    app.state.database_url = database_url
     errors.install(app)
     app.include_router(landing.router)
     app.include_router(collections.router)
