@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import shutil
 
+import mapbox_vector_tile
+import morecantile
 import pytest
 from psycopg import sql
 
@@ -79,9 +81,13 @@ def test_a_new_declaration_gets_a_table_data_and_api(db_url, conn, trees_layer, 
     assert row == ("Cây sao đen bến Ninh Kiều", "sao", "POINT(105.7885 10.0335)")
     health = client.get("/health").json()
     assert health["layers"]["street_trees"] == 1
-    collections = client.get("/collections")
-    if collections.status_code == 200:  # the OGC API lists every registry layer
-        ids = [c["id"] for c in collections.json()["collections"]]
-        assert "street_trees" in ids
-        item = client.get("/collections/street_trees/items/tree-1").json()
-        assert item["properties"]["construction_pct"] == 12.5
+    ids = [c["id"] for c in client.get("/collections").json()["collections"]]
+    assert "street_trees" in ids
+    item = client.get("/collections/street_trees/items/tree-1").json()
+    assert item["properties"]["construction_pct"] == 12.5
+    queryables = client.get("/collections/street_trees/queryables").json()
+    assert queryables["properties"]["species"]["enum"] == ["sao"]
+    tile = morecantile.tms.get("WebMercatorQuad").tile(105.7885, 10.0335, 14)
+    mvt = client.get(f"/collections/street_trees/tiles/WebMercatorQuad/14/{tile.y}/{tile.x}")
+    assert mvt.status_code == 200
+    assert "street_trees" in mapbox_vector_tile.decode(mvt.content)
