@@ -21,7 +21,7 @@ export function legendHtml(cfg, layer, features) {
       rows.push(`<li>${swatch(kind, c.color || layer.style.default_color)}${esc(label)}</li>`);
     }
   }
-  if (layer.style.progress_metrics.length) {
+  if (layer.style.progress_metrics.length && features.length) {
     const m = cfg.metrics[layer.style.progress_metrics[0]];
     rows.push(`<li>${swatch('ramp', '#37474f')}${t('shade')}: ${esc(lbl(m))} 0 → 100 %</li>`);
     if (styles.some(s => s.progress === null)) rows.push(`<li>${swatch(kind, layer.style.unknown_color)}${t('unknown_progress')}</li>`);

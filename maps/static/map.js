@@ -176,7 +176,7 @@ $('search-results').addEventListener('click', e => {
 });
 document.querySelectorAll('a.feature-link').forEach(a => {
   const b = document.createElement('button');
-  b.type = 'button'; b.className = 'focus'; b.textContent = '⌖'; b.title = 'Xem trên bản đồ / show on map';
+  b.type = 'button'; b.className = 'focus'; b.textContent = '◉'; b.title = 'Xem trên bản đồ / show on map';
   b.addEventListener('click', () => focusFeature(`${a.dataset.layer}/${a.dataset.id}`));
   a.before(b);
 });

@@ -1,0 +1,220 @@
+"""The web map as a person sees it: Debian's headless Chromium driven by Selenium against
+a real uvicorn server, with every other host blocked. Screenshots go to artifacts/."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+webdriver = pytest.importorskip("selenium.webdriver")
+from selenium.webdriver.chrome.options import Options  # noqa: E402
+from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+REPO = Path(__file__).resolve().parent.parent
+ARTIFACTS = REPO / "artifacts"
+
+pytestmark = pytest.mark.skipif(
+    not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)),
+    reason="needs Debian's chromium and chromium-driver (make system-deps)")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(db_url):
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": db_url}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory", "--host",
+         "127.0.0.1", "--port", str(port), "--log-level", "warning"],
+        cwd=REPO, env=env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"{base}/maps/config.json", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            raise RuntimeError("uvicorn did not start")
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser(server):
+    profile = tempfile.mkdtemp(prefix="maps-chromium-")
+    opts = Options()
+    opts.binary_location = CHROMIUM
+    for arg in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--no-first-run", "--disable-sync",
+                "--disable-dev-shm-usage", f"--user-data-dir={profile}",
+                "--window-size=1400,900", "--lang=vi",
+                "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"):
+        opts.add_argument(arg)
+    opts.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
+    driver.set_page_load_timeout(30)
+    ARTIFACTS.mkdir(exist_ok=True)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def wait_ready(driver, after: int = 0, timeout: float = 20) -> int:
+    """Wait until the map has drawn a data load newer than ``after``; return its number."""
+    WebDriverWait(driver, timeout).until(lambda d: d.execute_script(
+        "return !document.body.dataset.loading && Number(document.body.dataset.ready || 0) > "
+        f"{after}"))
+    return int(driver.execute_script("return Number(document.body.dataset.ready)"))
+
+
+def failed_requests(driver, base: str) -> list[str]:
+    """Failed or 4xx/5xx requests made by our pages (not by Chromium's own start page)."""
+    failed, ours = [], {}
+    for entry in driver.get_log("performance"):
+        msg = json.loads(entry["message"])["message"]
+        params = msg["params"]
+        if msg["method"] == "Network.requestWillBeSent":
+            if params.get("documentURL", "").startswith(base):
+                ours[params["requestId"]] = params["request"]["url"]
+        elif msg["method"] == "Network.loadingFailed" and params["requestId"] in ours:
+            failed.append(f"failed: {params.get('errorText')} {ours[params['requestId']]}")
+        elif msg["method"] == "Network.responseReceived" and params["requestId"] in ours:
+            resp = params["response"]
+            if resp["status"] >= 400:
+                failed.append(f"{resp['status']} {resp['url']}")
+    failed += [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+    return failed
+
+
+def drawn(driver) -> dict[str, int]:
+    """SVG paths (polygons, lines, circle markers) per layer."""
+    return driver.execute_script(
+        "const out = {}; for (const l of mapsApp.cfg.layers) out[l.id] ="
+        " document.querySelectorAll('path.lyr-' + l.id).length; return out;")
+
+
+def located(driver) -> dict[str, int]:
+    return driver.execute_script(
+        "const out = {}; for (const l of mapsApp.cfg.layers) out[l.id] ="
+        " (mapsApp.data[l.id] || []).filter(f => f.geometry).length; return out;")
+
+
+def test_map_page(browser, server, conn):
+    b = browser
+    b.get(f"{server}/maps")
+    gen = wait_ready(b)
+    assert failed_requests(b, server) == []
+    counts, expected = drawn(b), located(b)
+    for layer, n in expected.items():
+        if n:  # every layer with located features is drawn
+            assert counts[layer] >= 1, (layer, counts)
+    assert expected["districts"] == 9 and counts["districts"] == 9
+    assert "Chú giải" in b.find_element("id", "legend").text
+    b.save_screenshot(str(ARTIFACTS / "map-city.png"))
+
+    # a popup with progress bars, values, dates and the API link
+    key = b.execute_script(
+        "const ms = mapsApp.cfg.layers.find(l => l.id === 'projects').metrics;"
+        " const f = (mapsApp.data.projects || []).find(f => f.geometry &&"
+        " ms.some(m => f.properties[m] != null));"
+        " return f ? 'projects/' + f.id : null;")
+    if key:
+        assert b.execute_script(f"return mapsApp.focusFeature({json.dumps(key)})")
+        WebDriverWait(b, 5).until(
+            lambda d: d.find_elements("css selector", ".leaflet-popup .metric"))
+        popup = b.find_element("css selector", ".leaflet-popup")
+        assert popup.find_elements("css selector", ".metric .bar span")
+        assert popup.find_element("css selector", ".metric .mdate").text.startswith("ngày ")
+        assert any(ch.isdigit() for ch in popup.find_element("css selector", ".mdate").text)
+        link = popup.find_element("css selector", ".plink a").get_attribute("href")
+        assert "/collections/projects/items/" in link
+        b.save_screenshot(str(ARTIFACTS / "map-popup.png"))
+        b.find_element("id", "lang").click()  # English switch
+        assert "Legend" in b.find_element("id", "legend").text
+        b.execute_script(f"mapsApp.focusFeature({json.dumps(key)})")
+        WebDriverWait(b, 5).until(lambda d: "as of" in d.execute_script(
+            "return document.querySelector('.leaflet-popup .mdate')?.textContent || ''"))
+        b.save_screenshot(str(ARTIFACTS / "map-popup-en.png"))
+        b.find_element("id", "lang").click()
+        b.execute_script("mapsApp.map.closePopup()")
+
+    # the district filter reloads only that district's features
+    total = sum(drawn(b).values())
+    Select(b.find_element("id", "f-district")).select_by_value("918")
+    gen = wait_ready(b, gen)
+    in_918 = drawn(b)
+    assert sum(in_918.values()) < total and in_918["districts"] == 1
+    assert b.execute_script(
+        "return mapsApp.data.projects.every(f => f.properties.districts.includes('918'))")
+    b.save_screenshot(str(ARTIFACTS / "map-district-filter.png"))
+    Select(b.find_element("id", "f-district")).select_by_value("")
+    gen = wait_ready(b, gen)
+
+    # the date control: before any progress figure, nothing has known progress
+    known = "return document.querySelectorAll('path.lyr-projects:not(.unknown-progress)').length"
+    before = b.execute_script(known)
+    b.execute_script("const e = document.getElementById('f-asof'); e.value = '2000-01-01';"
+                     " e.dispatchEvent(new Event('change'));")
+    gen = wait_ready(b, gen)
+    assert b.execute_script(known) == 0
+    if conn.execute("SELECT count(*) FROM progress_snapshot ps JOIN infra_project p"
+                    " ON p.id = ps.feature_id AND ps.layer_id = 'projects'"
+                    " WHERE p.geom IS NOT NULL").fetchone()[0]:
+        assert before > 0
+    b.execute_script("const e = document.getElementById('f-asof'); e.value = '';"
+                     " e.dispatchEvent(new Event('change'));")
+    gen = wait_ready(b, gen)
+
+    # search with diacritics optional
+    name = conn.execute("SELECT name FROM infra_project WHERE name ILIKE 'Đường tỉnh 918%'"
+                        " LIMIT 1").fetchone()
+    if name:
+        b.find_element("id", "f-search").send_keys("duong tinh 918")
+        results = b.find_element("id", "search-results").text
+        assert name[0] in results
+        b.save_screenshot(str(ARTIFACTS / "map-search.png"))
+        b.find_element("id", "f-search").clear()
+        b.execute_script("document.getElementById('f-search').dispatchEvent(new Event('input'))")
+    assert failed_requests(b, server) == []
+
+
+def test_district_view(browser, server):
+    b = browser
+    b.get(f"{server}/maps/district/926")
+    wait_ready(b)
+    assert failed_requests(b, server) == []
+    assert b.find_element("css selector", "#summary h1").text == "Huyện Phong Điền"
+    rows = b.find_elements("css selector", "table.summary tr.feature")
+    assert len(rows) >= 2  # at least the district's NTM row and one commune
+    assert drawn(b)["districts"] == 1
+    b.save_screenshot(str(ARTIFACTS / "district-926.png"))
+
+
+def test_unknown_district_page(browser, server):
+    browser.get(f"{server}/maps/district/999")
+    assert "999" in browser.find_element("css selector", ".message").text
+    browser.save_screenshot(str(ARTIFACTS / "district-404.png"))
