@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+import maps
 from api import collections, errors, health, items, landing, styles, tiles, writes
 from api.db import make_pool
 from api.tilecache import TileCache
@@ -43,4 +44,5 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.include_router(tiles.router)
     app.include_router(styles.router)
     app.include_router(health.router)
+    app.include_router(maps.router)  # web maps, district view, printed maps
     return app
