@@ -179,7 +179,7 @@ async def _tile(request: Request, layer_id: str | None, zxy: tuple[int, int, int
     tile = tc.get(key)
     if tile is None:
         async with pool(request).connection() as conn:
-            cur = await conn.execute(tile_sql(layer_id), {"z": z, "x": x, "y": y,
+            cur = await conn.execute(tile_sql(layer_id, as_of is not None), {"z": z, "x": x, "y": y,
                                                           "as_of": as_of})
             data = (await cur.fetchone())[0] or b""
         tile = tc.put(key, bytes(data))

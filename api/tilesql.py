@@ -38,9 +38,9 @@ def progress_expr(layer: Layer) -> sql.Composable | None:
         sql.SQL(", ").join(sql.SQL("p.{}").format(sql.Identifier(m)) for m in metrics))
 
 
-def layer_subquery(layer: Layer) -> sql.Composable:
+def layer_subquery(layer: Layer, historical: bool = False) -> sql.Composable:
     s = api_settings()
-    q = FeatureQuery(layer)
+    q = FeatureQuery(layer, historical=historical)
     margin = sql.Literal(s.tile_buffer / s.tile_extent)
     q.add_where(sql.SQL("f.geom && ST_Transform(ST_TileEnvelope(%(z)s, %(x)s, %(y)s, "
                         "margin => {}), 4326)").format(margin))
@@ -60,10 +60,12 @@ def layer_subquery(layer: Layer) -> sql.Composable:
 
 
 @lru_cache
-def tile_sql(layer_id: str | None) -> str:
-    """One layer's tile, or (``None``) all layers' tiles concatenated in drawing order."""
+def tile_sql(layer_id: str | None, historical: bool = False) -> str:
+    """One layer's tile, or (``None``) all layers' tiles concatenated in drawing order.
+
+    ``historical``: progress as of ``%(as_of)s`` instead of the current progress."""
     layers = registry.layers() if layer_id is None else [registry.get(layer_id)]
-    expr = sql.SQL(" || ").join(layer_subquery(layer) for layer in layers)
+    expr = sql.SQL(" || ").join(layer_subquery(layer, historical) for layer in layers)
     return sql.SQL("SELECT {}").format(expr).as_string(None)
 
 

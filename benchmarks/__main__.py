@@ -34,7 +34,7 @@ def main() -> None:
     parser.add_argument("--features", type=int, default=100_000)
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--stream-path",
-                        default="/collections/bench_parcels/items?f=geojson&limit=100000")
+                        default="/collections/bench_parcels/items?limit=100000")
     args = parser.parse_args()
     ensure_server()
     from benchmarks import api_bench

@@ -96,7 +96,8 @@ def warm(base: str, paths: list[str]) -> None:
 def run(url: str, n: int = 100_000, seconds: int = 5, stream_path: str | None = None) -> dict:
     prepare(url, n)
     python = Path(sys.executable)
-    ours_env = {"DATABASE_URL": url, "GIS_EXTRA_LAYERS": "benchmarks.synthetic:LAYER"}
+    ours_env = {"DATABASE_URL": url, "GIS_EXTRA_LAYERS": "benchmarks.synthetic:LAYER",
+                "GIS_API_MAX_LIMIT": str(max(n, 10_000))}
     tipg_env = {"DATABASE_URL": url, "TIPG_DB_SCHEMAS": '["public"]',
                 "TIPG_DB_TABLES": '["public.bench_parcel_flat"]'}
     results: dict = {"rows": [], "memory": None}

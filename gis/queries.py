@@ -28,14 +28,34 @@ def property_names(layer: Layer) -> list[str]:
     return [f.name for f in layer.all_fields] + progress_columns(layer)
 
 
-def _progress_lateral(layer: Layer) -> sql.Composable:
+def _current_progress(layer: Layer) -> sql.Composable:
+    """Progress "now": read from the row's ``progress_current`` (kept by triggers)."""
+    cols = []
+    for m in layer.metrics:
+        cast = "integer" if METRICS[m].integer else "double precision"
+        cols += [
+            sql.SQL("(f.progress_current->>{k})::numeric::{cast} AS {c}").format(
+                k=sql.Literal(m), cast=sql.SQL(cast), c=sql.Identifier(m)),
+            sql.SQL("(f.progress_current->>{k})::date AS {c}").format(
+                k=sql.Literal(f"{m}_date"), c=sql.Identifier(f"{m}_date")),
+            sql.SQL("f.progress_current->>{k} AS {c}").format(
+                k=sql.Literal(f"{m}_source"), c=sql.Identifier(f"{m}_source")),
+        ]
+    cols.append(sql.SQL("f.progress_current->'progress_conflicts' AS progress_conflicts"))
+    return sql.SQL(" CROSS JOIN LATERAL (SELECT {}) p").format(sql.SQL(", ").join(cols))
+
+
+def _progress_lateral(layer: Layer, historical: bool = True) -> sql.Composable:
     """One row per feature with the latest figure of each metric on or before ``as_of``.
 
     Where two sources give the same metric on the same date, the newer document wins
-    for the flat value and ``progress_conflicts`` lists the other values.
+    for the flat value and ``progress_conflicts`` lists the other values. Without a
+    date, the same values come from ``progress_current`` (migration 0003).
     """
     if not layer.metrics:
         return sql.SQL("")
+    if not historical:
+        return _current_progress(layer)
     parts = []
     for m in layer.metrics:
         lit = sql.Literal(m)
@@ -106,6 +126,11 @@ class FeatureQuery:
     offset: int = 0
     as_of: date | None = None
     properties: list[str] | None = None  # None: all
+    historical: bool | None = None  # progress as of a date; default: when as_of is set
+
+    @property
+    def is_historical(self) -> bool:
+        return self.as_of is not None if self.historical is None else self.historical
 
     def add_where(self, clause: sql.Composable, **params) -> None:
         self.where.append(clause)
@@ -117,20 +142,44 @@ class FeatureQuery:
             return exprs
         return [(n, e) for n, e in exprs if n in self.properties]
 
-    def from_clause(self) -> sql.Composable:
-        where = sql.SQL(" AND ").join(self.where) if self.where else sql.SQL("TRUE")
-        return sql.SQL("FROM {t} f{lateral} WHERE {where}").format(
-            t=sql.Identifier(self.layer.table), lateral=_progress_lateral(self.layer),
-            where=where)
+    def _lateral(self) -> sql.Composable:
+        return _progress_lateral(self.layer, self.is_historical)
 
-    def page_clause(self) -> sql.Composable:
-        order = self.order_by or [sql.SQL("f.id")]
-        parts = [sql.SQL(" ORDER BY "), sql.SQL(", ").join(order)]
+    def _where(self) -> sql.Composable:
+        return sql.SQL(" AND ").join(self.where) if self.where else sql.SQL("TRUE")
+
+    def from_clause(self) -> sql.Composable:
+        """FROM and WHERE over all matching features (for counts and tiles)."""
+        return sql.SQL("FROM {t} f{lateral} WHERE {where}").format(
+            t=sql.Identifier(self.layer.table), lateral=self._lateral(), where=self._where())
+
+    def _order(self) -> sql.Composable:
+        return sql.SQL(" ORDER BY {}").format(
+            sql.SQL(", ").join(self.order_by or [sql.SQL("f.id")]))
+
+    def _limits(self) -> sql.Composable:
+        parts = []
         if self.limit is not None:
             parts.append(sql.SQL(" LIMIT {}").format(sql.Literal(self.limit)))
         if self.offset:
             parts.append(sql.SQL(" OFFSET {}").format(sql.Literal(self.offset)))
         return sql.Composed(parts)
+
+    def _page_from(self) -> sql.Composable:
+        """FROM … WHERE … ORDER … LIMIT, with the page chosen before properties are built.
+
+        Rows skipped by OFFSET then cost an index step, not a progress look-up and a
+        GeoJSON encoding each.
+        """
+        if self.limit is None and not self.offset:
+            return sql.Composed([self.from_clause(), self._order()])
+        filters = sql.Composed([*self.where, *self.order_by]).as_string(None)
+        inner_lateral = self._lateral() if 'p."' in filters else sql.SQL("")
+        inner = sql.SQL("SELECT f.* FROM {t} f{lat} WHERE {where}{order}{limits}").format(
+            t=sql.Identifier(self.layer.table), lat=inner_lateral, where=self._where(),
+            order=self._order(), limits=self._limits())
+        return sql.SQL("FROM ({inner}) f{lateral}{order}").format(
+            inner=inner, lateral=self._lateral(), order=self._order())
 
     def bind(self) -> dict:
         return {"as_of": self.as_of, **self.params}
@@ -140,8 +189,8 @@ class FeatureQuery:
         cols = [sql.SQL("f.id AS id")]
         cols += [sql.SQL("{} AS {}").format(e, sql.Identifier(n)) for n, e in self.selected()]
         cols.append(sql.SQL("{} AS geom").format(geom or sql.SQL("f.geom")))
-        return sql.SQL("SELECT {cols} {frm}{page}").format(
-            cols=sql.SQL(", ").join(cols), frm=self.from_clause(), page=self.page_clause())
+        return sql.SQL("SELECT {cols} {frm}").format(
+            cols=sql.SQL(", ").join(cols), frm=self._page_from())
 
     def geojson_sql(self, geom: sql.Composable | None = None,
                     maxdecimaldigits: int = 7) -> sql.Composable:
@@ -150,6 +199,6 @@ class FeatureQuery:
         return sql.SQL(
             "SELECT json_build_object('type', 'Feature', 'id', f.id,"
             " 'geometry', ST_AsGeoJSON({g}, {d})::json,"
-            " 'properties', {props})::text {frm}{page}"
+            " 'properties', {props})::text {frm}"
         ).format(g=geom or sql.SQL("f.geom"), d=sql.Literal(maxdecimaldigits), props=props,
-                 frm=self.from_clause(), page=self.page_clause())
+                 frm=self._page_from())

@@ -189,6 +189,9 @@ def layer_table(layer: Layer, meta: MetaData = metadata) -> Table:
         columns.append(
             Column(f.name, _column_type(f.type), nullable=not f.required, server_default=default)
         )
+    if layer.metrics:
+        # The latest figure of each metric, kept by triggers (migration 0003).
+        columns.append(Column("progress_current", JSONB))
     columns += [
         Column("geom", Geometry(layer.geometry_type, 4326, spatial_index=True)),
         Column("version", Integer, nullable=False, server_default="1"),
@@ -210,4 +213,26 @@ def sync_layer_tables(conn: Connection) -> list[str]:
         if exists is None:
             table.create(conn)
             created.append(table.name)
+    if conn.execute(text("SELECT to_regclass('layer_catalog')")).scalar() is not None:
+        register_layer_tables(conn)
     return created
+
+
+def register_layer_tables(conn: Connection) -> None:
+    """Record which table holds each layer (the progress triggers need it) and make sure
+    layers with metrics have ``progress_current`` filled in."""
+    for layer in registry.layers():
+        if not layer.metrics:
+            continue
+        conn.execute(text(
+            "INSERT INTO layer_catalog (layer_id, table_name) VALUES (:l, :t) "
+            "ON CONFLICT (layer_id) DO UPDATE SET table_name = EXCLUDED.table_name"),
+            {"l": layer.id, "t": layer.table})
+        if not layer.managed_table:
+            continue
+        conn.execute(text(f'ALTER TABLE "{layer.table}" '
+                          "ADD COLUMN IF NOT EXISTS progress_current jsonb"))
+        conn.execute(text(
+            f'UPDATE "{layer.table}" f SET progress_current = progress_current_json(:l, f.id) '
+            "WHERE f.progress_current IS DISTINCT FROM progress_current_json(:l, f.id)"),
+            {"l": layer.id})

@@ -243,9 +243,10 @@ def load(data_dir: Path | None = None, boundaries_dir: Path | None = None,
                 rows = features.get(layer.id, [])
                 stage = create_stage(conn, layer.table)
                 fill_stage(conn, stage, _feature_rows(layer, rows))
-                if layer.geometry_from_admin:
+                if layer.geometry_from_admin:  # admin boundaries: checked as boundaries
                     _admin_geometry(conn, layer, stage, problems)
-                _check_stage(conn, layer, stage, problems)
+                else:
+                    _check_stage(conn, layer, stage, problems)
                 if problems.problems:
                     continue
                 columns = ["id", *(f.name for f in layer.all_fields), "geom"]
