@@ -34,8 +34,8 @@ LAYER = Layer(
 )
 
 CREATE = """
-DROP TABLE IF EXISTS bench_parcel, bench_parcel_flat CASCADE;
 DELETE FROM progress_snapshot WHERE layer_id = 'bench_parcels';
+DROP TABLE IF EXISTS bench_parcel, bench_parcel_flat CASCADE;
 
 CREATE TABLE bench_parcel AS
 WITH pts AS (

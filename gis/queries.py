@@ -154,8 +154,10 @@ class FeatureQuery:
             t=sql.Identifier(self.layer.table), lateral=self._lateral(), where=self._where())
 
     def _order(self) -> sql.Composable:
-        return sql.SQL(" ORDER BY {}").format(
-            sql.SQL(", ").join(self.order_by or [sql.SQL("f.id")]))
+        order = list(self.order_by)
+        if not any(o.as_string(None) == 'f."id"' for o in order):
+            order.append(sql.SQL("f.{}").format(sql.Identifier("id")))  # a stable order
+        return sql.SQL(" ORDER BY {}").format(sql.SQL(", ").join(order))
 
     def _limits(self) -> sql.Composable:
         parts = []
@@ -168,18 +170,19 @@ class FeatureQuery:
     def _page_from(self) -> sql.Composable:
         """FROM … WHERE … ORDER … LIMIT, with the page chosen before properties are built.
 
-        Rows skipped by OFFSET then cost an index step, not a progress look-up and a
-        GeoJSON encoding each.
+        Rows skipped by OFFSET then cost an index step (ids only), not a progress
+        look-up and a GeoJSON encoding each.
         """
         if self.limit is None and not self.offset:
             return sql.Composed([self.from_clause(), self._order()])
         filters = sql.Composed([*self.where, *self.order_by]).as_string(None)
         inner_lateral = self._lateral() if 'p."' in filters else sql.SQL("")
-        inner = sql.SQL("SELECT f.* FROM {t} f{lat} WHERE {where}{order}{limits}").format(
+        page = sql.SQL("SELECT f.id AS page_id FROM {t} f{lat} WHERE {where}{order}{limits}").format(
             t=sql.Identifier(self.layer.table), lat=inner_lateral, where=self._where(),
             order=self._order(), limits=self._limits())
-        return sql.SQL("FROM ({inner}) f{lateral}{order}").format(
-            inner=inner, lateral=self._lateral(), order=self._order())
+        return sql.SQL("FROM ({page}) page JOIN {t} f ON f.id = page.page_id{lateral}{order}"
+                       ).format(page=page, t=sql.Identifier(self.layer.table),
+                                lateral=self._lateral(), order=self._order())
 
     def bind(self) -> dict:
         return {"as_of": self.as_of, **self.params}

@@ -175,7 +175,10 @@ def _check_stage(conn, layer: Layer, stage: str, problems: Collector) -> None:
 
 
 def _admin_geometry(conn, layer: Layer, stage: str, problems: Collector) -> None:
-    """Geometry of layers such as NTM comes from the admin unit named by a field."""
+    """Geometry of layers such as NTM comes from the admin unit named by a field.
+
+    City-wide statements (the city's code) get no geometry: they are counts about the
+    whole city, not places, and would cover every district on a map."""
     s, code = sql.Identifier(stage), sql.Identifier(layer.geometry_from_admin)
     unknown = conn.execute(sql.SQL(
         "SELECT _file, _line, id, {c} FROM {s} x WHERE NOT EXISTS ("
@@ -187,8 +190,7 @@ def _admin_geometry(conn, layer: Layer, stage: str, problems: Collector) -> None
     conn.execute(sql.SQL(
         "UPDATE {s} x SET geom = COALESCE("
         " (SELECT geom FROM admin_district WHERE code = x.{c}),"
-        " (SELECT geom FROM admin_commune WHERE code = x.{c}),"
-        " (SELECT geom FROM admin_city WHERE code = x.{c})),"
+        " (SELECT geom FROM admin_commune WHERE code = x.{c})),"
         " districts = CASE WHEN x.districts = '{{}}' THEN COALESCE("
         "  (SELECT ARRAY[code] FROM admin_district WHERE code = x.{c}),"
         "  (SELECT ARRAY[district_code] FROM admin_commune WHERE code = x.{c}), '{{}}')"

@@ -58,8 +58,8 @@ BEGIN
     ELSE 'SELECT layer_id, feature_id FROM new_rows UNION SELECT layer_id, feature_id FROM old_rows'
   END;
   FOR r IN EXECUTE format(
-      'SELECT DISTINCT c.layer_id, c.table_name FROM (%s) x JOIN layer_catalog c USING (layer_id)',
-      changed) LOOP
+      'SELECT DISTINCT c.layer_id, c.table_name FROM (%s) x JOIN layer_catalog c USING (layer_id) '
+      'WHERE to_regclass(quote_ident(c.table_name)) IS NOT NULL', changed) LOOP
     EXECUTE format(
       'UPDATE %I f SET progress_current = progress_current_json(%L, f.id) '
       'WHERE f.id IN (SELECT feature_id FROM (%s) x WHERE layer_id = %L) '
