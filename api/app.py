@@ -9,7 +9,7 @@ from fastapi import FastAPI
 import maps
 from api import collections, errors, health, items, landing, styles, tiles, writes
 from api.db import make_pool
-from api.tilecache import TileCache
+from api.tilecache import CachedTileMiddleware, TileCache
 from gis.settings import api_settings
 
 
@@ -45,4 +45,5 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.include_router(styles.router)
     app.include_router(health.router)
     app.include_router(maps.router)  # web maps, district view, printed maps
+    app.add_middleware(CachedTileMiddleware, max_age=api_settings().tile_max_age)
     return app

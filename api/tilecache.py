@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import OrderedDict
 from dataclasses import dataclass
 from threading import Lock
@@ -27,11 +28,11 @@ class TileCache:
     def key(self, layer_id: str, z: int, x: int, y: int, as_of) -> tuple:
         return (layer_id, z, x, y, as_of)
 
-    def get(self, key: tuple) -> Tile | None:
+    def get(self, key: tuple, count_miss: bool = True) -> Tile | None:
         with self._lock:
             tile = self._tiles.get(key)
             if tile is None:
-                self.misses += 1
+                self.misses += count_miss
                 return None
             self._tiles.move_to_end(key)
             self.hits += 1
@@ -61,3 +62,48 @@ class TileCache:
 
     def __len__(self) -> int:
         return len(self._tiles)
+
+
+class CachedTileMiddleware:
+    """Answers repeated tile requests straight from the cache, before routing.
+
+    Only plain ``GET …/tiles/WebMercatorQuad/{z}/{y}/{x}`` requests without a query
+    string take this path; anything else (and every miss) goes to the tile route, which
+    fills the cache. Headers and status codes are the route's own (200, 204, 304).
+    """
+
+    def __init__(self, app, max_age: int):
+        self.app = app
+        self.max_age = max_age
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http" and scope["method"] == "GET" and not scope["query_string"]:
+            match = _TILE_PATH.match(scope["path"])
+            cache = getattr(scope["app"].state, "tile_cache", None) if match else None
+            if cache is not None:
+                layer, z, y, x = match.groups()
+                key = cache.key(layer or ALL, int(z), int(x), int(y), None)
+                tile = cache.get(key, count_miss=False)  # the route counts the miss
+                if tile is not None:
+                    await self._send(scope, send, tile)
+                    return
+        await self.app(scope, receive, send)
+
+    async def _send(self, scope, send, tile: Tile) -> None:
+        headers = [(b"etag", tile.etag.encode()),
+                   (b"cache-control", f"max-age={self.max_age}".encode()),
+                   (b"vary", b"Accept-Encoding")]
+        inm = next((v for k, v in scope["headers"] if k == b"if-none-match"), None)
+        if inm is not None and inm.decode() == tile.etag:
+            status, body = 304, b""
+        elif not tile.data:
+            status, body = 204, b""
+        else:
+            status, body = 200, tile.data
+            headers += [(b"content-type", b"application/vnd.mapbox-vector-tile"),
+                        (b"content-length", str(len(body)).encode())]
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+
+_TILE_PATH = re.compile(r"^/(?:collections/([^/]+)/)?tiles/WebMercatorQuad/(\d+)/(\d+)/(\d+)$")

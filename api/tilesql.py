@@ -38,19 +38,28 @@ def progress_expr(layer: Layer) -> sql.Composable | None:
         sql.SQL(", ").join(sql.SQL("p.{}").format(sql.Identifier(m)) for m in metrics))
 
 
+def tile_properties(layer: Layer) -> set[str]:
+    """What a tile carries: fields marked ``in_tiles`` and each metric's value and date.
+    Long texts, sources and conflicts are left to the API (the popup fetches them)."""
+    names = {f.name for f in layer.all_fields if f.in_tiles}
+    for m in layer.metrics:
+        names |= {m, f"{m}_date"}
+    return names
+
+
 def layer_subquery(layer: Layer, historical: bool = False) -> sql.Composable:
     s = api_settings()
     q = FeatureQuery(layer, historical=historical)
     margin = sql.Literal(s.tile_buffer / s.tile_extent)
-    q.add_where(sql.SQL("f.geom && ST_Transform(ST_TileEnvelope(%(z)s, %(x)s, %(y)s, "
-                        "margin => {}), 4326)").format(margin))
+    q.add_where(sql.SQL("f.geom_3857 && ST_TileEnvelope(%(z)s, %(x)s, %(y)s, "
+                        "margin => {})").format(margin))
     cols = [sql.SQL("f.id AS id")]
     cols += [sql.SQL("{} AS {}").format(_mvt_value(n, e, layer), sql.Identifier(n))
-             for n, e in q.selected()]
+             for n, e in q.selected() if n in tile_properties(layer)]
     prog = progress_expr(layer)
     if prog is not None:
         cols.append(sql.SQL("{} AS _progress").format(prog))
-    cols.append(sql.SQL("ST_AsMVTGeom(ST_Transform(f.geom, 3857), {env}, {ext}, {buf}, true) "
+    cols.append(sql.SQL("ST_AsMVTGeom(f.geom_3857, {env}, {ext}, {buf}, true) "
                         "AS geom").format(env=ENVELOPE, ext=sql.Literal(s.tile_extent),
                                           buf=sql.Literal(s.tile_buffer)))
     return sql.SQL("(SELECT coalesce(ST_AsMVT(t, {name}, {ext}, 'geom'), ''::bytea) FROM "
@@ -74,6 +83,8 @@ def mvt_fields(layer: Layer) -> dict[str, str]:
     out = {"id": "String"}
     types = {f.name: f.type for f in layer.all_fields}
     for name, _ in FeatureQuery(layer).selected():
+        if name not in tile_properties(layer):
+            continue
         t = types.get(name)
         out[name] = "Number" if t in ("number", "integer") or (
             t is None and name in layer.metrics) else "String"

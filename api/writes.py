@@ -43,7 +43,7 @@ UserDep = Annotated[User, Depends(current_user)]
 FeatureBody = Annotated[dict, Body(description="A GeoJSON Feature", media_type=GEOJSON)]
 READ_ONLY = {"id", "version", "origin", "updated_at", "progress_conflicts"}
 ROW_JSON = ("SELECT to_jsonb(f) - 'geom' - 'version' - 'origin' - 'updated_at'"
-            " - 'progress_current', "
+            " - 'progress_current' - 'geom_3857', "
             "ST_AsGeoJSON(f.geom)::jsonb, f.version FROM {t} f WHERE f.id = %s")
 
 

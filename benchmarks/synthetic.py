@@ -50,13 +50,17 @@ ALTER TABLE bench_parcel ADD COLUMN name text, ADD COLUMN status text, ADD COLUM
 UPDATE bench_parcel b SET
     name = 'Thửa số ' || substr(id, 2),
     status = (ARRAY['planned', 'under_construction', 'operating'])[1 + substr(id, 2)::int %% 3],
-    geom = ST_Rotate(ST_Expand(pt, 0.0008), (substr(id, 2)::int %% 90) * pi() / 180, pt),
+    geom = ST_Rotate(ST_Expand(pt, 0.0003 + (substr(id, 2)::int %% 10) * 0.0001),
+                     (substr(id, 2)::int %% 90) * pi() / 180, pt),
     district = (SELECT code FROM admin_district d WHERE ST_Intersects(d.geom, b.pt) LIMIT 1);
 UPDATE bench_parcel SET area_ha = round((ST_Area(geom::geography) / 10000)::numeric, 2);
 ALTER TABLE bench_parcel DROP COLUMN pt, ADD PRIMARY KEY (id),
     ADD COLUMN progress_current jsonb;
 INSERT INTO layer_catalog VALUES ('bench_parcels', 'bench_parcel') ON CONFLICT DO NOTHING;
 CREATE INDEX ON bench_parcel USING gist (geom);
+ALTER TABLE bench_parcel ADD COLUMN geom_3857 geometry
+    GENERATED ALWAYS AS (ST_Transform(geom, 3857)) STORED;
+CREATE INDEX ON bench_parcel USING gist (geom_3857);
 
 INSERT INTO progress_snapshot (layer_id, feature_id, metric, value, value_text, unit, valid_on,
                                source_ref, origin)

@@ -177,7 +177,8 @@ class FeatureQuery:
             return sql.Composed([self.from_clause(), self._order()])
         filters = sql.Composed([*self.where, *self.order_by]).as_string(None)
         inner_lateral = self._lateral() if 'p."' in filters else sql.SQL("")
-        page = sql.SQL("SELECT f.id AS page_id FROM {t} f{lat} WHERE {where}{order}{limits}").format(
+        page = sql.SQL("SELECT f.id AS page_id FROM {t} f{lat} WHERE {where}{order}{limits}"
+                       ).format(
             t=sql.Identifier(self.layer.table), lat=inner_lateral, where=self._where(),
             order=self._order(), limits=self._limits())
         return sql.SQL("FROM ({page}) page JOIN {t} f ON f.id = page.page_id{lateral}{order}"

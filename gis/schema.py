@@ -13,6 +13,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Computed,
     Date,
     DateTime,
     ForeignKey,
@@ -194,6 +195,9 @@ def layer_table(layer: Layer, meta: MetaData = metadata) -> Table:
         columns.append(Column("progress_current", JSONB))
     columns += [
         Column("geom", Geometry(layer.geometry_type, 4326, spatial_index=True)),
+        # Web Mercator copy for vector tiles, kept by PostgreSQL itself.
+        Column("geom_3857", Geometry("Geometry", 3857, spatial_index=True),
+               Computed("ST_Transform(geom, 3857)", persisted=True)),
         Column("version", Integer, nullable=False, server_default="1"),
         Column("origin", Text, nullable=False, server_default="dataset"),
         Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
@@ -219,9 +223,16 @@ def sync_layer_tables(conn: Connection) -> list[str]:
 
 
 def register_layer_tables(conn: Connection) -> None:
-    """Record which table holds each layer (the progress triggers need it) and make sure
-    layers with metrics have ``progress_current`` filled in."""
+    """Record which table holds each layer (the progress triggers need it), make sure
+    layers with metrics have ``progress_current`` filled in, and that layer tables
+    have their Web Mercator geometry for tiles."""
     for layer in registry.layers():
+        if layer.managed_table:
+            conn.execute(text(
+                f'ALTER TABLE "{layer.table}" ADD COLUMN IF NOT EXISTS geom_3857 geometry '
+                "GENERATED ALWAYS AS (ST_Transform(geom, 3857)) STORED"))
+            conn.execute(text(f'CREATE INDEX IF NOT EXISTS "{layer.table}_geom_3857_idx" '
+                              f'ON "{layer.table}" USING gist (geom_3857)'))
         if not layer.metrics:
             continue
         conn.execute(text(

@@ -40,6 +40,7 @@ class Field:
     required: bool = False
     figure: bool = False  # a number copied from a document in Vietnamese notation
     max_value: float | None = None
+    in_tiles: bool = True  # carried in vector tiles (long texts are left to the API)
 
     def choice(self, value: str | None) -> Choice | None:
         return next((c for c in self.choices if c.value == value), None)

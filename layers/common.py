@@ -19,8 +19,10 @@ COMMON_FIELDS: tuple[Field, ...] = (
           required=True),
     Field("source_doc", "text", "Tài liệu nguồn", "Source document", required=True),
     Field("source_line", "integer", "Dòng", "Source line"),
-    Field("source_ref", "text", "Vị trí trong nguồn", "Source reference", queryable=False),
+    Field("source_ref", "text", "Vị trí trong nguồn", "Source reference", queryable=False,
+          in_tiles=False),
     Field("valid_on", "date", "Ngày hiệu lực", "Valid on", required=True),
-    Field("notes", "text", "Ghi chú", "Notes", queryable=False),
-    Field("conflicts", "json", "Số liệu mâu thuẫn", "Conflicting values", queryable=False),
+    Field("notes", "text", "Ghi chú", "Notes", queryable=False, in_tiles=False),
+    Field("conflicts", "json", "Số liệu mâu thuẫn", "Conflicting values", queryable=False,
+          in_tiles=False),
 )

@@ -40,7 +40,8 @@ LAYER = Layer(
         Field("funding_source", "text", "Nguồn vốn", "Funding source"),
         Field("total_investment_bil_vnd", "number", "Tổng mức đầu tư", "Total investment",
               unit="tỷ đồng", figure=True),
-        Field("status_text", "text", "Tình hình thực hiện", "Status report", queryable=False),
+        Field("status_text", "text", "Tình hình thực hiện", "Status report", queryable=False,
+              in_tiles=False),
     ),
     metrics=(
         "site_handover_pct", "compensation_pct", "construction_pct", "packages_done",
