@@ -6,6 +6,7 @@ same database; wrk drives them. Ratios are ours / tipg's requests per second.
 
 from __future__ import annotations
 
+import hashlib
 import statistics
 import sys
 import urllib.request
@@ -74,16 +75,17 @@ def prepare(url: str, n: int) -> None:
 
     migrate(url)
     load(url=url)
+    version = hashlib.sha1(f"{synthetic.CREATE}{n}".encode()).hexdigest()[:12]
     with psycopg.connect(url) as conn:
-        exists = conn.execute("SELECT count(*) FROM pg_tables WHERE tablename = 'bench_parcel'"
-                              ).fetchone()[0]
-        count = conn.execute("SELECT count(*) FROM bench_parcel").fetchone()[0] if exists else 0
-        if count != n:
+        current = conn.execute("SELECT obj_description(to_regclass('bench_parcel'), 'pg_class')"
+                               ).fetchone()[0]
+        if current != version:  # missing, or made by another version of the script
             print(f"creating {n} synthetic polygons …", file=sys.stderr)
             from psycopg import ClientCursor
 
             with ClientCursor(conn) as cur:
                 cur.execute(synthetic.CREATE, {"n": n})
+                cur.execute(f"COMMENT ON TABLE bench_parcel IS '{version}'")
             conn.commit()
     with psycopg.connect(url, autocommit=True) as conn:  # index-only scans for paging
         conn.execute("VACUUM ANALYZE bench_parcel")
