@@ -63,27 +63,42 @@ async def _estimated_rows(conn, layer: Layer) -> float:
     return rows
 
 
-def _count_sql(q: FeatureQuery) -> sql.Composable:
-    return sql.SQL("SELECT count(*) {}").format(q.from_clause())
+def _count_sql(q: FeatureQuery, cap: int | None = None) -> sql.Composable:
+    rows = sql.SQL("SELECT 1 {}").format(q.count_from_clause())
+    if cap is not None:
+        rows = sql.SQL("{} LIMIT {}").format(rows, sql.Literal(cap + 1))
+    return sql.SQL("SELECT count(*) FROM ({}) matched").format(rows)
 
 
 async def _number_matched(conn, q: FeatureQuery) -> tuple[int, bool]:
-    """(count, exact): exact for small tables, the planner's estimate above the setting."""
-    if await _estimated_rows(conn, q.layer) > api_settings().exact_count_max_rows:
-        cur = await conn.execute(
-            sql.SQL("EXPLAIN (FORMAT JSON) SELECT 1 {}").format(q.from_clause()), q.bind())
-        plan = (await cur.fetchone())[0]
-        return int(plan[0]["Plan"]["Plan Rows"]), False
-    cur = await conn.execute(_count_sql(q), q.bind())
-    return (await cur.fetchone())[0], True
+    """(count, exact). Small tables are counted. On a large table an unfiltered request
+    takes the table's row estimate; a filtered one is counted up to the threshold
+    (cheap when the filter is selective) and estimated by the planner beyond it."""
+    cap = api_settings().exact_count_max_rows
+    table_rows = await _estimated_rows(conn, q.layer)
+    if table_rows <= cap:
+        cur = await conn.execute(_count_sql(q), q.bind())
+        return (await cur.fetchone())[0], True
+    if not q.where:
+        return int(table_rows), False
+    cur = await conn.execute(_count_sql(q, cap), q.bind())
+    counted = (await cur.fetchone())[0]
+    if counted <= cap:
+        return counted, True
+    cur = await conn.execute(
+        sql.SQL("EXPLAIN (FORMAT JSON) SELECT 1 {}").format(q.count_from_clause()), q.bind())
+    plan = (await cur.fetchone())[0]
+    return max(int(plan[0]["Plan"]["Plan Rows"]), counted), False
 
 
-def _page_links(request: Request, q: FeatureQuery, returned: int, matched: int) -> list[dict]:
+def _page_links(request: Request, q: FeatureQuery, returned: int, matched: int,
+                exact: bool = True) -> list[dict]:
     url = request.url
     out = [link(str(url), "self", GEOJSON, "This page"),
            link(f"{base(request)}/collections/{q.layer.id}", "collection", JSON,
                 q.layer.title_vi)]
-    if q.offset + returned < matched and returned > 0:
+    more = q.offset + returned < matched or (not exact and returned == q.limit)
+    if more and returned > 0:
         out.append(link(str(url.include_query_params(offset=q.offset + returned)), "next",
                         GEOJSON, "Next page"))
     if q.offset > 0:
@@ -120,9 +135,9 @@ async def get_items(request: Request, q: Annotated[FeatureQuery, Depends(feature
     stmt = sql.SQL("SELECT array_to_string(a, ','), cardinality(a) "
                    "FROM (SELECT ARRAY({}) a) s").format(features)
     async with pool(request).connection() as conn:
-        matched, _ = await _number_matched(conn, q)
+        matched, exact = await _number_matched(conn, q)
         text, returned = await (await conn.execute(stmt, q.bind())).fetchone()
-    links = _page_links(request, q, returned, matched)
+    links = _page_links(request, q, returned, matched, exact)
     body = _head(matched, returned, links) + text.encode() + b"]}"
     return Response(body, media_type=GEOJSON, headers=headers)
 
@@ -133,9 +148,9 @@ async def _stream(request: Request, q: FeatureQuery, features: sql.Composable,
     cm = pool(request).connection()
     conn = await cm.__aenter__()
     try:
-        matched, _ = await _number_matched(conn, q)
+        matched, exact = await _number_matched(conn, q)
         returned = max(0, min(q.limit or matched, matched - q.offset))
-        links = _page_links(request, q, returned, matched)
+        links = _page_links(request, q, returned, matched, exact)
         tx = conn.transaction()
         await tx.__aenter__()
         cur = conn.cursor(name="items_stream")

@@ -153,6 +153,15 @@ class FeatureQuery:
         return sql.SQL("FROM {t} f{lateral} WHERE {where}").format(
             t=sql.Identifier(self.layer.table), lateral=self._lateral(), where=self._where())
 
+    def _uses_progress(self, clauses: list[sql.Composable]) -> bool:
+        return 'p."' in sql.Composed(clauses).as_string(None)
+
+    def count_from_clause(self) -> sql.Composable:
+        """Like :meth:`from_clause`, joining progress only when the filter needs it."""
+        lateral = self._lateral() if self._uses_progress(self.where) else sql.SQL("")
+        return sql.SQL("FROM {t} f{lateral} WHERE {where}").format(
+            t=sql.Identifier(self.layer.table), lateral=lateral, where=self._where())
+
     def _order(self) -> sql.Composable:
         order = list(self.order_by)
         if not any(o.as_string(None) == 'f."id"' for o in order):
@@ -175,8 +184,8 @@ class FeatureQuery:
         """
         if self.limit is None and not self.offset:
             return sql.Composed([self.from_clause(), self._order()])
-        filters = sql.Composed([*self.where, *self.order_by]).as_string(None)
-        inner_lateral = self._lateral() if 'p."' in filters else sql.SQL("")
+        needs = self._uses_progress([*self.where, *self.order_by])
+        inner_lateral = self._lateral() if needs else sql.SQL("")
         page = sql.SQL("SELECT f.id AS page_id FROM {t} f{lat} WHERE {where}{order}{limits}"
                        ).format(
             t=sql.Identifier(self.layer.table), lat=inner_lateral, where=self._where(),
