@@ -63,7 +63,7 @@ def layer_subquery(layer: Layer, historical: bool = False) -> sql.Composable:
                         "AS geom").format(env=ENVELOPE, ext=sql.Literal(s.tile_extent),
                                           buf=sql.Literal(s.tile_buffer)))
     return sql.SQL("(SELECT coalesce(ST_AsMVT(t, {name}, {ext}, 'geom'), ''::bytea) FROM "
-                   "(SELECT {cols} {frm}) t WHERE t.geom IS NOT NULL)").format(
+                   "(SELECT {cols} {frm}) t)").format(
         name=sql.Literal(layer.id), ext=sql.Literal(s.tile_extent),
         cols=sql.SQL(", ").join(cols), frm=q.from_clause())
 
