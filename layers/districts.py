@@ -1,5 +1,11 @@
-from layers.base import Field, Layer, Style
+from layers.base import Choice, Field, Layer, Style
 from layers.ntm import NTM_LEVEL
+
+# Quận (urban districts) are outside the New Rural programme: not "unknown", not "failed".
+DISTRICT_NTM = NTM_LEVEL + (
+    Choice("not_applicable", "Không áp dụng (quận)", "Not applicable (urban district)",
+           "#eceff1"),
+)
 
 LAYER = Layer(
     id="districts",
@@ -14,7 +20,7 @@ LAYER = Layer(
         Field("name_ascii", "text", "Tên không dấu", "ASCII name", queryable=False),
         Field("unit_type", "text", "Loại", "Type"),
         Field("area_km2", "number", "Diện tích", "Area", unit="km²"),
-        Field("ntm_level", "text", "Nông thôn mới", "New Rural level", choices=NTM_LEVEL),
+        Field("ntm_level", "text", "Nông thôn mới", "New Rural level", choices=DISTRICT_NTM),
         Field("ntm_year", "integer", "Năm công nhận NTM", "NTM year"),
     ),
     style=Style(color_field="ntm_level", default_color="#455a64", fill_opacity=0.08,

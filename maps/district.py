@@ -79,24 +79,27 @@ async def _section(conn: AsyncConnection, layer: Layer, flt: MapFilter) -> Secti
 
 
 async def _ntm(conn: AsyncConnection, code: str, flt: MapFilter) -> dict:
-    year = flt.as_of.year if flt.as_of else None
+    # A recognition counts from its year; one without a year from the date it is known by.
     best = (" LEFT JOIN LATERAL (SELECT s.id, s.ntm_level, s.year_recognised, s.decision_no"
             " FROM ntm_status s WHERE s.unit_code = {unit} AND s.ntm_level <> 'unknown'"
-            " AND (%(year)s::int IS NULL OR s.year_recognised IS NULL"
-            "      OR s.year_recognised <= %(year)s::int)"
+            " AND (%(as_of)s::date IS NULL OR CASE WHEN s.year_recognised IS NOT NULL"
+            "      THEN s.year_recognised <= extract(year FROM %(as_of)s::date)"
+            "      ELSE s.valid_on <= %(as_of)s::date END)"
             f" ORDER BY {NTM_RANK} DESC, s.year_recognised DESC NULLS LAST LIMIT 1) n ON true")
     cur = conn.cursor(row_factory=dict_row)
     await cur.execute(
-        "SELECT d.code, d.full_name AS name, n.id, coalesce(n.ntm_level, 'unknown') AS ntm_level,"
+        "SELECT d.code, d.full_name AS name, n.id, CASE WHEN d.unit_type = 'Quận'"
+        " THEN 'not_applicable' ELSE coalesce(n.ntm_level, 'unknown') END AS ntm_level,"
         " n.year_recognised, n.decision_no FROM admin_district d"
-        + best.format(unit="d.code") + " WHERE d.code = %(code)s", {"code": code, "year": year})
+        + best.format(unit="d.code") + " WHERE d.code = %(code)s",
+        {"code": code, "as_of": flt.as_of})
     district = await cur.fetchone()
     await cur.execute(
         "SELECT c.code, c.full_name AS name, n.id, coalesce(n.ntm_level, 'unknown') AS ntm_level,"
         " n.year_recognised, n.decision_no FROM admin_commune c"
         + best.format(unit="c.code")
         + " WHERE c.district_code = %(code)s AND c.unit_type = 'Xã' AND c.in_2024_09"
-        " ORDER BY c.name", {"code": code, "year": year})
+        " ORDER BY c.name", {"code": code, "as_of": flt.as_of})
     return {"district": district, "communes": await cur.fetchall()}
 
 

@@ -104,3 +104,12 @@ def test_counts_match_the_dataset_files(conn):
         stored = conn.execute(sql.SQL("SELECT count(*) FROM {} WHERE origin = 'dataset'").format(
             sql.Identifier(layer.table))).fetchone()[0]
         assert stored == declared, layer.id
+
+
+def test_new_rural_picture_by_district(conn):
+    rows = dict(conn.execute("SELECT id, ntm_level FROM district_overview").fetchall())
+    # Urban districts are outside the programme; the 4 huyện are NTM by 2022 (004 line 72).
+    assert {rows[c] for c in ("916", "917", "918", "919", "923")} == {"not_applicable"}
+    assert {rows[c] for c in ("924", "925", "926", "927")} == {"ntm"}
+    year = conn.execute("SELECT ntm_year FROM district_overview WHERE id = '926'").fetchone()[0]
+    assert year == 2016  # Phong Điền, 000 line 107
