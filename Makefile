@@ -43,7 +43,7 @@ $(PY_STAMP): pyproject.toml
 	touch $@
 
 js-deps: $(JS_STAMP)
-$(JS_STAMP): package.json
+$(JS_STAMP): package.json $(wildcard package-lock.json)
 	npm install --no-audit --no-fund --loglevel=error
 	touch $@
 
