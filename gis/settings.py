@@ -80,6 +80,16 @@ class APISettings(BaseSettings):
     download_max_features: int = 1_000_000
 
 
+class MapSettings(BaseSettings):
+    """The web map (``/maps``)."""
+
+    model_config = SettingsConfigDict(env_prefix="GIS_MAPS_")
+
+    # A layer with more features than this reaches the web map as vector tiles
+    # (``/collections/{id}/tiles/...``); smaller layers arrive whole, as GeoJSON.
+    tile_threshold: int = 2000
+
+
 @lru_cache
 def cluster_settings() -> ClusterSettings:
     return ClusterSettings()
@@ -98,3 +108,8 @@ def data_settings() -> DataSettings:
 @lru_cache
 def api_settings() -> APISettings:
     return APISettings()
+
+
+@lru_cache
+def map_settings() -> MapSettings:
+    return MapSettings()

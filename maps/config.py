@@ -8,11 +8,15 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
+from psycopg import AsyncConnection, sql
+
+from gis.settings import map_settings
 from layers import METRICS, registry
 from layers.base import Choice, Field, Layer
 from layers.common import GEOM_QUALITY
 
 API_ITEM_URL = "/collections/{layer}/items/{id}"
+API_TILE_URL = "/collections/{layer}/tiles/WebMercatorQuad/{z}/{y}/{x}"
 
 
 def _choice(c: Choice) -> dict:
@@ -24,7 +28,29 @@ def _field(f: Field) -> dict:
             "unit": f.unit, "choices": [_choice(c) for c in f.choices]}
 
 
-def layer_config(layer: Layer) -> dict:
+async def feature_counts(conn: AsyncConnection, layers: list[Layer]) -> dict[str, int]:
+    """Features per layer, to choose GeoJSON or vector tiles.
+
+    The planner's row estimate is used where it is far above the threshold (a big table
+    is not counted on every page load); otherwise the rows are counted."""
+    threshold = map_settings().tile_threshold
+    cur = await conn.execute(
+        "SELECT c.relname, c.reltuples::bigint FROM pg_class c"
+        " WHERE c.relname = ANY(%s) AND c.relkind IN ('r', 'p')",
+        ([layer.table for layer in layers],))
+    estimates = dict(await cur.fetchall())
+    exact = [layer for layer in layers if estimates.get(layer.table, -1) < 10 * threshold]
+    counts = {layer.id: int(estimates[layer.table]) for layer in layers if layer not in exact}
+    if exact:
+        cur = await conn.execute(sql.SQL(" UNION ALL ").join(
+            sql.SQL("SELECT {}, count(*) FROM {}").format(sql.Literal(layer.id),
+                                                        sql.Identifier(layer.table))
+            for layer in exact))
+        counts.update({k: int(v) for k, v in await cur.fetchall()})
+    return counts
+
+
+def layer_config(layer: Layer, feature_count: int | None = None) -> dict:
     fields = [f for f in layer.all_fields if f.queryable or f.name in ("status_text", "name_en")]
     return {
         "id": layer.id,
@@ -40,12 +66,19 @@ def layer_config(layer: Layer) -> dict:
         "style": asdict(layer.style),
         "data_url": f"/maps/data/{layer.id}.geojson",
         "item_url": API_ITEM_URL.replace("{layer}", layer.id),
+        "tile_url": API_TILE_URL.replace("{layer}", layer.id),
+        "feature_count": feature_count,
+        # over the threshold: drawn from vector tiles (map.js), else fetched as GeoJSON
+        "tiled": feature_count is not None and feature_count > map_settings().tile_threshold,
     }
 
 
-def map_config(districts: list[dict] | None = None) -> dict:
+def map_config(districts: list[dict] | None = None,
+               counts: dict[str, int] | None = None) -> dict:
+    counts = counts or {}
     return {
-        "layers": [layer_config(layer) for layer in registry.layers()],
+        "layers": [layer_config(layer, counts.get(layer.id)) for layer in registry.layers()],
+        "tile_threshold": map_settings().tile_threshold,
         "metrics": {name: asdict(m) for name, m in METRICS.items()},
         "geom_quality": [_choice(c) for c in GEOM_QUALITY],
         "districts": districts or [],

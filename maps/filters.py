@@ -70,6 +70,8 @@ class MapFilter:
         if self.district:
             if layer.feature_fields:
                 q.add_where(sql.SQL("%(district)s = ANY(f.districts)"), district=self.district)
+            elif layer.has_field("district"):  # a layer keeping one district code a feature
+                q.add_where(sql.SQL("f.district = %(district)s"), district=self.district)
             else:
                 q.add_where(sql.SQL("f.id = %(district)s"), district=self.district)
         kf = kind_field(layer) if layer.feature_fields else None

@@ -1,4 +1,5 @@
-"""Where the maps' files are: templates, our static files and the npm-installed Leaflet."""
+"""Where the maps' files are: templates, our static files, and Leaflet and its vector-tile
+plugin (Leaflet.VectorGrid) as npm installs them (``make js-deps``)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 STATIC_DIR = PACKAGE_DIR / "static"
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
 LEAFLET_DIR = REPO_ROOT / "node_modules" / "leaflet" / "dist"  # `make js-deps`
+VECTORGRID_DIR = REPO_ROOT / "node_modules" / "leaflet.vectorgrid" / "dist"
 
 # Credit line for the boundary data (see shared/data/boundaries/SOURCES.md).
 BOUNDARY_CREDIT = "Ranh giới: dvhcvn (Đào Hoàng Sơn), dữ liệu gis.chinhphu.vn"

@@ -6,7 +6,7 @@ from fastapi import APIRouter
 from fastapi.staticfiles import StaticFiles
 
 from maps import exports, web
-from maps.paths import LEAFLET_DIR, STATIC_DIR
+from maps.paths import LEAFLET_DIR, STATIC_DIR, VECTORGRID_DIR
 
 router = APIRouter()
 router.include_router(web.router)
@@ -15,4 +15,5 @@ router.mount("/maps/static", StaticFiles(directory=STATIC_DIR), name="maps-stati
 # check_dir=False: the app starts without `make js-deps`; the page then says Leaflet is missing.
 router.mount("/maps/vendor/leaflet", StaticFiles(directory=LEAFLET_DIR, check_dir=False),
              name="maps-leaflet")
-
+router.mount("/maps/vendor/vectorgrid", StaticFiles(directory=VECTORGRID_DIR, check_dir=False),
+             name="maps-vectorgrid")

@@ -12,7 +12,7 @@ from api.db import pool
 from gis.figures import format_vn_number
 from layers import METRICS, registry
 from maps import district as district_sql
-from maps.config import API_ITEM_URL, map_config
+from maps.config import API_ITEM_URL, feature_counts, map_config
 from maps.filters import BadRequest, MapFilter, parse_date
 from maps.paths import BOUNDARY_CREDIT, TEMPLATES_DIR
 
@@ -44,7 +44,8 @@ async def map_page(request: Request) -> HTMLResponse:
 async def config(request: Request) -> JSONResponse:
     async with pool(request).connection() as conn:
         districts = await district_sql.district_list(conn)
-    return JSONResponse(map_config(districts))
+        counts = await feature_counts(conn, registry.layers())
+    return JSONResponse(map_config(districts, counts))
 
 
 @router.get("/maps/data/{layer_id}.geojson", summary="One layer's features for the web map")

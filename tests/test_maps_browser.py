@@ -12,19 +12,24 @@ import sys
 import tempfile
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
+from layers import registry
+
 webdriver = pytest.importorskip("selenium.webdriver")
 from selenium.webdriver.chrome.options import Options  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium.webdriver.common.action_chains import ActionChains  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 REPO = Path(__file__).resolve().parent.parent
 ARTIFACTS = REPO / "artifacts"
+TILE_THRESHOLD = 20  # the tiled-layer test: layers with more features than this are tiled
 
 pytestmark = pytest.mark.skipif(
     not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)),
@@ -37,14 +42,13 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(db_url):
+@contextmanager
+def _serve(db_url: str, **env):
     port = _free_port()
-    env = {**os.environ, "DATABASE_URL": db_url}
     proc = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory", "--host",
          "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-        cwd=REPO, env=env)
+        cwd=REPO, env={**os.environ, "DATABASE_URL": db_url, **env})
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
@@ -59,6 +63,20 @@ def server(db_url):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def server(db_url):
+    with _serve(db_url) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def tiled_server(db_url):
+    """The same app with the tile threshold lowered, so that the two biggest layers of the
+    dataset (projects, industrial zones) reach the web map as vector tiles."""
+    with _serve(db_url, GIS_MAPS_TILE_THRESHOLD=str(TILE_THRESHOLD)) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
@@ -218,3 +236,104 @@ def test_unknown_district_page(browser, server):
     browser.get(f"{server}/maps/district/999")
     assert "999" in browser.find_element("css selector", ".message").text
     browser.save_screenshot(str(ARTIFACTS / "district-404.png"))
+
+
+def click_at(driver, lat: float, lon: float) -> None:
+    """A real mouse click on the map where (lat, lon) is drawn."""
+    x, y = driver.execute_script(
+        f"const p = mapsApp.map.latLngToContainerPoint([{lat}, {lon}]); return [p.x, p.y]")
+    el = driver.find_element("id", "map")
+    ActionChains(driver).move_to_element_with_offset(
+        el, round(x - el.size["width"] / 2), round(y - el.size["height"] / 2)).click().perform()
+
+
+def item_popup(driver, timeout: float = 10):
+    """The popup of a tiled feature, once filled from the API item."""
+    WebDriverWait(driver, timeout).until(lambda d: d.find_elements(
+        "css selector", ".leaflet-popup .popup[data-id]"))
+    return driver.find_element("css selector", ".leaflet-popup .popup[data-id]")
+
+
+def resources(driver, part: str) -> list[str]:
+    return driver.execute_script(
+        "return performance.getEntriesByType('resource').map(e => e.name)"
+        f".filter(n => n.includes({json.dumps(part)}))")
+
+
+def canvas_ink(driver, layer_id: str) -> int:
+    """Non-transparent pixels on the layer's tile canvases."""
+    return driver.execute_script(
+        "let n = 0; for (const c of mapsApp.map.getPane('pane-' + arguments[0])"
+        ".querySelectorAll('canvas')) { const d = c.getContext('2d')"
+        ".getImageData(0, 0, c.width, c.height).data;"
+        " for (let i = 3; i < d.length; i += 4) if (d[i]) n++; } return n;", layer_id)
+
+
+def test_large_layers_arrive_as_vector_tiles(browser, tiled_server, conn):
+    b, base = browser, tiled_server
+    b.get_log("browser"), b.get_log("performance")  # drop what earlier tests left
+    b.get(f"{base}/maps")
+    gen = wait_ready(b)
+    assert failed_requests(b, base) == []
+    cfg = b.execute_script("return mapsApp.cfg")
+    tiled = {lc["id"] for lc in cfg["layers"] if lc["tiled"]}
+    assert cfg["tile_threshold"] == TILE_THRESHOLD
+    assert tiled == {lc["id"] for lc in cfg["layers"] if lc["feature_count"] > TILE_THRESHOLD}
+    assert {"projects", "industrial_zones"} <= tiled and "districts" not in tiled
+    # tiled layers: MVT from the OGC API, no GeoJSON, drawn on canvas; the others as before
+    assert resources(b, "/collections/projects/tiles/WebMercatorQuad/")
+    assert not resources(b, "/maps/data/projects.geojson")
+    assert resources(b, "/maps/vendor/vectorgrid/")
+    for layer_id in ("projects", "industrial_zones"):
+        assert b.execute_script(f"return mapsApp.tiled.{layer_id}.drawnCount()") > 0, layer_id
+        assert canvas_ink(b, layer_id) > 0, layer_id
+    assert drawn(b)["districts"] == 9 and drawn(b)["projects"] == 0
+    legend = b.find_element("css selector", '.legend-layer[data-layer="projects"]').text
+    assert "vector tiles" in legend and "Chưa rõ tiến độ" in legend
+    b.save_screenshot(str(ARTIFACTS / "map-tiled.png"))
+
+    # a click on a tiled line with progress: the popup is the API item, with dated bars
+    metrics = ", ".join(f"'{m}'" for m in registry.get("projects").style.progress_metrics)
+    fid, lon, lat = conn.execute(
+        "SELECT id, ST_X(p), ST_Y(p) FROM (SELECT id, progress_current,"
+        " ST_LineInterpolatePoint(ST_GeometryN(geom, 1), 0.5) AS p FROM infra_project"
+        " WHERE ST_GeometryType(ST_GeometryN(geom, 1)) = 'ST_LineString') x"
+        f" WHERE progress_current ?| ARRAY[{metrics}] ORDER BY id LIMIT 1").fetchone()
+    b.execute_script(f"mapsApp.map.setView([{lat}, {lon}], 15, {{animate: false}})")
+    time.sleep(0.3)
+    WebDriverWait(b, 20).until(lambda d: d.execute_script(
+        "return !mapsApp.tiled.projects.grid.isLoading()"))
+    click_at(b, lat, lon)
+    popup = item_popup(b)
+    assert popup.get_attribute("data-layer") == "projects"
+    pid = popup.get_attribute("data-id")
+    assert popup.find_elements("css selector", ".metric .bar span")
+    assert popup.find_element("css selector", ".metric .mdate").text.startswith("ngày ")
+    assert any(f"/collections/projects/items/{pid}" in u
+               for u in resources(b, "/collections/projects/items/"))
+    b.save_screenshot(str(ARTIFACTS / "map-tiled-popup.png"))
+    if pid != fid:  # another line crosses there: the one we aimed at is still a tiled feature
+        assert conn.execute("SELECT 1 FROM infra_project WHERE id = %s", (pid,)).fetchone()
+
+    # the date control: tiles and the popup's item are asked for as of that date
+    b.execute_script("mapsApp.map.closePopup(); const e = document.getElementById('f-asof');"
+                     " e.value = '2000-01-01'; e.dispatchEvent(new Event('change'));")
+    gen = wait_ready(b, gen)
+    assert resources(b, "/collections/projects/tiles/WebMercatorQuad/15/")[-1].endswith(
+        "?datetime=2000-01-01")
+    assert b.execute_script("return mapsApp.tiled.projects.summary.known") == 0
+    click_at(b, lat, lon)
+    popup = item_popup(b)
+    assert "Chưa có số liệu tiến độ" in popup.text
+    assert resources(b, "/collections/projects/items/")[-1].endswith("?datetime=2000-01-01")
+    b.execute_script("mapsApp.map.closePopup(); const e = document.getElementById('f-asof');"
+                     " e.value = ''; e.dispatchEvent(new Event('change'));")
+    gen = wait_ready(b, gen)
+
+    # filters apply to tiled layers too: only roads are drawn
+    Select(b.find_element("id", "f-kind")).select_by_value("road")
+    gen = wait_ready(b, gen)
+    assert b.execute_script("return [...mapsApp.tiled.projects.summary.categories]") == ["road"]
+    Select(b.find_element("id", "f-kind")).select_by_value("")
+    wait_ready(b, gen)
+    assert failed_requests(b, base) == []

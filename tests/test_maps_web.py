@@ -28,6 +28,29 @@ def test_config_reflects_registry(client):
     assert len(cfg["districts"]) == 9
 
 
+def test_config_chooses_tiles_for_large_layers(client, conn, monkeypatch):
+    from gis import settings
+
+    cfg = client.get("/maps/config.json").json()
+    assert cfg["tile_threshold"] == settings.map_settings().tile_threshold == 2000
+    for lc in cfg["layers"]:
+        table = registry.get(lc["id"]).table
+        assert lc["feature_count"] == conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        assert lc["tiled"] is False  # the dataset's layers are all small
+        assert lc["tile_url"] == f"/collections/{lc['id']}/tiles/WebMercatorQuad/{{z}}/{{y}}/{{x}}"
+    monkeypatch.setenv("GIS_MAPS_TILE_THRESHOLD", "20")
+    settings.map_settings.cache_clear()
+    try:
+        cfg = client.get("/maps/config.json").json()
+        assert cfg["tile_threshold"] == 20
+        assert {lc["id"] for lc in cfg["layers"] if lc["tiled"]} == {
+            lc["id"] for lc in cfg["layers"] if lc["feature_count"] > 20}
+        assert next(lc for lc in cfg["layers"] if lc["id"] == "projects")["tiled"]
+    finally:
+        monkeypatch.delenv("GIS_MAPS_TILE_THRESHOLD")
+        settings.map_settings.cache_clear()
+
+
 def test_map_page_uses_local_assets_only(client):
     r = client.get("/maps")
     assert r.status_code == 200
@@ -36,8 +59,11 @@ def test_map_page_uses_local_assets_only(client):
     assert not re.search(r'(src|href)="(https?:)?//', html), "no CDN or remote asset"
     assert client.get("/maps/vendor/leaflet/leaflet.js").status_code == 200
     assert client.get("/maps/vendor/leaflet/leaflet.css").status_code == 200
+    # the vector-tile plugin, loaded by map.js when a layer is tiled
+    r = client.get("/maps/vendor/vectorgrid/Leaflet.VectorGrid.bundled.min.js")
+    assert r.status_code == 200 and "vectorGrid" in r.text
     for name in ("map.js", "style.js", "popup.js", "filters.js", "legend.js", "i18n.js",
-                 "map.css"):
+                 "tiles.js", "map.css"):
         assert client.get(f"/maps/static/{name}").status_code == 200, name
 
 

@@ -45,3 +45,15 @@ export function matches(layer, props, flt, metrics) {
   }
   return true;
 }
+
+// The district filter where the server cannot apply it (vector tiles), as maps/filters.py does:
+// `districts` (a list; in tiles a comma-joined text), a layer's own `district`, or the id.
+export function inDistrict(layer, props, id, code) {
+  if (!code) return true;
+  if (layer.feature_fields) {
+    const d = props.districts;
+    return Array.isArray(d) ? d.includes(code) : String(d ?? '').split(',').includes(code);
+  }
+  if (layer.fields.some(f => f.name === 'district')) return props.district === code;
+  return String(id) === code;
+}

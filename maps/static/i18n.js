@@ -15,6 +15,8 @@ const STRINGS = {
     meaning: 'ý nghĩa', lang_button: 'EN', no_location: 'Chưa có vị trí trên bản đồ',
     latest: 'số liệu mới nhất', loading: 'Đang tải…', error: 'Lỗi tải dữ liệu',
     ntm_unknown: 'Chưa rõ (không có bản ghi, không có nghĩa là chưa đạt)',
+    tiled_note: 'Lớp lớn: tải theo ô bản đồ (vector tiles), chú giải theo vùng đang xem',
+    tiled_count: n => `${n} đối tượng trong lớp tải theo ô`,
   },
   en: {
     app_title: 'Cần Thơ infrastructure map', print: 'Print map (PDF)', search: 'Search by name',
@@ -29,6 +31,8 @@ const STRINGS = {
     meaning: 'meaning', lang_button: 'VI', no_location: 'No location on the map',
     latest: 'latest figures', loading: 'Loading…', error: 'Could not load data',
     ntm_unknown: 'Unknown (no record; not the same as "not achieved")',
+    tiled_note: 'Large layer: drawn from vector tiles; legend for the area in view',
+    tiled_count: n => `${n} features in tiled layers`,
   },
 };
 

@@ -1,34 +1,62 @@
-// One legend block per visible layer, built from the registry config and the drawn data.
-import { t, lbl, esc } from './i18n.js';
+// One legend block per visible layer, built from the registry config and what is drawn:
+// the features of a GeoJSON layer, or what the vector tiles of a tiled layer have drawn so far.
+import { t, lbl, esc, fmt } from './i18n.js';
 import { featureStyle } from './style.js';
 
 function swatch(kind, color, extra = '') {
   return `<span class="sw sw-${kind}" style="--c:${color}"${extra}></span>`;
 }
 
-export function legendHtml(cfg, layer, features) {
+// The swatch shape of a layer from its declared geometry type (tiled layers).
+export function declaredKind(layer) {
+  const g = layer.geometry_type.replace('Multi', '');
+  return g === 'LineString' ? 'line' : (g === 'Point' ? 'point' : 'box');
+}
+
+// What a legend needs to know about the drawn features of a layer.
+export function newSummary(kind) {
+  return { kind, categories: new Set(), unknown: false, dashed: false, drawn: 0, known: 0 };
+}
+
+export function addToSummary(summary, layer, style) {
+  summary.drawn += 1;
+  summary.categories.add(style.category);
+  if (style.progress === null && layer.style.progress_metrics.length) summary.unknown = true;
+  if (style.progress !== null) summary.known += 1;
+  if (style.dashed) summary.dashed = true;
+}
+
+export function summariseFeatures(cfg, layer, features) {
   const geomKinds = new Set(features.filter(f => f.geometry).map(f => f.geometry.type.replace('Multi', '')));
   const kind = geomKinds.has('LineString') ? 'line' : (geomKinds.size === 1 && geomKinds.has('Point') ? 'point' : 'box');
-  const styles = features.map(f => featureStyle(layer, f.properties, cfg.metrics));
+  const summary = newSummary(kind);
+  for (const f of features) addToSummary(summary, layer, featureStyle(layer, f.properties, cfg.metrics));
+  summary.count = features.length;
+  summary.unlocated = features.filter(f => !f.geometry).length;
+  return summary;
+}
+
+export function legendHtml(cfg, layer, summary) {
+  const { kind } = summary;
   const rows = [];
   const cf = layer.style.color_field;
   if (cf) {
-    const present = new Set(styles.map(s => s.category));
     const f = layer.fields.find(x => x.name === cf);
     for (const c of f.choices) {
-      if (!present.has(c.value)) continue;
+      if (!summary.categories.has(c.value)) continue;
       const label = cf === 'ntm_level' && c.value === 'unknown' ? t('ntm_unknown') : lbl(c);
       rows.push(`<li>${swatch(kind, c.color || layer.style.default_color)}${esc(label)}</li>`);
     }
   }
-  if (layer.style.progress_metrics.length && features.length) {
+  if (layer.style.progress_metrics.length && summary.drawn) {
     const m = cfg.metrics[layer.style.progress_metrics[0]];
     rows.push(`<li>${swatch('ramp', '#37474f')}${t('shade')}: ${esc(lbl(m))} 0 → 100 %</li>`);
-    if (styles.some(s => s.progress === null)) rows.push(`<li>${swatch(kind, layer.style.unknown_color)}${t('unknown_progress')}</li>`);
+    if (summary.unknown) rows.push(`<li>${swatch(kind, layer.style.unknown_color)}${t('unknown_progress')}</li>`);
   }
-  if (styles.some(s => s.dashed)) rows.push(`<li>${swatch('dash', '#333')}${t('indicative')}</li>`);
-  const unlocated = features.filter(f => !f.geometry).length;
-  const note = unlocated ? `<li class="muted">${t('unlocated', unlocated)}</li>` : '';
-  return `<div class="legend-layer" data-layer="${layer.id}"><h4>${esc(lbl(layer, 'title'))}
-    <small>(${features.length})</small></h4><ul>${rows.join('')}${note}</ul></div>`;
+  if (summary.dashed) rows.push(`<li>${swatch('dash', '#333')}${t('indicative')}</li>`);
+  if (summary.unlocated) rows.push(`<li class="muted">${t('unlocated', summary.unlocated)}</li>`);
+  if (summary.tiled) rows.push(`<li class="muted">${t('tiled_note')}</li>`);
+  const count = summary.tiled ? fmt(layer.feature_count) : summary.count;
+  return `<div class="legend-layer" data-layer="${layer.id}"${summary.tiled ? ' data-tiled="1"' : ''}>
+    <h4>${esc(lbl(layer, 'title'))} <small>(${count})</small></h4><ul>${rows.join('')}</ul></div>`;
 }

@@ -3,11 +3,12 @@ import { state, t, lbl, esc, applyStatic } from './i18n.js';
 import { featureStyle } from './style.js';
 import { readFilters, matches, kindField } from './filters.js';
 import { popupHtml } from './popup.js';
-import { legendHtml } from './legend.js';
+import { legendHtml, summariseFeatures } from './legend.js';
+import { loadPlugin, tileUrl, TiledLayer } from './tiles.js';
 
 const opts = window.MAP_OPTIONS || {};
 const $ = id => document.getElementById(id);
-const app = { data: {}, groups: {}, index: {}, generation: 0 };
+const app = { data: {}, groups: {}, index: {}, tiled: {}, generation: 0, settling: 0, ready: 0 };
 window.mapsApp = app;
 
 function option(value, text) {
@@ -55,11 +56,23 @@ const osm = L.tileLayer('https://tile.openstreetmap.org/{z}/{x}/{y}.png',
 
 const cfg = await fetch('/maps/config.json').then(r => r.json());
 app.cfg = cfg;
-const overlays = {};
+app.flt = readFilters();
+function asOf() { return $('f-asof').value || opts.as_of || null; }
+function district() { return opts.district || $('f-district').value || null; }
+if (opts.as_of) $('f-asof').value = opts.as_of;
+
+// Large layers (over cfg.tile_threshold features) come as vector tiles, the rest as GeoJSON.
+const tiledLayers = cfg.layers.filter(l => l.tiled);
+if (tiledLayers.length) await loadPlugin();
+const tileCtx = { cfg, filters: () => app.flt, district };
 for (const layer of cfg.layers) {
   map.createPane(`pane-${layer.id}`).style.zIndex = String(400 + layer.order);
   app.groups[layer.id] = L.featureGroup().addTo(map);
-  overlays[layer.id] = app.groups[layer.id];
+  if (layer.tiled) {
+    app.tiled[layer.id] = new TiledLayer(layer, tileUrl(layer, asOf()), tileCtx,
+      L.latLngBounds(cityBounds).pad(0.05));
+    app.tiled[layer.id].grid.addTo(app.groups[layer.id]);
+  }
 }
 function overlayName(layer) { return `<span data-layer="${layer.id}">${esc(lbl(layer, 'title'))}</span>`; }
 let control;
@@ -71,35 +84,57 @@ function buildControl() {
     'OpenStreetMap (online)': osm }, named, { collapsed: false }).addTo(map);
 }
 
-function asOf() { return $('f-asof').value || opts.as_of || null; }
-function district() { return opts.district || $('f-district').value || null; }
-
-async function load() {
-  const gen = ++app.generation;
+// Busy until the GeoJSON is drawn and the tiles in view are loaded; then
+// `document.body.dataset.ready` counts up and `window.mapReady` is true.
+function busy() {
+  app.settling += 1;
   document.body.dataset.loading = '1';
+  window.mapReady = false;
+  return app.settling;
+}
+
+async function settle(token) {
+  await Promise.all(Object.values(app.tiled).map(tl => tl.settled()));
+  if (token !== app.settling) return;   // a newer change is under way
+  legend();
+  delete document.body.dataset.loading;
+  app.ready += 1;
+  document.body.dataset.ready = String(app.ready);
+  window.mapReady = true;
+  if (!window.mapReadyAt) window.mapReadyAt = performance.now();
+}
+
+async function load({ first = false } = {}) {
+  const gen = ++app.generation;
+  const token = busy();
   $('count').textContent = t('loading');
   const params = new URLSearchParams();
   if (asOf()) params.set('as_of', asOf());
   if (district()) params.set('district', district());
+  const plain = cfg.layers.filter(l => !l.tiled);
   try {
-    const results = await Promise.all(cfg.layers.map(l =>
+    const results = await Promise.all(plain.map(l =>
       fetch(`${l.data_url}?${params}`).then(r => { if (!r.ok) throw new Error(r.status); return r.json(); })));
     if (gen !== app.generation) return;
-    cfg.layers.forEach((l, i) => { app.data[l.id] = results[i].features; });
-    draw();
+    plain.forEach((l, i) => { app.data[l.id] = results[i].features; });
+    draw({ tiles: !first });
   } catch (e) {
     $('count').textContent = `${t('error')}: ${e.message}`;
-  } finally {
-    if (gen === app.generation) { delete document.body.dataset.loading; document.body.dataset.ready = String(gen); }
   }
+  if (gen === app.generation) await settle(token);
 }
 
-function draw() {
-  const flt = readFilters();
+function draw({ tiles = true } = {}) {
+  const flt = app.flt = readFilters();
+  const token = tiles ? busy() : null;
   let shown = 0, total = 0;
   app.index = {};
   app.shown = {};
   for (const layer of cfg.layers) {
+    if (layer.tiled) {
+      if (tiles) app.tiled[layer.id].redraw(tileUrl(layer, asOf()));
+      continue;
+    }
     const group = app.groups[layer.id];
     group.clearLayers();
     const feats = (app.data[layer.id] || []).filter(f => matches(layer, f.properties, flt, cfg.metrics));
@@ -120,17 +155,62 @@ function draw() {
     });
     gj.addTo(group);
   }
-  $('count').textContent = shown ? t('count', shown, total) : t('none');
-  $('count').classList.toggle('empty', !shown);
+  const tiledTotal = tiledLayers.reduce((n, l) => n + l.feature_count, 0);
+  $('count').textContent = (shown ? t('count', shown, total) : t('none')) +
+    (tiledTotal ? ` · ${t('tiled_count', tiledTotal)}` : '');
+  $('count').classList.toggle('empty', !shown && !tiledTotal);
   legend();
   searchResults(flt);
+  if (token !== null) settle(token);
 }
 
 function legend() {
   const blocks = cfg.layers.filter(l => map.hasLayer(app.groups[l.id]))
-    .map(l => legendHtml(cfg, l, app.shown?.[l.id] || []));
+    .map(l => legendHtml(cfg, l, l.tiled ? app.tiled[l.id].summary
+      : summariseFeatures(cfg, l, app.shown?.[l.id] || [])));
   $('legend').innerHTML = `<h3>${t('legend')}</h3>${blocks.join('')}`;
 }
+
+// A click on a tiled feature drawn above whatever GeoJSON feature is under the pointer opens
+// a popup filled from the API item (progress as of the chosen date). Tiles take no pointer
+// events, so the click is looked at on its way down (capture phase), before Leaflet's own
+// handlers would open the popup of the GeoJSON feature beneath.
+function tiledClick(ev) {
+  if (!tiledLayers.length || map.dragging?.moved() || ev.target.closest('.leaflet-control, .leaflet-popup')) return;
+  const path = ev.target.closest('path.leaflet-interactive');
+  const pane = path && path.closest('.leaflet-pane');
+  const below = pane ? (cfg.layers.find(l => map.getPane(`pane-${l.id}`) === pane)?.order ?? -1) : -1;
+  const latlng = map.mouseEventToLatLng(ev);
+  const candidates = tiledLayers.filter(l => l.order > below && map.hasLayer(app.groups[l.id]))
+    .sort((a, b) => b.order - a.order);
+  for (const layer of candidates) {
+    const props = app.tiled[layer.id].hit(map, latlng);
+    if (props) {
+      ev.stopPropagation();
+      openItemPopup(layer, props.id, latlng, props.name);
+      return;
+    }
+  }
+}
+
+async function openItemPopup(layer, id, latlng, name) {
+  const popup = L.popup({ maxWidth: 360, minWidth: 260 }).setLatLng(latlng)
+    .setContent(`<div class="popup loading" data-layer="${layer.id}"><h3>${esc(name || id)}</h3>${t('loading')}</div>`)
+    .openOn(map);
+  const date = asOf();
+  const url = layer.item_url.replace('{id}', encodeURIComponent(id)) +
+    (date ? `?datetime=${encodeURIComponent(date)}` : '');
+  try {
+    const r = await fetch(url, { headers: { Accept: 'application/geo+json' } });
+    if (!r.ok) throw new Error(r.status);
+    popup.setContent(popupHtml(cfg, layer, await r.json(), date));
+  } catch (err) {
+    popup.setContent(`<div class="popup error">${esc(name || id)}: ${t('error')} (${esc(err.message)})</div>`);
+  }
+  return popup;
+}
+app.openItemPopup = openItemPopup;
+map.getContainer().addEventListener('click', tiledClick, true);
 
 function searchResults(flt) {
   const ul = $('search-results');
@@ -189,18 +269,17 @@ $('f-district').addEventListener('change', () => {
     if (g) map.fitBounds(g.getBounds()); else if (!d) map.fitBounds(cityBounds);
   });
 });
-$('f-asof').addEventListener('change', load);
+$('f-asof').addEventListener('change', () => load());
 $('print').addEventListener('click', () => window.open(printUrl(), '_blank'));
 $('lang').addEventListener('click', () => {
   state.lang = state.lang === 'vi' ? 'en' : 'vi';
   localStorage.setItem('maps.lang', state.lang);
-  applyStatic(); fillSelects(cfg); buildControl(); draw();
+  applyStatic(); fillSelects(cfg); buildControl(); draw({ tiles: false });
   map.closePopup();
 });
 map.on('overlayadd overlayremove', legend);
 
-if (opts.as_of) $('f-asof').value = opts.as_of;
 applyStatic();
 fillSelects(cfg);
 buildControl();
-await load();
+await load({ first: true });
