@@ -82,5 +82,6 @@ def map_config(districts: list[dict] | None = None,
         "metrics": {name: asdict(m) for name, m in METRICS.items()},
         "geom_quality": [_choice(c) for c in GEOM_QUALITY],
         "districts": districts or [],
-        "export_url": "/exports/map.pdf",
+        "exports": {"pdf": "/exports/map.pdf", "png": "/exports/map.png",
+                    "atlas": "/exports/atlas.pdf"},
     }

@@ -2,45 +2,83 @@
 
 Query parameters: ``size`` (A4, A3), ``orientation`` (portrait, landscape), ``dpi``
 (150, 300), ``district`` (GSO code), ``layers`` (comma-separated ids), ``as_of``
-(YYYY-MM-DD), ``title``, and the filters ``status``, ``status_class``, ``kind``.
-Bad input is answered 400 (404 for an unknown district) with a message.
+(YYYY-MM-DD), ``title``, and the web map's filters: ``status``, ``status_class``, ``kind``,
+the progress range ``pmin``/``pmax`` (0-100 %) with ``unknown`` (1/0: keep features of
+unknown progress) and the name search ``q`` (diacritics optional). The web map's Print
+dialog opens these URLs. Bad input is answered 400 (404 for an unknown district) with a
+message.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Annotated
+
 import psycopg
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 
 from maps import printing
-from maps.filters import BadRequest, MapFilter, parse_date, parse_layers
+from maps.filters import (
+    BadRequest,
+    MapFilter,
+    parse_bool,
+    parse_date,
+    parse_layers,
+    parse_percent,
+)
 
 router = APIRouter(prefix="/exports", tags=["printed maps"])
 
 MEDIA = {"pdf": "application/pdf", "png": "image/png"}
 
 
-def options(size: str, orientation: str, dpi: str, district: str | None, layers: str | None,
-            as_of: str | None, title: str | None, status: str | None = None,
-            status_class: str | None = None, kind: str | None = None,
-            atlas: bool = False) -> printing.PrintOptions:
+@dataclass
+class PrintQuery:
+    """The query parameters of every printed-map endpoint (see the module doc)."""
+
+    size: str = "A4"
+    orientation: str = "landscape"
+    dpi: str = "150"
+    district: str | None = None
+    layers: str | None = None
+    as_of: str | None = None
+    title: str | None = None
+    status: str | None = None
+    status_class: str | None = None
+    kind: str | None = None
+    pmin: str | None = None
+    pmax: str | None = None
+    unknown: str | None = None
+    q: str | None = None
+
+
+def options(query: PrintQuery, atlas: bool = False) -> printing.PrintOptions:
     try:
-        dpi_value = int(dpi)
+        dpi_value = int(query.dpi)
     except ValueError:
-        raise BadRequest(f"dpi={dpi!r} is not a number; use 150 or 300") from None
-    flt = MapFilter(as_of=parse_date(as_of), district=None if atlas else (district or None),
-                    status=status or None, status_class=status_class or None, kind=kind or None)
-    return printing.PrintOptions(size=size, orientation=orientation, dpi=dpi_value,
-                                 layers=parse_layers(layers), flt=flt, title=title or None)
+        raise BadRequest(f"dpi={query.dpi!r} is not a number; use 150 or 300") from None
+    flt = MapFilter(
+        as_of=parse_date(query.as_of),
+        district=None if atlas else (query.district or None),
+        status=query.status or None, status_class=query.status_class or None,
+        kind=query.kind or None,
+        progress_min=parse_percent(query.pmin, "pmin", 0),
+        progress_max=parse_percent(query.pmax, "pmax", 100),
+        include_unknown=parse_bool(query.unknown, "unknown"),
+        search=(query.q or "").strip() or None)
+    return printing.PrintOptions(size=query.size, orientation=query.orientation, dpi=dpi_value,
+                                 layers=parse_layers(query.layers), flt=flt,
+                                 title=query.title or None)
 
 
 def _conninfo(request: Request) -> str:
     return request.app.state.pool.conninfo
 
 
-def _render(request: Request, fmt: str, atlas: bool, **params) -> Response:
+def _render(request: Request, fmt: str, atlas: bool, query: PrintQuery) -> Response:
     try:
-        opts = options(atlas=atlas, **params)
+        opts = options(query, atlas=atlas)
         with psycopg.connect(_conninfo(request)) as conn:
             body = (printing.render_atlas(conn, opts) if atlas
                     else printing.render(conn, opts, fmt))
@@ -51,32 +89,21 @@ def _render(request: Request, fmt: str, atlas: bool, **params) -> Response:
                     headers={"Content-Disposition": f'inline; filename="{name}.{fmt}"'})
 
 
+Query = Annotated[PrintQuery, Depends()]
+
+
 # Plain `def` endpoints: FastAPI runs them in its thread pool (matplotlib is blocking).
 @router.get("/map.pdf", summary="Printed map (PDF)")
-def map_pdf(request: Request, size: str = "A4", orientation: str = "landscape",
-            dpi: str = "150", district: str | None = None, layers: str | None = None,
-            as_of: str | None = None, title: str | None = None, status: str | None = None,
-            status_class: str | None = None, kind: str | None = None) -> Response:
-    return _render(request, "pdf", False, size=size, orientation=orientation, dpi=dpi,
-                   district=district, layers=layers, as_of=as_of, title=title, status=status,
-                   status_class=status_class, kind=kind)
+def map_pdf(request: Request, query: Query) -> Response:
+    return _render(request, "pdf", False, query)
 
 
 @router.get("/map.png", summary="Printed map (PNG)")
-def map_png(request: Request, size: str = "A4", orientation: str = "landscape",
-            dpi: str = "150", district: str | None = None, layers: str | None = None,
-            as_of: str | None = None, title: str | None = None, status: str | None = None,
-            status_class: str | None = None, kind: str | None = None) -> Response:
-    return _render(request, "png", False, size=size, orientation=orientation, dpi=dpi,
-                   district=district, layers=layers, as_of=as_of, title=title, status=status,
-                   status_class=status_class, kind=kind)
+def map_png(request: Request, query: Query) -> Response:
+    return _render(request, "png", False, query)
 
 
-@router.get("/atlas.pdf", summary="District atlas: a cover and one page per district")
-def atlas_pdf(request: Request, size: str = "A4", orientation: str = "landscape",
-              dpi: str = "150", layers: str | None = None, as_of: str | None = None,
-              title: str | None = None, status: str | None = None,
-              status_class: str | None = None, kind: str | None = None) -> Response:
-    return _render(request, "pdf", True, size=size, orientation=orientation, dpi=dpi,
-                   district=None, layers=layers, as_of=as_of, title=title, status=status,
-                   status_class=status_class, kind=kind)
+@router.get("/atlas.pdf", summary="District atlas: a cover and one page per district "
+            "(`district` is ignored)")
+def atlas_pdf(request: Request, query: Query) -> Response:
+    return _render(request, "pdf", True, query)

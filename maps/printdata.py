@@ -82,6 +82,8 @@ def read_layer(conn: psycopg.Connection, layer: Layer, flt: MapFilter) -> LayerD
     with conn.cursor(row_factory=dict_row) as cur:
         cur.execute(q.rows_sql(geom), q.bind())
         for row in cur:
+            if not flt.matches_search(layer, row):
+                continue
             g = _geom(row.pop("geom"))
             if g is None or g.is_empty:
                 data.unlocated += 1

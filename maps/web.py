@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import orjson
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 from psycopg.rows import dict_row
 
@@ -14,7 +14,7 @@ from layers import METRICS, registry
 from maps import district as district_sql
 from maps.config import API_ITEM_URL, feature_counts, map_config
 from maps.filters import BadRequest, MapFilter, parse_date
-from maps.paths import BOUNDARY_CREDIT, TEMPLATES_DIR
+from maps.paths import BOUNDARY_CREDIT, STATIC_DIR, TEMPLATES_DIR
 
 router = APIRouter(tags=["maps"])
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
@@ -38,6 +38,13 @@ def map_filter(as_of: str | None, district: str | None, status: str | None = Non
 @router.get("/maps", response_class=HTMLResponse, summary="The web map")
 async def map_page(request: Request) -> HTMLResponse:
     return templates.TemplateResponse(request, "map.html", {"district": None})
+
+
+@router.get("/favicon.ico", include_in_schema=False)
+async def favicon() -> FileResponse:
+    """Browsers ask for it on every page, printed maps (PDF, PNG) included."""
+    return FileResponse(STATIC_DIR / "favicon.svg", media_type="image/svg+xml",
+                        headers={"Cache-Control": "max-age=86400"})
 
 
 @router.get("/maps/config.json", summary="The layer registry as the web map uses it")

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
@@ -230,6 +231,67 @@ def test_district_view(browser, server):
     assert len(rows) >= 2  # at least the district's NTM row and one commune
     assert drawn(b)["districts"] == 1
     b.save_screenshot(str(ARTIFACTS / "district-926.png"))
+
+
+def _print_from_dialog(b, **choice) -> tuple[str, str]:
+    """Open the Print dialog, choose, press Open; return the URL the new tab shows and the
+    content type of what it received."""
+    main = b.current_window_handle
+    b.find_element("id", "print").click()
+    assert b.execute_script("return document.getElementById('print-dialog').open")
+    for name, value in choice.items():
+        Select(b.find_element("id", f"p-{name}")).select_by_value(value)
+    b.find_element("id", "p-open").click()
+    WebDriverWait(b, 10).until(lambda d: len(d.window_handles) == 2)
+    assert not b.execute_script("return document.getElementById('print-dialog').open")
+    tab = next(h for h in b.window_handles if h != main)
+    b.switch_to.window(tab)
+    WebDriverWait(b, 60).until(lambda d: d.current_url.startswith("http") and d.execute_script(
+        "return document.readyState === 'complete'"))
+    url, content_type = b.current_url, b.execute_script("return document.contentType")
+    b.close()
+    b.switch_to.window(main)
+    return url, content_type
+
+
+def test_print_dialog_opens_the_printed_map(browser, server):
+    b = browser
+    b.get(f"{server}/maps")
+    gen = wait_ready(b)
+    Select(b.find_element("id", "f-district")).select_by_value("916")
+    gen = wait_ready(b, gen)
+    b.execute_script("const e = document.getElementById('f-asof'); e.value = '2024-10-31';"
+                     " e.dispatchEvent(new Event('change'));")
+    gen = wait_ready(b, gen)
+    Select(b.find_element("id", "f-status-class")).select_by_index(1)
+    status_class = b.find_element("id", "f-status-class").get_attribute("value")
+    label = registry.get("projects").field("status_class").choice(status_class).label_vi
+    b.find_element("id", "print").click()
+    summary = b.find_element("id", "p-summary").text
+    assert "31/10/2024" in summary and label in summary
+    assert b.find_element("id", "p-extent").get_attribute("value") == "district"
+    b.save_screenshot(str(ARTIFACTS / "map-print-dialog.png"))
+    b.find_element("id", "p-cancel").click()
+
+    url, content_type = _print_from_dialog(b, size="A3", orientation="portrait", dpi="300",
+                                           format="pdf")
+    assert content_type == "application/pdf"
+    parts = urllib.parse.urlsplit(url)
+    query = dict(urllib.parse.parse_qsl(parts.query))
+    assert parts.path == "/exports/map.pdf"
+    assert query == {"size": "A3", "orientation": "portrait", "dpi": "300", "district": "916",
+                     "as_of": "2024-10-31", "status_class": status_class,
+                     "layers": ",".join(layer.id for layer in registry.layers())}
+
+    # PNG of the whole city, with the layers left on the map
+    b.execute_script("mapsApp.map.removeLayer(mapsApp.groups.ntm)")
+    url, content_type = _print_from_dialog(b, format="png", extent="city")
+    assert content_type == "image/png"
+    parts = urllib.parse.urlsplit(url)
+    query = dict(urllib.parse.parse_qsl(parts.query))
+    assert parts.path == "/exports/map.png" and "district" not in query
+    assert "ntm" not in query["layers"].split(",") and "projects" in query["layers"]
+    assert failed_requests(b, server) == []
 
 
 def test_unknown_district_page(browser, server):

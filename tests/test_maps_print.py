@@ -117,6 +117,28 @@ def test_no_match_says_so(client, conn, tmp_path):
     assert "no features matched" in " ".join(pdftext(path).split())
 
 
+def test_web_map_filters_apply_to_printed_maps(conn):
+    """Progress range, unknown progress and the name search (diacritics optional)."""
+    from maps.filters import MapFilter, normalise
+    from maps.printdata import load_map_data
+    from maps.style import progress_value
+
+    projects = registry.get("projects")
+    everything = load_map_data(conn, MapFilter(), [projects]).layers[0].features
+    ranged = load_map_data(conn, MapFilter(progress_min=50, include_unknown=False),
+                           [projects]).layers[0].features
+    shares = [progress_value(projects, props) for _, props in ranged]
+    assert all(pv is not None and pv[1] >= 0.5 for pv in shares)
+    assert len(ranged) == sum(1 for _, props in everything
+                              if (pv := progress_value(projects, props)) and pv[1] >= 0.5)
+    known_only = load_map_data(conn, MapFilter(include_unknown=False), [projects])
+    assert all(progress_value(projects, p) for _, p in known_only.layers[0].features)
+    found = load_map_data(conn, MapFilter(search="duong tinh 918"), [projects]).layers[0]
+    expected = [p["name"] for _, p in everything if "duong tinh 918" in normalise(p["name"])]
+    assert sorted(p["name"] for _, p in found.features) == sorted(expected)
+    assert normalise("Đường tỉnh 918") == "duong tinh 918"
+
+
 @pytest.mark.parametrize("query,status,words", [
     ("dpi=600", 400, "150 or 300"),
     ("size=A0", 400, "A4 or A3"),
@@ -125,6 +147,10 @@ def test_no_match_says_so(client, conn, tmp_path):
     ("layers=projects,nope", 400, "nope"),
     ("as_of=2024-13-45", 400, "YYYY-MM-DD"),
     ("dpi=abc", 400, "150 or 300"),
+    ("pmin=abc", 400, "0 to 100"),
+    ("pmax=120", 400, "0 to 100"),
+    ("pmin=80&pmax=20", 400, "minimum"),
+    ("unknown=maybe", 400, "1 or 0"),
 ])
 def test_bad_input_is_a_clear_4xx(client, query, status, words):
     for path in ("/exports/map.pdf", "/exports/map.png", "/exports/atlas.pdf"):

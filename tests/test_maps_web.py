@@ -59,11 +59,12 @@ def test_map_page_uses_local_assets_only(client):
     assert not re.search(r'(src|href)="(https?:)?//', html), "no CDN or remote asset"
     assert client.get("/maps/vendor/leaflet/leaflet.js").status_code == 200
     assert client.get("/maps/vendor/leaflet/leaflet.css").status_code == 200
+    assert client.get("/favicon.ico").status_code == 200  # asked for by PDF and PNG tabs too
     # the vector-tile plugin, loaded by map.js when a layer is tiled
     r = client.get("/maps/vendor/vectorgrid/Leaflet.VectorGrid.bundled.min.js")
     assert r.status_code == 200 and "vectorGrid" in r.text
     for name in ("map.js", "style.js", "popup.js", "filters.js", "legend.js", "i18n.js",
-                 "tiles.js", "map.css"):
+                 "tiles.js", "map.css", "favicon.svg"):
         assert client.get(f"/maps/static/{name}").status_code == 200, name
 
 

@@ -3,7 +3,13 @@ export const state = { lang: localStorage.getItem('maps.lang') || 'vi' };
 
 const STRINGS = {
   vi: {
-    app_title: 'Bản đồ kết cấu hạ tầng Cần Thơ', print: 'In bản đồ (PDF)', search: 'Tìm theo tên',
+    app_title: 'Bản đồ kết cấu hạ tầng Cần Thơ', print: 'In bản đồ', search: 'Tìm theo tên',
+    print_title: 'In bản đồ (PDF/PNG)', p_size: 'Khổ giấy', p_orientation: 'Hướng giấy',
+    p_landscape: 'Ngang', p_portrait: 'Dọc', p_dpi: 'Độ phân giải', p_format: 'Định dạng',
+    p_extent: 'Phạm vi', p_title: 'Tiêu đề', p_title_hint: 'để trống: tiêu đề mặc định',
+    p_open: 'Mở bản đồ in', cancel: 'Hủy', p_district: name => `Quận/huyện đang chọn: ${name}`,
+    p_no_district: 'Quận/huyện đang chọn (chưa chọn)', p_layers: 'Lớp', p_filters: 'Bộ lọc',
+    p_date: 'Tiến độ đến ngày', p_none: 'không',
     district: 'Quận/huyện', all_city: 'Toàn thành phố', as_of: 'Tiến độ đến ngày',
     status_class: 'Phân loại (PL III)', status: 'Tình trạng', kind: 'Loại', all: 'Tất cả',
     progress_range: 'Tiến độ (%)', include_unknown: 'gồm cả chưa rõ tiến độ',
@@ -19,7 +25,13 @@ const STRINGS = {
     tiled_count: n => `${n} đối tượng trong lớp tải theo ô`,
   },
   en: {
-    app_title: 'Cần Thơ infrastructure map', print: 'Print map (PDF)', search: 'Search by name',
+    app_title: 'Cần Thơ infrastructure map', print: 'Print map', search: 'Search by name',
+    print_title: 'Print map (PDF/PNG)', p_size: 'Paper size', p_orientation: 'Orientation',
+    p_landscape: 'Landscape', p_portrait: 'Portrait', p_dpi: 'Resolution', p_format: 'Format',
+    p_extent: 'Extent', p_title: 'Title', p_title_hint: 'empty: the default title',
+    p_open: 'Open printed map', cancel: 'Cancel', p_district: name => `Current district: ${name}`,
+    p_no_district: 'Current district (none chosen)', p_layers: 'Layers', p_filters: 'Filters',
+    p_date: 'Progress as of', p_none: 'none',
     district: 'District', all_city: 'Whole city', as_of: 'Progress as of',
     status_class: 'Status class (App. III)', status: 'Status', kind: 'Kind', all: 'All',
     progress_range: 'Progress (%)', include_unknown: 'include unknown progress',
@@ -65,6 +77,7 @@ export function esc(s) {
 export function applyStatic() {
   document.documentElement.lang = state.lang;
   document.querySelectorAll('[data-i18n]').forEach(el => { el.textContent = t(el.dataset.i18n); });
+  document.querySelectorAll('[data-i18n-placeholder]').forEach(el => { el.placeholder = t(el.dataset.i18nPlaceholder); });
   const b = document.getElementById('lang');
   if (b) b.textContent = t('lang_button');
 }

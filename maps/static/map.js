@@ -1,5 +1,5 @@
 // The web map: Leaflet, every registry layer in registry order, styled from /maps/config.json.
-import { state, t, lbl, esc, applyStatic } from './i18n.js';
+import { state, t, lbl, esc, fmtDate, applyStatic } from './i18n.js';
 import { featureStyle } from './style.js';
 import { readFilters, matches, kindField } from './filters.js';
 import { popupHtml } from './popup.js';
@@ -236,19 +236,63 @@ export function focusFeature(key) {
 }
 app.focusFeature = focusFeature;
 
-function printUrl() {
-  const p = new URLSearchParams({ size: 'A4', orientation: 'landscape', dpi: '150' });
+// The printed map of what is on screen: visible layers, filters, date, city or district.
+function printUrl(choice = {}) {
+  const c = { size: 'A4', orientation: 'landscape', dpi: '150', format: 'pdf', extent: 'city', title: '', ...choice };
+  const p = new URLSearchParams({ size: c.size, orientation: c.orientation, dpi: String(c.dpi) });
+  if (c.extent === 'district' && district()) p.set('district', district());
   if (asOf()) p.set('as_of', asOf());
-  if (district()) p.set('district', district());
   const visible = cfg.layers.filter(l => map.hasLayer(app.groups[l.id])).map(l => l.id);
   p.set('layers', visible.join(','));
   const f = readFilters();
   if (f.status) p.set('status', f.status);
   if (f.statusClass) p.set('status_class', f.statusClass);
   if (f.kind) p.set('kind', f.kind);
-  return `${cfg.export_url}?${p}`;
+  if (f.pmin > 0) p.set('pmin', String(f.pmin));
+  if (f.pmax < 100) p.set('pmax', String(f.pmax));
+  if (!f.unknown) p.set('unknown', '0');
+  const q = $('f-search').value.trim();
+  if (q) p.set('q', q);
+  if (c.title.trim()) p.set('title', c.title.trim());
+  return `${cfg.exports[c.format]}?${p}`;
 }
 app.printUrl = printUrl;
+
+function printChoice() {
+  const v = id => $(id).value;
+  return { size: v('p-size'), orientation: v('p-orientation'), dpi: v('p-dpi'), format: v('p-format'),
+    extent: v('p-extent'), title: v('p-title') };
+}
+
+function describePrint() {
+  const d = district();
+  const name = d ? (cfg.districts.find(x => x.code === d)?.full_name || d) : null;
+  const opt = $('p-extent-district');
+  opt.disabled = !d;
+  opt.textContent = d ? t('p_district', name) : t('p_no_district');
+  $('p-extent').value = d ? 'district' : 'city';
+  const f = readFilters();
+  const filters = ['f-status-class', 'f-status', 'f-kind'].filter(id => $(id).value)
+    .map(id => $(id).selectedOptions[0].textContent);
+  if (f.pmin > 0 || f.pmax < 100) filters.push(`${f.pmin}–${f.pmax} %`);
+  if ($('f-search').value.trim()) filters.push(`"${$('f-search').value.trim()}"`);
+  const layers = cfg.layers.filter(l => map.hasLayer(app.groups[l.id])).map(l => lbl(l, 'title'));
+  $('p-summary').textContent = `${t('p_layers')}: ${layers.join(', ') || t('p_none')}. ` +
+    `${t('p_filters')}: ${filters.join('; ') || t('p_none')}. ${t('p_date')}: ${asOf() ? fmtDate(asOf()) : t('latest')}.`;
+}
+
+function openPrintDialog() {
+  describePrint();
+  $('print-dialog').showModal();
+}
+
+$('print-form').addEventListener('submit', e => {
+  e.preventDefault();
+  app.lastPrintUrl = printUrl(printChoice());
+  $('print-dialog').close();
+  window.open(app.lastPrintUrl, '_blank');
+});
+$('p-cancel').addEventListener('click', () => $('print-dialog').close());
 
 $('search-results').addEventListener('click', e => {
   const a = e.target.closest('a[data-key]');
@@ -270,7 +314,7 @@ $('f-district').addEventListener('change', () => {
   });
 });
 $('f-asof').addEventListener('change', () => load());
-$('print').addEventListener('click', () => window.open(printUrl(), '_blank'));
+$('print').addEventListener('click', openPrintDialog);
 $('lang').addEventListener('click', () => {
   state.lang = state.lang === 'vi' ? 'en' : 'vi';
   localStorage.setItem('maps.lang', state.lang);
