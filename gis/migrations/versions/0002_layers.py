@@ -16,10 +16,13 @@ down_revision = "0001"
 branch_labels = None
 depends_on = None
 
+# Urban districts (quận) are marked: the New Rural programme does not apply to them.
+# geom_3857 serves vector tiles like the stored copy on layer tables (migration 0003).
 DISTRICT_OVERVIEW = """
 CREATE OR REPLACE VIEW district_overview AS
 SELECT d.code AS id, d.name, d.name_ascii, d.unit_type, d.area_km2,
-       n.ntm_level, n.year_recognised AS ntm_year, d.geom
+       CASE WHEN d.unit_type = 'Quận' THEN 'not_applicable' ELSE n.ntm_level END AS ntm_level,
+       n.year_recognised AS ntm_year, d.geom, ST_Transform(d.geom, 3857) AS geom_3857
 FROM admin_district d
 LEFT JOIN LATERAL (
     SELECT s.ntm_level, s.year_recognised

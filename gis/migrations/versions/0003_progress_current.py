@@ -73,25 +73,6 @@ $$
 """
 
 
-# The districts layer is a view: it gets its Web Mercator geometry for tiles here, and
-# urban districts (quận) are marked: the New Rural programme does not apply to them.
-DISTRICT_OVERVIEW = """
-CREATE OR REPLACE VIEW district_overview AS
-SELECT d.code AS id, d.name, d.name_ascii, d.unit_type, d.area_km2,
-       CASE WHEN d.unit_type = 'Quận' THEN 'not_applicable' ELSE n.ntm_level END AS ntm_level,
-       n.year_recognised AS ntm_year, d.geom, ST_Transform(d.geom, 3857) AS geom_3857
-FROM admin_district d
-LEFT JOIN LATERAL (
-    SELECT s.ntm_level, s.year_recognised
-    FROM ntm_status s
-    WHERE s.unit_code = d.code AND s.unit_level = 'district' AND s.ntm_level <> 'unknown'
-    ORDER BY array_position(ARRAY['ntm', 'ntm_nang_cao', 'ntm_kieu_mau'], s.ntm_level) DESC,
-             s.year_recognised DESC NULLS LAST
-    LIMIT 1
-) n ON true
-"""
-
-
 def upgrade() -> None:
     op.execute("CREATE TABLE IF NOT EXISTS layer_catalog ("
                 "layer_id text PRIMARY KEY, table_name text NOT NULL)")
@@ -106,7 +87,6 @@ def upgrade() -> None:
     op.execute("CREATE TRIGGER progress_refresh_del AFTER DELETE ON progress_snapshot "
                "REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT "
                "EXECUTE FUNCTION progress_refresh()")
-    op.execute(DISTRICT_OVERVIEW)
     from gis.schema import register_layer_tables
 
     register_layer_tables(op.get_bind())
