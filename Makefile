@@ -66,6 +66,7 @@ bench: deps ## benchmarks against tipg (see docs/benchmarks.md)
 	@[ -x .venv-bench/bin/python ] || { $(PYTHON) -m venv .venv-bench && \
 	  .venv-bench/bin/pip install -q tipg uvicorn; }
 	$(BIN)/python -m benchmarks api
+	$(BIN)/python -m benchmarks maps
 
 clean:
 	-$(BIN)/gis db stop

@@ -30,13 +30,18 @@ def bench_url() -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
-    parser.add_argument("suite", choices=["api"])
+    parser.add_argument("suite", choices=["api", "maps"])
     parser.add_argument("--features", type=int, default=100_000)
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--stream-path",
                         default="/collections/bench_parcels/items?limit=100000")
+    parser.add_argument("--runs", type=int, default=7, help="maps: repetitions (at least 5)")
     args = parser.parse_args()
     ensure_server()
+    if args.suite == "maps":  # web map and printed maps (benchmarks/maps_bench.py)
+        from benchmarks import maps_bench
+
+        return maps_bench.main(args.runs)
     from benchmarks import api_bench
 
     results = api_bench.run(bench_url(), args.features, args.seconds, args.stream_path)
