@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 import maps
-from api import collections, errors, health, items, landing, styles, tiles, writes
+from api import collections, errors, health, items, landing, openapi, styles, tiles, writes
 from api.db import make_pool
 from api.tilecache import CachedTileMiddleware, TileCache
 from gis.settings import api_settings
@@ -46,4 +46,5 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(maps.router)  # web maps, district view, printed maps
     app.add_middleware(CachedTileMiddleware, max_age=api_settings().tile_max_age)
+    openapi.install(app)  # /api as OpenAPI 3.0
     return app

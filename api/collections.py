@@ -10,7 +10,7 @@ from psycopg import sql
 
 from api import crs as crs_mod
 from api.db import pool
-from api.fields import json_schema_type, queryables
+from api.fields import json_schema_type, property_schemas, queryables
 from api.links import GEOJSON, JSON, MVT, base, link
 from api.params import LayerDep
 from gis.settings import api_settings
@@ -18,6 +18,7 @@ from layers import registry
 from layers.base import Layer
 
 router = APIRouter(tags=["Collections"])
+SCHEMA = "application/schema+json"
 EXTENT_TTL = 300.0
 
 
@@ -79,6 +80,9 @@ def describe(layer: Layer, b: str, extent: dict) -> dict:
             link(f"{c}/items?f=gpkg", "items", "application/geopackage+sqlite3",
                  "Features as GeoPackage"),
             link(f"{c}/items?f=shp", "items", "application/zip", "Features as zipped Shapefile"),
+            # relation types compare case-insensitively (RFC 8288); GDAL's OAPIF driver
+            # (3.6) looks for this spelling exactly, and then types fields from the schema
+            link(f"{c}/schema", "describedBy", SCHEMA, "JSON Schema of the features"),
             link(f"{c}/queryables", "http://www.opengis.net/def/rel/ogc/1.0/queryables",
                  "application/schema+json", "Queryables"),
             link(f"{c}/tiles", "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector", JSON,
@@ -128,3 +132,25 @@ async def get_queryables(request: Request, layer: LayerDep) -> JSONResponse:
         "properties": props,
         "additionalProperties": False,
     }, media_type="application/schema+json")
+
+
+@router.get("/collections/{collectionId}/schema",
+            summary="JSON Schema of the layer's GeoJSON features (property names and types)")
+async def get_schema(request: Request, layer: LayerDep) -> JSONResponse:
+    return JSONResponse({
+        "$id": f"{base(request)}/collections/{layer.id}/schema",
+        "title": layer.title_vi,
+        "description": f"{layer.title_en}: a GeoJSON Feature. Any property may be null "
+                       "(not reported).",
+        "type": "object",
+        "required": ["type", "geometry", "properties"],
+        "properties": {
+            "type": {"type": "string", "enum": ["Feature"]},
+            "id": {"type": "string"},
+            "geometry": {"$ref": "https://geojson.org/schema/Geometry.json",
+                         "x-ogc-role": "primary-geometry",
+                         "description": f"{layer.geometry_type}, CRS84 unless `crs` is given"},
+            "properties": {"type": "object", "properties": property_schemas(layer)},
+        },
+    }, media_type=SCHEMA,
+        headers={"Cache-Control": f"max-age={api_settings().metadata_max_age}"})

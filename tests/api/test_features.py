@@ -175,3 +175,33 @@ def test_large_page_is_streamed_and_complete(client, conn, count):
     n = count("SELECT count(*) FROM infra_project")
     body = client.get("/collections/projects/items", params={"limit": 5000}).json()
     assert len(body["features"]) == body["numberReturned"] == n
+
+
+def test_openapi_document_is_openapi_30(client):
+    r = client.get("/api")
+    assert r.headers["content-type"] == "application/vnd.oai.openapi+json;version=3.0"
+    doc = r.json()
+    assert doc["openapi"].startswith("3.0.")
+    text = r.text
+    assert '{"type":"null"}' not in text.replace(" ", "") and '"const"' not in text
+    params = doc["paths"]["/collections/{collectionId}/items"]["get"]["parameters"]
+    cid = next(p for p in params if p["name"] == "collectionId")
+    assert cid["schema"]["enum"] == [lyr.id for lyr in registry.layers()]
+    bbox = next(p for p in params if p["name"] == "bbox")
+    assert bbox["schema"]["type"] == "string" and bbox["schema"]["nullable"] is True
+    assert bbox["style"] == "form" and bbox["explode"] is False
+
+
+def test_collection_links_its_feature_schema(client):
+    coll = client.get("/collections/projects").json()
+    link = next(lk for lk in coll["links"] if lk["rel"].lower() == "describedby")
+    assert link["type"] == "application/schema+json"
+    r = client.get(link["href"])
+    assert r.headers["content-type"].startswith("application/schema+json")
+    props = r.json()["properties"]["properties"]["properties"]
+    assert props["compensation_pct"]["type"] == "number"
+    assert props["packages_done"]["type"] == "integer"
+    assert props["valid_on"] == {**props["valid_on"], "type": "string", "format": "date"}
+    assert props["districts"]["type"] == "array"
+    one = client.get("/collections/projects/items", params={"limit": 1}).json()["features"][0]
+    assert set(one["properties"]) == set(props)  # the schema lists what items carry
