@@ -11,6 +11,7 @@ from psycopg import sql
 from api import crs as crs_mod
 from api.db import pool
 from api.fields import json_schema_type, property_schemas, queryables
+from api.html import HTML, FormatParam, negotiate, render
 from api.links import GEOJSON, JSON, MVT, base, link
 from api.params import LayerDep
 from gis.settings import api_settings
@@ -75,6 +76,7 @@ def describe(layer: Layer, b: str, extent: dict) -> dict:
         "metrics": list(layer.metrics),
         "links": [
             link(c, "self", JSON, layer.title_vi),
+            link(f"{c}?f=html", "alternate", HTML, f"{layer.title_vi} (HTML)"),
             link(f"{c}/items", "items", GEOJSON, "Features"),
             link(f"{c}/items?f=csv", "items", "text/csv", "Features as CSV"),
             link(f"{c}/items?f=gpkg", "items", "application/geopackage+sqlite3",
@@ -93,22 +95,35 @@ def describe(layer: Layer, b: str, extent: dict) -> dict:
     }
 
 
+def _headers() -> dict:
+    return {"Cache-Control": f"max-age={api_settings().metadata_max_age}", "Vary": "Accept"}
+
+
 @router.get("/collections", summary="The layers")
-async def list_collections(request: Request) -> JSONResponse:
+async def list_collections(request: Request, f: FormatParam = None):
     b = base(request)
     ext = await extents(request)
-    return JSONResponse({
-        "links": [link(f"{b}/collections", "self", JSON, "Collections")],
+    doc = {
+        "links": [link(f"{b}/collections", "self", JSON, "Collections"),
+                  link(f"{b}/collections?f=html", "alternate", HTML, "Collections (HTML)")],
         "crs": crs_mod.uris(),
         "collections": [describe(layer, b, ext.get(layer.id, {})) for layer in registry.layers()],
-    }, headers={"Cache-Control": f"max-age={api_settings().metadata_max_age}"})
+    }
+    if negotiate(request, f) == "html":
+        return render(request, "collections.html", title="Collections", doc=doc,
+                      links=doc["links"], base=b)
+    return JSONResponse(doc, headers=_headers())
 
 
 @router.get("/collections/{collectionId}", summary="One layer")
-async def get_collection(request: Request, layer: LayerDep) -> JSONResponse:
+async def get_collection(request: Request, layer: LayerDep, f: FormatParam = None):
     ext = await extents(request)
-    return JSONResponse(describe(layer, base(request), ext.get(layer.id, {})),
-                        headers={"Cache-Control": f"max-age={api_settings().metadata_max_age}"})
+    doc = describe(layer, base(request), ext.get(layer.id, {}))
+    if negotiate(request, f) == "html":
+        return render(request, "collection.html", title=layer.title_vi, doc=doc,
+                      links=doc["links"], properties=property_schemas(layer),
+                      base=base(request))
+    return JSONResponse(doc, headers=_headers())
 
 
 @router.get("/collections/{collectionId}/queryables",

@@ -11,7 +11,8 @@ import time
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+import orjson
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response, StreamingResponse
 from psycopg import sql
 
@@ -20,6 +21,7 @@ from api import params as p
 from api.crs import CrsInfo
 from api.db import pool
 from api.errors import not_found
+from api.html import HTML, columns, labels, negotiate, render
 from api.links import GEOJSON, JSON, base, link
 from gis.queries import FeatureQuery
 from gis.settings import api_settings
@@ -91,19 +93,30 @@ async def _number_matched(conn, q: FeatureQuery) -> tuple[int, bool]:
     return max(int(plan[0]["Plan"]["Plan Rows"]), counted), False
 
 
-def _page_links(request: Request, q: FeatureQuery, returned: int, matched: int,
-                exact: bool = True) -> list[dict]:
+def _self_links(request: Request, html: bool, what: str) -> list[dict]:
+    """``self`` and ``alternate`` (GeoJSON and HTML) of this resource."""
     url = request.url
-    out = [link(str(url), "self", GEOJSON, "This page"),
-           link(f"{base(request)}/collections/{q.layer.id}", "collection", JSON,
-                q.layer.title_vi)]
+    as_json = url.remove_query_params("f") if request.query_params.get("f") == "html" else url
+    as_html = url.include_query_params(f="html")
+    if html:
+        return [link(str(as_html), "self", HTML, f"{what} (HTML)"),
+                link(str(as_json), "alternate", GEOJSON, what)]
+    return [link(str(as_json), "self", GEOJSON, what),
+            link(str(as_html), "alternate", HTML, f"{what} (HTML)")]
+
+
+def _page_links(request: Request, q: FeatureQuery, returned: int, matched: int,
+                exact: bool = True, html: bool = False) -> list[dict]:
+    url, kind = request.url, HTML if html else GEOJSON
+    out = _self_links(request, html, "This page") + [
+        link(f"{base(request)}/collections/{q.layer.id}", "collection", JSON, q.layer.title_vi)]
     more = q.offset + returned < matched or (not exact and returned == q.limit)
     if more and returned > 0:
         out.append(link(str(url.include_query_params(offset=q.offset + returned)), "next",
-                        GEOJSON, "Next page"))
+                        kind, "Next page"))
     if q.offset > 0:
         prev = max(0, q.offset - (q.limit or 0))
-        out.append(link(str(url.include_query_params(offset=prev)), "prev", GEOJSON,
+        out.append(link(str(url.include_query_params(offset=prev)), "prev", kind,
                         "Previous page"))
     return out
 
@@ -127,18 +140,25 @@ async def get_items(request: Request, q: Annotated[FeatureQuery, Depends(feature
                     skip_geometry: Annotated[bool, Depends(p.skip_geometry)]):
     if fmt in ("csv", "gpkg", "shp"):
         return await downloads.download(request, q, fmt)
+    html = negotiate(request, request.query_params.get("f")) == "html"
+    skip_geometry = skip_geometry or html  # the HTML table shows no geometry
     geom = sql.SQL("NULL::geometry") if skip_geometry else out_crs.output_geom(sql.SQL("f.geom"))
     features = q.geojson_sql(geom, out_crs.digits)
-    headers = {"Content-Crs": f"<{out_crs.uri}>"}
-    if (q.limit or 0) > STREAM_ABOVE:
+    headers = {"Content-Crs": f"<{out_crs.uri}>", "Vary": "Accept"}
+    if (q.limit or 0) > STREAM_ABOVE and not html:
         return await _stream(request, q, features, headers)
     stmt = sql.SQL("SELECT array_to_string(a, ','), cardinality(a) "
                    "FROM (SELECT ARRAY({}) a) s").format(features)
     async with pool(request).connection() as conn:
         matched, exact = await _number_matched(conn, q)
         text, returned = await (await conn.execute(stmt, q.bind())).fetchone()
-    links = _page_links(request, q, returned, matched, exact)
+    links = _page_links(request, q, returned, matched, exact, html)
     body = _head(matched, returned, links) + text.encode() + b"]}"
+    if html:
+        doc = orjson.loads(body)
+        return render(request, "items.html", title=q.layer.title_vi, doc=doc,
+                      links=doc["links"], layer=q.layer, cols=columns(q.layer),
+                      labels=labels(q.layer), base=base(request))
     return Response(body, media_type=GEOJSON, headers=headers)
 
 
@@ -198,23 +218,29 @@ async def fetch_feature(conn, layer: Layer, fid: str, out_crs: CrsInfo,
 async def get_item(request: Request, featureId: str, layer: p.LayerDep,
                    out_crs: Annotated[CrsInfo, Depends(p.crs)],
                    as_of: Annotated[date | None, Depends(p.as_of)],
-                   props: Annotated[object, Depends(p.properties)]):
+                   props: Annotated[object, Depends(p.properties)],
+                   f: Annotated[str | None, Query(
+                       pattern="^(json|geojson|html)$",
+                       description="json (GeoJSON, default) or html")] = None):
     async with pool(request).connection() as conn:
         text, version = await fetch_feature(conn, layer, featureId, out_crs, as_of, props)
     if text is None:
         raise not_found(f"no feature {featureId!r} in {layer.id}")
     c = f"{base(request)}/collections/{layer.id}"
-    import orjson
-
-    links = orjson.dumps([
-        link(str(request.url), "self", GEOJSON, "This feature"),
+    html = negotiate(request, f) == "html"
+    links = _self_links(request, html, "This feature") + [
         link(c, "collection", JSON, layer.title_vi),
         link(f"{c}/items/{featureId}/progress", "related", JSON, "Progress history"),
-    ])
-    body = text.encode()[:-1] + b', "links": ' + links + b"}"
-    headers = {"Content-Crs": f"<{out_crs.uri}>"}
+    ]
+    headers = {"Content-Crs": f"<{out_crs.uri}>", "Vary": "Accept"}
     if version is not None:
         headers["ETag"] = etag(version)
+    if html:
+        resp = render(request, "item.html", title=featureId, feature=orjson.loads(text),
+                      links=links, layer=layer, labels=labels(layer), base=base(request))
+        resp.headers.update(headers)
+        return resp
+    body = text.encode()[:-1] + b', "links": ' + orjson.dumps(links) + b"}"
     return Response(body, media_type=GEOJSON, headers=headers)
 
 

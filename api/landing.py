@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 
+from api.html import HTML, FormatParam, negotiate, render
 from api.links import JSON, base, link
 
 router = APIRouter(tags=["Capabilities"])
@@ -43,14 +44,21 @@ def extra_conformance() -> list[str]:
     return []
 
 
-@router.get("/", summary="Landing page")
-async def landing(request: Request) -> JSONResponse:
+@router.get("/", summary="Landing page",
+            description="JSON by default. A browser (`Accept` preferring text/html, no `f`) "
+            "is sent to the web map at /maps; `f=html` gives this page as HTML.",
+            responses={303: {"description": "Browsers: to the web map (/maps)"}})
+async def landing(request: Request, f: FormatParam = None):
     b = base(request)
-    return JSONResponse({
+    fmt = negotiate(request, f)
+    if fmt == "html" and f is None:
+        return RedirectResponse(f"{b}/maps", status_code=303, headers={"Vary": "Accept"})
+    doc = {
         "title": request.app.title,
         "description": request.app.description,
         "links": [
             link(f"{b}/", "self", JSON, "This document"),
+            link(f"{b}/?f=html", "alternate", HTML, "This document as HTML"),
             link(f"{b}/api", "service-desc", "application/vnd.oai.openapi+json;version=3.0",
                  "The API definition (OpenAPI 3)"),
             link(f"{b}/api.html", "service-doc", "text/html", "The API documentation"),
@@ -63,8 +71,14 @@ async def landing(request: Request) -> JSONResponse:
             link(f"{b}/styles/default", "stylesheet",
                  "application/vnd.mapbox.style+json", "Default map style"),
             link(f"{b}/health", "status", JSON, "Health"),
+            link(f"{b}/maps", "http://www.opengis.net/def/rel/ogc/1.0/map", HTML,
+                 "Web map / Bản đồ"),
         ],
-    })
+    }
+    if fmt == "html":
+        return render(request, "landing.html", title=doc["title"], doc=doc, links=doc["links"],
+                      base=b)
+    return JSONResponse(doc, headers={"Vary": "Accept"})
 
 
 @router.get("/conformance", summary="Conformance classes")
