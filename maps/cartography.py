@@ -118,17 +118,21 @@ def legend_entries(data: LayerData, en: bool = False) -> list[tuple[str, dict]]:
     out: list[tuple[str, dict]] = []
     if st.color_field:
         f = layer.field(st.color_field)
-        present = {s.category for s in styles}
+        # a category is listed where a feature is drawn in its colour (unknown progress: grey)
+        present = {s.category for s in styles if s.progress is not None
+                   or not st.progress_metrics}
         for c in f.choices:
             if c.value in present or (c.value == UNKNOWN_LEVEL and UNKNOWN_LEVEL in present):
                 out.append((c.label_en if en else c.label_vi,
                             {"shape": shape, "color": c.color or st.default_color}))
     if st.progress_metrics:
-        m = METRICS[st.progress_metrics[0]]
-        name = (m.label_en if en else m.label_vi).lower()
-        more = ", …" if len(st.progress_metrics) > 1 else ""
-        out.append((f"{'Shade' if en else 'Độ đậm'}: {name}{more} 0 → 100 %",
-                    {"shape": "ramp", "color": "#37474f", "unit": m.unit}))
+        used = [m for m in st.progress_metrics if any(s.metric == m for s in styles)]
+        if used:  # the metrics features are shaded by, in the registry's order, one a row
+            out.append(("Shade by progress, 0 → 100 %:" if en
+                        else "Độ đậm theo tiến độ, 0 → 100 %:",
+                        {"shape": "ramp", "color": "#37474f"}))
+            out += [(f"– {METRICS[m].label_en if en else METRICS[m].label_vi}", {})
+                    for m in used]
         if any(s.progress is None for s in styles):
             out.append(("Progress unknown" if en else "Chưa rõ tiến độ",
                         {"shape": shape, "color": st.unknown_color}))
@@ -140,7 +144,7 @@ def legend_entries(data: LayerData, en: bool = False) -> list[tuple[str, dict]]:
 
 def draw_swatch(ax: Axes, x: float, y: float, w: float, h: float, sw: dict) -> None:
     color = sw["color"]
-    ls = DASH if sw.get("dashed") else "solid"
+    ls = (0, (1.6, 1.1)) if sw.get("dashed") else "solid"  # short dashes: the swatch is short
     if sw["shape"] == "line":
         ax.add_line(Line2D([x, x + w], [y + h / 2, y + h / 2], color=color, linewidth=2.2,
                            linestyle=ls, transform=ax.transAxes))

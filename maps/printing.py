@@ -17,6 +17,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib import patheffects  # noqa: E402
 from matplotlib.backends.backend_pdf import PdfPages  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
@@ -150,9 +151,13 @@ def draw_map(ax, data: MapData, map_width_mm: float) -> None:
                                          facecolor="none" if focus else "#eceff1",
                                          edgecolor="#607d8b", linewidth=0.8 if focus else 0.5,
                                          zorder=1 if focus else 0.8))
-        ax.text(d.label.x, d.label.y, d.name, ha="center", va="center", zorder=15,
-                fontsize=8 if focus else 6.5, color="#263238" if focus else "#78909c",
-                fontweight="bold" if focus else "normal", clip_on=True)
+        # above the label point, where features located only by district are drawn, with a
+        # white halo so that it reads over lines and symbols
+        ax.annotate(d.name, (d.label.x, d.label.y), xytext=(0, 6), textcoords="offset points",
+                    ha="center", va="bottom", zorder=15, fontsize=8 if focus else 6.5,
+                    color="#263238" if focus else "#78909c",
+                    fontweight="bold" if focus else "normal", annotation_clip=True,
+                    path_effects=[patheffects.withStroke(linewidth=2.2, foreground="white")])
     for i, ld in enumerate(data.layers):
         carto.draw_layer(ax, ld, zorder=2 + i)
     if data.drawn == 0:

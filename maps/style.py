@@ -24,6 +24,7 @@ class FeatureStyle:
     dashed: bool
     progress: float | None  # 0..1, None when unknown or not shaded
     category: str | None  # the choice value the colour comes from
+    metric: str | None = None  # the metric the feature is shaded by
 
 
 def progress_value(layer: Layer, props: dict) -> tuple[str, float] | None:
@@ -52,5 +53,6 @@ def feature_style(layer: Layer, props: dict) -> FeatureStyle:
     pv = progress_value(layer, props)
     if pv is None:
         return FeatureStyle(st.unknown_color, 0.25, 0.8, dashed, None, category)
-    share = pv[1]
-    return FeatureStyle(color, 0.15 + 0.7 * share, 0.35 + 0.65 * share, dashed, share, category)
+    metric, share = pv
+    return FeatureStyle(color, 0.15 + 0.7 * share, 0.35 + 0.65 * share, dashed, share, category,
+                        metric)

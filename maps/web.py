@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import orjson
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
@@ -35,9 +37,21 @@ def map_filter(as_of: str | None, district: str | None, status: str | None = Non
                      status_class=status_class or None, kind=kind or None)
 
 
+async def page_config(conn, district: str | None = None, as_of=None) -> dict:
+    """What a map page embeds so that it starts drawing at once: the config (the same as
+    ``/maps/config.json``) and the GeoJSON URLs map.js will ask for, to preload."""
+    cfg = map_config(await district_sql.district_list(conn),
+                     await feature_counts(conn, registry.layers()))
+    query = urlencode([(k, str(v)) for k, v in (("as_of", as_of), ("district", district)) if v])
+    return {"config": cfg, "preload": [lc["data_url"] + (f"?{query}" if query else "")
+                                       for lc in cfg["layers"] if not lc["tiled"]]}
+
+
 @router.get("/maps", response_class=HTMLResponse, summary="The web map")
 async def map_page(request: Request) -> HTMLResponse:
-    return templates.TemplateResponse(request, "map.html", {"district": None})
+    async with pool(request).connection() as conn:
+        page = await page_config(conn)
+    return templates.TemplateResponse(request, "map.html", {"district": None, **page})
 
 
 @router.get("/favicon.ico", include_in_schema=False)
@@ -96,5 +110,6 @@ async def district_page(request: Request, code: str, as_of: str | None = None) -
                                             f"(no district with code {code!r}). "
                                             f"Các mã hợp lệ / valid codes: {known}.")
         summary = await district_sql.district_summary(conn, code, flt)
+        page = await page_config(conn, code, flt.as_of)
     return templates.TemplateResponse(request, "district.html", {
-        "district": row, "summary": summary, "as_of": flt.as_of})
+        "district": row, "summary": summary, "as_of": flt.as_of, **page})

@@ -152,7 +152,21 @@ def test_map_page(browser, server, conn):
         if n:  # every layer with located features is drawn
             assert counts[layer] >= 1, (layer, counts)
     assert expected["districts"] == 9 and counts["districts"] == 9
+    assert b.execute_script("return window.mapReady === true && window.mapReadyAt > 0")
     assert "Chú giải" in b.find_element("id", "legend").text
+    assert b.find_element("id", "f-asof-text").text == "số liệu mới nhất"
+    # the legend lists a kind only where a feature is drawn in its colour
+    listed, coloured = b.execute_script(
+        "const l = mapsApp.cfg.layers.find(x => x.id === 'projects');"
+        " const kinds = l.fields.find(f => f.name === 'kind').choices;"
+        " const items = [...document.querySelectorAll("
+        "'.legend-layer[data-layer=projects] li')].map(li => li.textContent.trim());"
+        " const drawnIn = new Set([...document.querySelectorAll("
+        "'path.lyr-projects:not(.unknown-progress)')].flatMap(p => [...p.classList]"
+        ".filter(c => c.startsWith('cat-')).map(c => c.slice(4))));"
+        " return [kinds.filter(c => items.includes(c.label_vi)).map(c => c.value),"
+        " kinds.filter(c => drawnIn.has(c.value)).map(c => c.value)];")
+    assert sorted(listed) == sorted(coloured)
     b.save_screenshot(str(ARTIFACTS / "map-city.png"))
 
     # a popup with progress bars, values, dates and the API link
@@ -200,6 +214,7 @@ def test_map_page(browser, server, conn):
                      " e.dispatchEvent(new Event('change'));")
     gen = wait_ready(b, gen)
     assert b.execute_script(known) == 0
+    assert b.find_element("id", "f-asof-text").text == "ngày 01/01/2000"
     if conn.execute("SELECT count(*) FROM progress_snapshot ps JOIN infra_project p"
                     " ON p.id = ps.feature_id AND ps.layer_id = 'projects'"
                     " WHERE p.geom IS NOT NULL").fetchone()[0]:

@@ -139,6 +139,28 @@ def test_web_map_filters_apply_to_printed_maps(conn):
     assert normalise("Đường tỉnh 918") == "duong tinh 918"
 
 
+def test_print_legend_lists_what_is_drawn(conn):
+    """Kinds only where a feature is drawn in the kind's colour (unknown progress is grey);
+    the progress ramp names the metrics features are actually shaded by."""
+    from maps.cartography import legend_entries
+    from maps.filters import MapFilter
+    from maps.printdata import load_map_data
+    from maps.style import feature_style
+
+    projects = registry.get("projects")
+    data = load_map_data(conn, MapFilter(), [projects]).layers[0]
+    labels = [label for label, _ in legend_entries(data)]
+    styles = [feature_style(projects, props) for _, props in data.features]
+    coloured = {s.category for s in styles if s.progress is not None}
+    for c in projects.field("kind").choices:
+        assert (c.label_vi in labels) == (c.value in coloured), c.value
+    from layers import METRICS
+
+    for m in projects.style.progress_metrics:
+        assert (f"– {METRICS[m].label_vi}" in labels) == any(s.metric == m for s in styles), m
+    assert ("Chưa rõ tiến độ" in labels) == any(s.progress is None for s in styles)
+
+
 @pytest.mark.parametrize("query,status,words", [
     ("dpi=600", 400, "150 or 300"),
     ("size=A0", 400, "A4 or A3"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 from layers import METRICS, registry
@@ -49,6 +50,21 @@ def test_config_chooses_tiles_for_large_layers(client, conn, monkeypatch):
     finally:
         monkeypatch.delenv("GIS_MAPS_TILE_THRESHOLD")
         settings.map_settings.cache_clear()
+
+
+def test_pages_embed_config_and_preload_their_data(client):
+    """The page carries /maps/config.json and preloads the GeoJSON map.js asks for first."""
+    cfg = client.get("/maps/config.json").json()
+    html = client.get("/maps").text
+    embedded = re.search(r"window\.MAP_CONFIG = (\{.*?\});</script>", html).group(1)
+    assert json.loads(embedded)["layers"] == cfg["layers"]
+    preloads = re.findall(r'<link rel="preload" href="([^"]+)" as="fetch" crossorigin>', html)
+    assert preloads == [lc["data_url"] for lc in cfg["layers"] if not lc["tiled"]]
+    for m in ("map", "i18n", "style", "filters", "popup", "legend", "tiles"):
+        assert f'<link rel="modulepreload" href="/maps/static/{m}.js">' in html
+    html = client.get("/maps/district/926?as_of=2024-10-31").text
+    preloads = re.findall(r'<link rel="preload" href="([^"]+)"', html)
+    assert preloads and all(u.endswith("?as_of=2024-10-31&amp;district=926") for u in preloads)
 
 
 def test_map_page_uses_local_assets_only(client):

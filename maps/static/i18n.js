@@ -18,10 +18,11 @@ const STRINGS = {
     indicative_note: 'Vị trí minh họa: số hóa thủ công từ mô tả trong văn bản, không phải đo đạc.',
     unknown_progress: 'Chưa rõ tiến độ', shade: 'Độ đậm theo tiến độ', progress: 'Tiến độ',
     no_progress: 'Chưa có số liệu tiến độ', as_of_date: 'ngày', source: 'nguồn', api: 'Xem trong API',
-    meaning: 'ý nghĩa', lang_button: 'EN', no_location: 'Chưa có vị trí trên bản đồ',
+    meaning: 'Ý nghĩa', lang_button: 'EN', no_location: 'Chưa có vị trí trên bản đồ',
     latest: 'số liệu mới nhất', loading: 'Đang tải…', error: 'Lỗi tải dữ liệu',
     ntm_unknown: 'Chưa rõ (không có bản ghi, không có nghĩa là chưa đạt)',
     tiled_note: 'Lớp lớn: tải theo ô bản đồ (vector tiles), chú giải theo vùng đang xem',
+    none_here: 'Không có đối tượng nào',
     tiled_count: n => `${n} đối tượng trong lớp tải theo ô`,
   },
   en: {
@@ -40,10 +41,11 @@ const STRINGS = {
     indicative_note: 'Indicative location: hand-digitised from the text, not surveyed.',
     unknown_progress: 'Progress unknown', shade: 'Shade by progress', progress: 'Progress',
     no_progress: 'No progress figures', as_of_date: 'as of', source: 'source', api: 'Open in the API',
-    meaning: 'meaning', lang_button: 'VI', no_location: 'No location on the map',
+    meaning: 'Meaning', lang_button: 'VI', no_location: 'No location on the map',
     latest: 'latest figures', loading: 'Loading…', error: 'Could not load data',
     ntm_unknown: 'Unknown (no record; not the same as "not achieved")',
     tiled_note: 'Large layer: drawn from vector tiles; legend for the area in view',
+    none_here: 'No features',
     tiled_count: n => `${n} features in tiled layers`,
   },
 };
@@ -80,4 +82,13 @@ export function applyStatic() {
   document.querySelectorAll('[data-i18n-placeholder]').forEach(el => { el.placeholder = t(el.dataset.i18nPlaceholder); });
   const b = document.getElementById('lang');
   if (b) b.textContent = t('lang_button');
+}
+
+// Units are declared in Vietnamese in the registry; their English forms for the English view.
+const UNITS_EN = { 'gói thầu': 'packages', 'tỷ đồng': 'billion VND', 'dự án': 'projects',
+  'triệu USD': 'million USD' };
+
+export function unit(u) {
+  if (!u) return '';
+  return state.lang === 'en' ? (UNITS_EN[u] ?? u) : u;
 }

@@ -54,7 +54,8 @@ blank.addTo(map);
 const osm = L.tileLayer('https://tile.openstreetmap.org/{z}/{x}/{y}.png',
   { attribution: '© OpenStreetMap', maxZoom: 19 });
 
-const cfg = await fetch('/maps/config.json').then(r => r.json());
+// The page embeds the config (maps/web.py); /maps/config.json serves the same.
+const cfg = window.MAP_CONFIG || await fetch('/maps/config.json').then(r => r.json());
 app.cfg = cfg;
 app.flt = readFilters();
 function asOf() { return $('f-asof').value || opts.as_of || null; }
@@ -81,7 +82,7 @@ function buildControl() {
   const named = {};
   cfg.layers.forEach(l => { named[overlayName(l)] = app.groups[l.id]; });
   control = L.control.layers({ [state.lang === 'en' ? 'No basemap' : 'Không nền']: blank,
-    'OpenStreetMap (online)': osm }, named, { collapsed: false }).addTo(map);
+    'OpenStreetMap (online)': osm }, named, { collapsed: map.getSize().x < 800 }).addTo(map);  // narrow maps: a button
 }
 
 // Busy until the GeoJSON is drawn and the tiles in view are loaded; then
@@ -104,8 +105,15 @@ async function settle(token) {
   if (!window.mapReadyAt) window.mapReadyAt = performance.now();
 }
 
+// The date field shows the browser's own date format; the hint under it gives the chosen
+// date in the page's language (dd/mm/yyyy in Vietnamese), so it reads the same for everyone.
+function dateHint() {
+  $('f-asof-text').textContent = asOf() ? `${t('as_of_date')} ${fmtDate(asOf())}` : t('latest');
+}
+
 async function load({ first = false } = {}) {
   const gen = ++app.generation;
+  dateHint();
   const token = busy();
   $('count').textContent = t('loading');
   const params = new URLSearchParams();
@@ -114,7 +122,7 @@ async function load({ first = false } = {}) {
   const plain = cfg.layers.filter(l => !l.tiled);
   try {
     const results = await Promise.all(plain.map(l =>
-      fetch(`${l.data_url}?${params}`).then(r => { if (!r.ok) throw new Error(r.status); return r.json(); })));
+      fetch(params.size ? `${l.data_url}?${params}` : l.data_url).then(r => { if (!r.ok) throw new Error(r.status); return r.json(); })));
     if (gen !== app.generation) return;
     plain.forEach((l, i) => { app.data[l.id] = results[i].features; });
     draw({ tiles: !first });
@@ -148,8 +156,9 @@ function draw({ tiles = true } = {}) {
         lyr.bindPopup(() => popupHtml(cfg, layer, f, asOf()), { maxWidth: 360, minWidth: 260 });
         app.index[`${layer.id}/${f.id}`] = lyr;
         if (layer.style.label_field) {
+          // above the label point: features located only by district are drawn on it
           lyr.bindTooltip(esc(f.properties[layer.style.label_field]),
-            { permanent: true, direction: 'center', className: 'district-label', opacity: 1 });
+            { permanent: true, direction: 'center', offset: [0, -15], className: 'district-label', opacity: 1 });
         }
       },
     });
@@ -318,7 +327,7 @@ $('print').addEventListener('click', openPrintDialog);
 $('lang').addEventListener('click', () => {
   state.lang = state.lang === 'vi' ? 'en' : 'vi';
   localStorage.setItem('maps.lang', state.lang);
-  applyStatic(); fillSelects(cfg); buildControl(); draw({ tiles: false });
+  applyStatic(); fillSelects(cfg); buildControl(); draw({ tiles: false }); dateHint();
   map.closePopup();
 });
 map.on('overlayadd overlayremove', legend);

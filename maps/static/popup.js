@@ -1,5 +1,5 @@
 // Feature popups: name, kind, status with its meaning, progress bars, link to the API item.
-import { t, lbl, fmt, fmtDate, esc } from './i18n.js';
+import { t, lbl, fmt, fmtDate, esc, unit } from './i18n.js';
 import { choice, field, category } from './style.js';
 
 const SKIP = new Set(['name', 'name_en', 'districts', 'wards', 'geom_quality', 'source_doc',
@@ -22,7 +22,7 @@ function metricRow(name, props, metrics) {
   return `<div class="metric" data-metric="${name}">
     <div class="mlabel">${esc(lbl(m))}</div>
     <div class="bar${s === null ? ' total' : ''}"><span style="width:${width.toFixed(1)}%"></span></div>
-    <div class="mvalue"><b>${fmt(props[name])} ${esc(m.unit)}</b>
+    <div class="mvalue"><b>${fmt(props[name])} ${esc(unit(m.unit))}</b>
       <span class="mdate">${t('as_of_date')} ${fmtDate(props[`${name}_date`])}</span>
       <span class="msrc">${t('source')} ${esc(props[`${name}_source`] || '—')}</span></div></div>`;
 }
@@ -36,7 +36,7 @@ function fieldRow(layer, f, props) {
     text = c ? esc(lbl(c)) : esc(v);
     if (f.name === 'status_class' && c) text = `<span class="meaning">${text}</span>`;
   } else if (f.type === 'number' || f.type === 'integer') {
-    text = `${fmt(v)}${f.unit ? ' ' + esc(f.unit) : ''}`;
+    text = `${fmt(v)}${f.unit ? ' ' + esc(unit(f.unit)) : ''}`;
   } else text = esc(Array.isArray(v) ? v.join(', ') : v);
   return `<tr><th>${esc(lbl(f))}</th><td>${text}</td></tr>`;
 }

@@ -40,16 +40,19 @@ export function featureStyle(layer, props, metrics) {
   const ch = cat !== null ? choice(layer, st.color_field, cat) : undefined;
   if (ch && ch.color) color = ch.color;
   const dashed = props.geom_quality === 'indicative';
-  let fillOpacity = st.fill_opacity, opacity = 1, progress = null;
+  let fillOpacity = st.fill_opacity, opacity = 1, progress = null, metric = null;
   if (st.progress_metrics.length) {
     const pv = progressValue(layer, props, metrics);
     if (pv === null) { color = st.unknown_color; fillOpacity = 0.25; opacity = 0.8; }
-    else { progress = pv.share; fillOpacity = 0.15 + 0.7 * pv.share; opacity = 0.35 + 0.65 * pv.share; }
+    else {
+      progress = pv.share; metric = pv.metric;
+      fillOpacity = 0.15 + 0.7 * pv.share; opacity = 0.35 + 0.65 * pv.share;
+    }
   }
   return {
     color, fillColor: color, weight: st.stroke_width, opacity, fillOpacity,
     dashArray: dashed ? '6 5' : null, radius: st.point_radius, pane: `pane-${layer.id}`,
-    className: `lyr lyr-${layer.id}${dashed ? ' indicative' : ''}${progress === null && st.progress_metrics.length ? ' unknown-progress' : ''}`,
-    progress, category: cat, dashed,
+    className: `lyr lyr-${layer.id}${cat !== null ? ` cat-${cat}` : ''}${dashed ? ' indicative' : ''}${progress === null && st.progress_metrics.length ? ' unknown-progress' : ''}`,
+    progress, metric, category: cat, dashed,
   };
 }
