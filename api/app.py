@@ -7,7 +7,18 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 import maps
-from api import collections, errors, health, items, landing, openapi, styles, tiles, writes
+from api import (
+    collections,
+    errors,
+    health,
+    items,
+    landing,
+    openapi,
+    progress,
+    styles,
+    tiles,
+    writes,
+)
 from api.db import make_pool
 from api.tilecache import CachedTileMiddleware, TileCache
 from gis.settings import api_settings
@@ -41,6 +52,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.include_router(collections.router)
     app.include_router(items.router)
     app.include_router(writes.router)
+    app.include_router(progress.router)
     app.include_router(tiles.router)
     app.include_router(styles.router)
     app.include_router(health.router)

@@ -246,7 +246,7 @@ async def get_item(request: Request, featureId: str, layer: p.LayerDep,
 
 PROGRESS_SQL = sql.SQL(
     "SELECT coalesce(json_agg(json_build_object("
-    " 'metric', metric, 'value', value::double precision, 'value_text', value_text,"
+    " 'id', id, 'metric', metric, 'value', value::double precision, 'value_text', value_text,"
     " 'unit', unit, 'valid_on', valid_on, 'source_doc', source_doc,"
     " 'source_line', source_line, 'source_ref', source_ref, 'note', note, 'origin', origin)"
     " ORDER BY metric, valid_on, source_doc NULLS FIRST, source_line NULLS FIRST), '[]')::text"

@@ -72,8 +72,12 @@ def parse_source(record, ctx: Context, file: Path, line: int, what: str) -> dict
                                      f"(known: {', '.join(sorted(ctx.documents))})")
         return None
     src_line = src.get("line")
-    if src_line is not None and (not isinstance(src_line, int) or src_line < 1):
+    if src_line is not None and (not isinstance(src_line, int) or isinstance(src_line, bool)
+                                 or src_line < 1):
         ctx.problems.add(file, line, f"{what}: source line {src_line!r} is not a line number")
+        return None
+    if src.get("ref") is not None and not isinstance(src["ref"], str):
+        ctx.problems.add(file, line, f"{what}: source ref {src['ref']!r} is not text")
         return None
     if src_line is None and not src.get("ref"):
         ctx.problems.add(file, line, f"{what}: source needs a line or a ref")
@@ -123,7 +127,15 @@ def parse_value(f: Field, value, ctx: Context, file: Path, line: int):
     raise AssertionError(f.type)
 
 
-def parse_progress(layer: Layer, items, ctx: Context, file: Path, line: int) -> list[dict]:
+MAX_INTEGER = 2**31 - 1  # integer metrics are read as PostgreSQL integers
+MAX_FIGURE = 10**15  # larger than any figure a report gives; read as double precision
+
+
+def parse_progress(layer: Layer, items, ctx: Context, file: Path, line: int,
+                   require_source: bool = True) -> list[dict]:
+    """Progress figures of a feature. ``require_source=False`` (figures entered through
+    the API): a figure may come without a source document, but then its ``note`` must
+    say where it comes from."""
     if items is None:
         return []
     if not isinstance(items, list):
@@ -157,11 +169,24 @@ def parse_progress(layer: Layer, items, ctx: Context, file: Path, line: int) -> 
             ctx.problems.add(file, iline, f"progress {metric}: {item.get('value')!r} is not a "
                                           "whole number")
             continue
+        if abs(value) > (MAX_INTEGER if m.integer else MAX_FIGURE):
+            ctx.problems.add(file, iline, f"progress {metric}: {item.get('value')!r} is too "
+                                          "large")
+            continue
         if item.get("valid_on") is None:
             ctx.problems.add(file, iline, f"progress {metric}: missing valid_on")
             continue
         valid_on = parse_date(item.get("valid_on"), ctx, file, iline, f"progress {metric}")
-        src = parse_source(item, ctx, file, iline, f"progress {metric}")
+        if not require_source and item.get("source") is None:
+            note = item.get("note")
+            if not isinstance(note, str) or not note.strip():
+                ctx.problems.add(file, iline, f"progress {metric}: without a source "
+                                              "({doc, line, ref}), a note must say where the "
+                                              "figure comes from")
+                continue
+            src = {"source_doc": None, "source_line": None, "source_ref": None}
+        else:
+            src = parse_source(item, ctx, file, iline, f"progress {metric}")
         if valid_on is None or src is None:
             continue
         out.append({

@@ -1,0 +1,205 @@
+"""Progress written through the API: POST a figure, DELETE it; roles, checks, audit,
+current progress, tiles."""
+
+from __future__ import annotations
+
+import mapbox_vector_tile
+import pytest
+from test_tiles import tile_of
+
+from api.auth import create_token, create_user
+
+ITEMS = "/collections/projects/items"
+
+
+@pytest.fixture(scope="module")
+def feature(db_url):
+    """A located project in one district, and a located project outside that district:
+    (fid, district, lon, lat, other_fid)."""
+    import psycopg
+
+    with psycopg.connect(db_url) as c:
+        fid, district, lon, lat = c.execute(
+            "SELECT id, districts[1], ST_X(ST_PointOnSurface(geom)), "
+            "ST_Y(ST_PointOnSurface(geom)) FROM infra_project WHERE geom IS NOT NULL "
+            "AND cardinality(districts) = 1 ORDER BY id LIMIT 1").fetchone()
+        other = c.execute("SELECT id FROM infra_project WHERE NOT %s = ANY(districts) "
+                          "AND cardinality(districts) > 0 ORDER BY id LIMIT 1",
+                          (district,)).fetchone()[0]
+    return fid, district, lon, lat, other
+
+
+@pytest.fixture(scope="module")
+def tokens(db_url, feature):
+    import psycopg
+
+    with psycopg.connect(db_url) as c:
+        create_user(c, "t_prog_planner", "planner", None)
+        create_user(c, "t_prog_officer", "district_officer", feature[1])
+        out = {"planner": create_token(c, "t_prog_planner"),
+               "officer": create_token(c, "t_prog_officer")}
+    return {k: {"Authorization": f"Bearer {v}"} for k, v in out.items()}
+
+
+@pytest.fixture
+def day(conn):
+    """A date after every figure of the dataset (so a new figure is the current one)."""
+    conn.execute("DELETE FROM progress_snapshot WHERE origin = 'api'")
+    conn.commit()
+    yield conn.execute("SELECT (max(valid_on) + 1)::text FROM progress_snapshot").fetchone()[0]
+    conn.execute("DELETE FROM progress_snapshot WHERE origin = 'api'")
+    conn.commit()
+
+
+def api_rows(conn) -> int:
+    return conn.execute("SELECT count(*) FROM progress_snapshot WHERE origin = 'api'"
+                        ).fetchone()[0]
+
+
+def test_add_and_delete_a_figure(client, conn, tokens, feature, day):
+    fid = feature[0]
+    url = f"{ITEMS}/{fid}"
+    etag = client.get(url).headers["etag"]
+    r = client.post(f"{url}/progress", headers=tokens["planner"], json={
+        "metric": "construction_pct", "value": "45,5", "valid_on": day,
+        "source": {"doc": "002", "line": 10}})
+    assert r.status_code == 201, r.text
+    fig = r.json()
+    assert fig["value"] == 45.5 and fig["value_text"] == "45,5" and fig["unit"] == "%"
+    assert fig["origin"] == "api" and fig["source_doc"] == "002" and fig["source_line"] == 10
+    assert r.headers["location"].endswith(f"{url}/progress/{fig['id']}")
+
+    got = client.get(url)
+    props = got.json()["properties"]
+    assert props["construction_pct"] == 45.5 and props["construction_pct_date"] == day
+    assert props["construction_pct_source"] == "002:10"
+    assert got.headers["etag"] != etag  # the representation changed
+    hist = client.get(f"{url}/progress").json()["progress"]
+    assert any(h["id"] == fig["id"] and h["origin"] == "api" for h in hist)
+    audit = conn.execute("SELECT user_name, before, after->>'value' FROM audit_log WHERE "
+                         "action = 'progress_create' AND feature_id = %s ORDER BY id DESC",
+                         (fid,)).fetchone()
+    assert audit == ("t_prog_planner", None, "45.5")
+
+    r = client.delete(f"{url}/progress/{fig['id']}", headers=tokens["planner"])
+    assert r.status_code == 204
+    assert client.get(url).json()["properties"]["construction_pct_date"] != day
+    assert client.delete(f"{url}/progress/{fig['id']}",
+                         headers=tokens["planner"]).status_code == 404
+    audit = conn.execute("SELECT before->>'id', after FROM audit_log WHERE action = "
+                         "'progress_delete' AND feature_id = %s ORDER BY id DESC",
+                         (fid,)).fetchone()
+    assert audit == (str(fig["id"]), None)
+
+
+def test_a_json_number_with_a_note_and_no_source(client, conn, tokens, feature, day):
+    fid = feature[0]
+    r = client.post(f"{ITEMS}/{fid}/progress", headers=tokens["planner"], json={
+        "metric": "packages_done", "value": 3, "valid_on": day,
+        "note": "Báo cáo nhanh của Ban QLDA, ngày 31/3"})
+    assert r.status_code == 201, r.text
+    assert r.json()["value"] == 3 and r.json()["source_doc"] is None
+    props = client.get(f"{ITEMS}/{fid}").json()["properties"]
+    assert props["packages_done"] == 3 and isinstance(props["packages_done"], int)
+    # the same figure again is a conflict, not a second row
+    r = client.post(f"{ITEMS}/{fid}/progress", headers=tokens["planner"], json={
+        "metric": "packages_done", "value": 3, "valid_on": day,
+        "note": "Báo cáo nhanh của Ban QLDA, ngày 31/3"})
+    assert r.status_code == 409
+    assert api_rows(conn) == 1
+
+
+@pytest.mark.parametrize("body,needle", [
+    ({"metric": "occupancy_pct", "value": 5}, "not tracked"),
+    ({"metric": "construction_pct", "value": 120}, "outside 0-100"),
+    ({"metric": "construction_pct", "value": -1}, "outside 0-100"),
+    ({"metric": "packages_done", "value": 2.5}, "whole number"),
+    ({"metric": "packages_done", "value": "2,5"}, "whole number"),
+    ({"metric": "packages_done", "value": 10**12}, "too large"),
+    ({"metric": "length_done_m", "value": "1,234.5"}, "malformed number"),
+    ({"metric": "length_done_m", "value": True}, "not a number"),
+    ({"metric": "length_done_m", "value": None}, "not a number"),
+    ({"metric": "length_done_m", "value": 5, "note": None}, "note"),
+    ({"metric": "length_done_m", "value": 5, "note": ""}, "note"),
+    ({"metric": "length_done_m", "value": 5, "note": 7}, "note"),
+    ({"metric": "length_done_m", "value": 5, "source": {"doc": "999", "line": 1}},
+     "unknown source document"),
+    ({"metric": "length_done_m", "value": 5, "source": {"doc": "002"}}, "line or a ref"),
+    ({"metric": "length_done_m", "value": 5, "source": {"doc": "002", "line": True}},
+     "not a line number"),
+    ({"metric": "length_done_m", "value": 5, "source": {"doc": "002", "ref": {"a": 1}}},
+     "not text"),
+    ({"metric": "length_done_m", "value": 5, "valid_on": "soon"}, "date"),
+    ({"metric": "length_done_m", "value": 5, "valid_on": "2024-02-30"}, "date"),
+    ({"metric": "length_done_m", "value": 5, "valid_on": None}, "valid_on"),
+    ({"metric": "length_done_m", "value": 5, "colour": "red"}, "unknown keys"),
+])
+def test_invalid_figures_are_400_and_store_nothing(client, conn, tokens, feature, day,
+                                                   body, needle):
+    body = {"valid_on": day, "note": "test", **body}
+    r = client.post(f"{ITEMS}/{feature[0]}/progress", headers=tokens["planner"], json=body)
+    assert r.status_code == 400, r.text
+    assert needle.lower() in r.json()["description"].lower()
+    assert api_rows(conn) == 0
+
+
+@pytest.mark.parametrize("body", [[], "x", 5])
+def test_body_must_be_an_object(client, tokens, feature, body):
+    r = client.post(f"{ITEMS}/{feature[0]}/progress", headers=tokens["planner"], json=body)
+    assert r.status_code == 400
+
+
+def test_auth_roles_and_missing_things(client, conn, tokens, feature, day):
+    fid, _, _, _, other = feature
+    fig = {"metric": "length_done_m", "value": 100, "valid_on": day, "note": "test"}
+    assert client.post(f"{ITEMS}/{fid}/progress", json=fig).status_code == 401
+    assert client.post(f"{ITEMS}/nope/progress", json=fig,
+                       headers=tokens["planner"]).status_code == 404
+    r = client.post("/collections/districts/items/916/progress", json=fig,
+                    headers=tokens["planner"])
+    assert r.status_code == 405
+    # a district officer writes progress of features in their district only
+    assert client.post(f"{ITEMS}/{other}/progress", json=fig,
+                       headers=tokens["officer"]).status_code == 403
+    r = client.post(f"{ITEMS}/{fid}/progress", json=fig, headers=tokens["officer"])
+    assert r.status_code == 201, r.text
+    mine = client.post(f"{ITEMS}/{other}/progress", json=fig, headers=tokens["planner"])
+    assert mine.status_code == 201
+    assert client.delete(f"{ITEMS}/{other}/progress/{mine.json()['id']}",
+                         headers=tokens["officer"]).status_code == 403
+    # a figure belongs to its feature
+    assert client.delete(f"{ITEMS}/{fid}/progress/{mine.json()['id']}",
+                         headers=tokens["planner"]).status_code == 404
+    assert api_rows(conn) == 2
+
+
+def test_dataset_figures_are_not_deleted_through_the_api(client, conn, tokens):
+    sid, fid = conn.execute("SELECT id, feature_id FROM progress_snapshot WHERE layer_id = "
+                            "'projects' AND origin = 'dataset' ORDER BY id LIMIT 1").fetchone()
+    r = client.delete(f"{ITEMS}/{fid}/progress/{sid}", headers=tokens["planner"])
+    assert r.status_code == 409 and "data/" in r.json()["description"]
+    assert conn.execute("SELECT count(*) FROM progress_snapshot WHERE id = %s",
+                        (sid,)).fetchone()[0] == 1
+
+
+def test_a_figure_redraws_the_tiles(client, tokens, feature, day):
+    fid, _, lon, lat, _ = feature
+    z, y, x = tile_of(lon, lat, 14)
+    url = f"/collections/projects/tiles/WebMercatorQuad/{z}/{y}/{x}"
+    before = client.get(url)
+    assert client.get(url).headers["etag"] == before.headers["etag"]  # cached
+    r = client.post(f"{ITEMS}/{fid}/progress", headers=tokens["planner"], json={
+        "metric": "site_handover_pct", "value": "12,5", "valid_on": day, "note": "test"})
+    assert r.status_code == 201
+    after = client.get(url)
+    assert after.headers["etag"] != before.headers["etag"]
+    props = next(f["properties"] for f in
+                 mapbox_vector_tile.decode(after.content)["projects"]["features"]
+                 if f["properties"]["id"] == fid)
+    assert props["site_handover_pct"] == 12.5
+
+
+def test_options_on_progress(client):
+    assert "POST" in client.options(f"{ITEMS}/x/progress").headers["allow"]
+    assert "POST" not in client.options("/collections/districts/items/x/progress"
+                                        ).headers["allow"]
