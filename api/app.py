@@ -20,6 +20,7 @@ from api import (
     writes,
 )
 from api.db import make_pool
+from api.head import HeadMiddleware
 from api.tilecache import CachedTileMiddleware, TileCache
 from gis.settings import api_settings
 
@@ -58,5 +59,6 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(maps.router)  # web maps, district view, printed maps
     app.add_middleware(CachedTileMiddleware, max_age=api_settings().tile_max_age)
+    app.add_middleware(HeadMiddleware)  # outermost: HEAD answered as GET, body dropped
     openapi.install(app)  # /api as OpenAPI 3.0
     return app
