@@ -74,7 +74,7 @@ def test_schemathesis_finds_no_server_error(live_server, tmp_path):
     st = Path(sys.executable).with_name("schemathesis")
     r = subprocess.run(
         [str(st), "run", f"{live_server}/api", "--checks", "not_a_server_error",
-         "--max-examples", "25", "--seed", "20261123", "--phases", "coverage,fuzzing",
+         "--max-examples", "15", "--seed", "20261123", "--phases", "coverage,fuzzing",
          "--exclude-path-regex", "^/exports/", "--request-timeout", "30",
          "--no-color"],
         cwd=tmp_path, env=live_server.env, capture_output=True, text=True, timeout=240)
