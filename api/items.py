@@ -7,6 +7,7 @@ a server-side cursor.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from datetime import date
 from typing import Annotated
@@ -74,18 +75,21 @@ def _count_sql(q: FeatureQuery, cap: int | None = None) -> sql.Composable:
 
 async def _number_matched(conn, q: FeatureQuery) -> tuple[int, bool]:
     """(count, exact). Small tables are counted. On a large table an unfiltered request
-    takes the table's row estimate; a filtered one is counted up to the threshold
-    (cheap when the filter is selective) and estimated by the planner beyond it."""
-    cap = api_settings().exact_count_max_rows
+    takes the table's row estimate; a filtered one is counted up to
+    ``exact_count_filtered`` matches (cheap when the filter is selective) and estimated
+    by the planner beyond that."""
+    s = api_settings()
+    cap = s.exact_count_max_rows
     table_rows = await _estimated_rows(conn, q.layer)
     if table_rows <= cap:
         cur = await conn.execute(_count_sql(q), q.bind())
         return (await cur.fetchone())[0], True
     if not q.where:
         return int(table_rows), False
-    cur = await conn.execute(_count_sql(q, cap), q.bind())
+    filtered_cap = min(s.exact_count_filtered, cap)
+    cur = await conn.execute(_count_sql(q, filtered_cap), q.bind())
     counted = (await cur.fetchone())[0]
-    if counted <= cap:
+    if counted <= filtered_cap:
         return counted, True
     cur = await conn.execute(
         sql.SQL("EXPLAIN (FORMAT JSON) SELECT 1 {}").format(q.count_from_clause()), q.bind())
@@ -149,9 +153,7 @@ async def get_items(request: Request, q: Annotated[FeatureQuery, Depends(feature
         return await _stream(request, q, features, headers)
     stmt = sql.SQL("SELECT array_to_string(a, ','), cardinality(a) "
                    "FROM (SELECT ARRAY({}) a) s").format(features)
-    async with pool(request).connection() as conn:
-        matched, exact = await _number_matched(conn, q)
-        text, returned = await (await conn.execute(stmt, q.bind())).fetchone()
+    (matched, exact), (text, returned) = await _count_and_page(request, q, stmt)
     links = _page_links(request, q, returned, matched, exact, html)
     body = _head(matched, returned, links) + text.encode() + b"]}"
     if html:
@@ -160,6 +162,22 @@ async def get_items(request: Request, q: Annotated[FeatureQuery, Depends(feature
                       links=doc["links"], layer=q.layer, cols=columns(q.layer),
                       labels=labels(q.layer), base=base(request))
     return Response(body, media_type=GEOJSON, headers=headers)
+
+
+async def _count_and_page(request: Request, q: FeatureQuery, stmt: sql.Composable):
+    """numberMatched and the page. A filtered request runs the two on two connections at
+    once (both cost a scan); an unfiltered count is a catalogue look-up, done first."""
+    async def count():
+        async with pool(request).connection() as conn:
+            return await _number_matched(conn, q)
+
+    async def page():
+        async with pool(request).connection() as conn:
+            return await (await conn.execute(stmt, q.bind())).fetchone()
+
+    if not q.where:
+        return await count(), await page()
+    return await asyncio.gather(count(), page())
 
 
 async def _stream(request: Request, q: FeatureQuery, features: sql.Composable,

@@ -69,6 +69,7 @@ class APISettings(BaseSettings):
     default_limit: int = 100
     max_limit: int = 10_000
     exact_count_max_rows: int = 50_000  # above this, numberMatched is the planner's estimate
+    exact_count_filtered: int = 2_000  # on larger tables, filtered matches counted up to this
     tile_cache_size: int = 4096
     tile_min_zoom: int = 0
     tile_max_zoom: int = 22
