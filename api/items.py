@@ -144,12 +144,17 @@ async def get_items(request: Request, q: Annotated[FeatureQuery, Depends(feature
                     skip_geometry: Annotated[bool, Depends(p.skip_geometry)]):
     if fmt in ("csv", "gpkg", "shp"):
         return await downloads.download(request, q, fmt)
+    download = fmt == "geojson" and not {"limit", "offset"} & set(request.query_params)
+    if download:  # f=geojson without paging: every matching feature, streamed
+        q.limit, q.offset = None, 0
     html = negotiate(request, request.query_params.get("f")) == "html"
     skip_geometry = skip_geometry or html  # the HTML table shows no geometry
     geom = sql.SQL("NULL::geometry") if skip_geometry else out_crs.output_geom(sql.SQL("f.geom"))
     features = q.geojson_sql(geom, out_crs.digits)
     headers = {"Content-Crs": f"<{out_crs.uri}>", "Vary": "Accept"}
-    if (q.limit or 0) > STREAM_ABOVE and not html:
+    if download:
+        headers["Content-Disposition"] = f'attachment; filename="{q.layer.id}.geojson"'
+    if (download or (q.limit or 0) > STREAM_ABOVE) and not html:
         return await _stream(request, q, features, headers)
     stmt = sql.SQL("SELECT array_to_string(a, ','), cardinality(a) "
                    "FROM (SELECT ARRAY({}) a) s").format(features)
@@ -187,8 +192,9 @@ async def _stream(request: Request, q: FeatureQuery, features: sql.Composable,
     conn = await cm.__aenter__()
     try:
         matched, exact = await _number_matched(conn, q)
-        returned = max(0, min(q.limit or matched, matched - q.offset))
-        links = _page_links(request, q, returned, matched, exact)
+        # Known in advance only when the count is exact.
+        returned = max(0, min(q.limit or matched, matched - q.offset)) if exact else None
+        links = _page_links(request, q, returned or 0, matched, exact)
         tx = conn.transaction()
         await tx.__aenter__()
         cur = conn.cursor(name="items_stream")

@@ -40,3 +40,15 @@ def test_gpkg_and_shp(client, count, tmp_path):
     with zipfile.ZipFile(io.BytesIO(r.content)) as zf:
         names = zf.namelist()
     assert any(x.endswith(".shp") for x in names) and any(x.endswith(".cpg") for x in names)
+
+
+def test_geojson_download_streams_every_matching_feature(client, conn):
+    r = client.get("/collections/projects/items", params={"f": "geojson", "kind": "road"})
+    assert r.status_code == 200
+    assert r.headers["content-disposition"] == 'attachment; filename="projects.geojson"'
+    body = r.json()
+    roads = conn.execute("SELECT count(*) FROM infra_project WHERE kind = 'road'").fetchone()[0]
+    assert len(body["features"]) == body["numberMatched"] == roads
+    paged = client.get("/collections/projects/items", params={"kind": "road", "limit": 5})
+    assert len(paged.json()["features"]) == 5 < roads  # paging only when asked for
+    assert not any(lk["rel"] == "next" for lk in body["links"])
