@@ -19,6 +19,7 @@ from api import (
     tiles,
     writes,
 )
+from api.counts import CountCache
 from api.db import make_pool
 from api.head import HeadMiddleware
 from api.tilecache import CachedTileMiddleware, TileCache
@@ -46,6 +47,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     )
     app.state.conformance = tiles.CONFORMANCE + writes.CONFORMANCE
     app.state.tile_cache = TileCache(api_settings().tile_cache_size)
+    app.state.count_cache = CountCache()
     app.state.extents = None
     app.state.database_url = database_url
     errors.install(app)

@@ -73,11 +73,12 @@ def _count_sql(q: FeatureQuery, cap: int | None = None) -> sql.Composable:
     return sql.SQL("SELECT count(*) FROM ({}) matched").format(rows)
 
 
-async def _number_matched(conn, q: FeatureQuery) -> tuple[int, bool]:
+async def _number_matched(conn, q: FeatureQuery, counts=None) -> tuple[int, bool]:
     """(count, exact). Small tables are counted. On a large table an unfiltered request
     takes the table's row estimate; a filtered one is counted up to
     ``exact_count_filtered`` matches (cheap when the filter is selective) and estimated
-    by the planner beyond that."""
+    by the planner beyond that; ``counts`` (api.counts) keeps such counts for the next
+    pages of the same filter."""
     s = api_settings()
     cap = s.exact_count_max_rows
     table_rows = await _estimated_rows(conn, q.layer)
@@ -86,7 +87,18 @@ async def _number_matched(conn, q: FeatureQuery) -> tuple[int, bool]:
         return (await cur.fetchone())[0], True
     if not q.where:
         return int(table_rows), False
-    filtered_cap = min(s.exact_count_filtered, cap)
+    key = (q.layer.id, sql.Composed(q.where).as_string(None),
+           tuple(sorted((k, repr(v)) for k, v in q.bind().items())))
+    cached = counts.get(key) if counts is not None else None
+    if cached is not None:
+        return cached
+    result = await _count_filtered(conn, q, min(s.exact_count_filtered, cap))
+    if counts is not None:
+        counts.put(key, result)
+    return result
+
+
+async def _count_filtered(conn, q: FeatureQuery, filtered_cap: int) -> tuple[int, bool]:
     cur = await conn.execute(_count_sql(q, filtered_cap), q.bind())
     counted = (await cur.fetchone())[0]
     if counted <= filtered_cap:
@@ -174,7 +186,7 @@ async def _count_and_page(request: Request, q: FeatureQuery, stmt: sql.Composabl
     once (both cost a scan); an unfiltered count is a catalogue look-up, done first."""
     async def count():
         async with pool(request).connection() as conn:
-            return await _number_matched(conn, q)
+            return await _number_matched(conn, q, request.app.state.count_cache)
 
     async def page():
         async with pool(request).connection() as conn:

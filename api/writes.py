@@ -179,6 +179,7 @@ def _invalidate(request: Request, layer: Layer) -> None:
     for lyr in registry.layers():
         if lyr.id == layer.id or not lyr.managed_table:  # views may read this layer
             request.app.state.tile_cache.invalidate(lyr.id)
+            request.app.state.count_cache.invalidate(lyr.id)
     invalidate_extents(request.app)
 
 

@@ -110,3 +110,36 @@ def test_number_matched_estimated_above_threshold(low_threshold, conn):
         seen += [f["id"] for f in page["features"]]
         url = next((lk["href"] for lk in page["links"] if lk["rel"] == "next"), None)
     assert len(seen) == len(set(seen)) == n
+
+
+def test_filtered_counts_are_cached_until_an_api_write(low_threshold, conn, db_url):
+    import psycopg
+
+    from api.auth import create_token, create_user
+
+    c = low_threshold
+    url = "/collections/projects/items?kind=bridge&limit=1"
+    n = c.get(url).json()["numberMatched"]
+    assert n <= 8  # counted exactly (under the lowered threshold), so +1 is visible
+    try:
+        # A row written behind the API's back is not seen while the count is cached …
+        conn.execute("INSERT INTO infra_project (id, name, kind, geom_quality, source_doc,"
+                     " valid_on) VALUES ('t-count-1', 'Cầu', 'bridge', 'unknown', '002',"
+                     " '2024-11-15')")
+        conn.commit()
+        assert c.get(url).json()["numberMatched"] == n
+        # … and a write through the API drops the layer's cached counts.
+        with psycopg.connect(db_url) as admin:
+            create_user(admin, "t_counter", "planner", None)
+            token = create_token(admin, "t_counter")
+        r = c.post("/collections/projects/items", headers={"Authorization": f"Bearer {token}"},
+                   json={"type": "Feature", "id": "t-count-2", "geometry": None,
+                         "properties": {"name": "Cầu 2", "kind": "bridge",
+                                        "geom_quality": "unknown", "source_doc": "002",
+                                        "source_line": 10, "valid_on": "2024-11-15"}})
+        assert r.status_code == 201, r.text
+        assert c.get(url).json()["numberMatched"] == n + 2
+    finally:
+        conn.execute("DELETE FROM infra_project WHERE id IN ('t-count-1', 't-count-2')")
+        conn.execute("DELETE FROM app_user WHERE name = 't_counter'")
+        conn.commit()
