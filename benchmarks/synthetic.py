@@ -81,6 +81,9 @@ JOIN progress_snapshot d ON d.layer_id = 'bench_parcels' AND d.feature_id = b.id
      AND d.metric = 'disbursement_pct' AND d.valid_on = '2024-06-30';
 ALTER TABLE bench_parcel_flat ADD PRIMARY KEY (id);
 CREATE INDEX ON bench_parcel_flat USING gist (geom);
+-- Both tables in spatial order, as a maintained GIS table is: a bbox reads few heap pages.
+CLUSTER bench_parcel USING bench_parcel_geom_idx;
+CLUSTER bench_parcel_flat USING bench_parcel_flat_geom_idx;
 ANALYZE bench_parcel; ANALYZE bench_parcel_flat; ANALYZE progress_snapshot;
 """
 
