@@ -1,7 +1,8 @@
 """Test fixtures: a real PostGIS database, migrated and loaded with the real dataset.
 
-The tests use a database of their own (``<name>_test``) on the project's cluster, or on
-the server named by ``DATABASE_URL``, so they never touch the working database.
+The tests use a database of their own (``<name>_test_<pid>``, dropped at the end) on the
+project's cluster, or on the server named by ``DATABASE_URL``, so they never touch the
+working database, and two test runs on one server do not meet.
 """
 
 from __future__ import annotations
@@ -18,16 +19,19 @@ from gis.db import database_url, ensure_server
 def _test_url() -> str:
     parts = urlsplit(database_url())
     name = parts.path.lstrip("/") or "cantho"
-    return urlunsplit(parts._replace(path=f"/{name}_test"))
+    return urlunsplit(parts._replace(path=f"/{name}_test_{os.getpid()}"))
+
+
+def _admin(url: str, *statements: str) -> None:
+    parts = urlsplit(url)
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        for statement in statements:
+            conn.execute(statement.format(name=parts.path.lstrip("/")))
 
 
 def _recreate(url: str) -> None:
-    parts = urlsplit(url)
-    admin = urlunsplit(parts._replace(path="/postgres"))
-    name = parts.path.lstrip("/")
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
+    _admin(url, 'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', 'CREATE DATABASE "{name}"')
 
 
 @pytest.fixture(scope="session")
@@ -48,7 +52,9 @@ def db_url() -> str:
 
     migrate(url)
     load(url=url)
-    return url
+    yield url
+    engine.cache_clear()
+    _admin(url, 'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture
