@@ -63,13 +63,6 @@ def render(request: Request, template: str, status_code: int = 200, **context) -
     return resp
 
 
-def html_link(href: str) -> str:
-    """``href`` with ``f=html`` (replacing any other ``f``)."""
-    from starlette.datastructures import URL
-
-    return str(URL(href).include_query_params(f="html"))
-
-
 def labels(layer: Layer) -> dict[str, str]:
     """Property name -> "Vietnamese label (English)", from the registry."""
     return {n: f"{s['title']} ({s['description']})" for n, s in property_schemas(layer).items()}

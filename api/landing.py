@@ -39,11 +39,6 @@ CONFORMANCE = [
 ]
 
 
-def extra_conformance() -> list[str]:
-    """Classes of optional modules (tiles, writes), added when they are mounted."""
-    return []
-
-
 @router.get("/", summary="Landing page",
             description="JSON by default. A browser (`Accept` preferring text/html, no `f`) "
             "is sent to the web map at /maps; `f=html` gives this page as HTML.",

@@ -34,7 +34,6 @@ from gis.dataset.records import parse_progress
 from layers.base import Layer
 
 router = APIRouter(tags=["Progress"])
-KEYS = ("metric", "value", "valid_on", "source", "note")
 
 SNAPSHOT_JSON = sql.SQL(
     "json_build_object('id', id, 'metric', metric, 'value', value::double precision,"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from datetime import date
 from pathlib import Path
 
 import click
@@ -261,10 +260,6 @@ def token_create(name: str) -> None:
         except ValueError as exc:
             raise click.UsageError(str(exc)) from None
     click.echo(tok)
-
-
-def today() -> date:
-    return date.today()
 
 
 if __name__ == "__main__":

@@ -194,16 +194,3 @@ def stop(cfg: ClusterSettings | None = None) -> ClusterStatus:
         _run([_binary(cfg, "pg_ctl"), "-D", str(cfg.data_dir), "-m", "fast", "-w", "stop"], cfg)
         _say("stopped")
     return status(cfg)
-
-
-def create_database(name: str, cfg: ClusterSettings | None = None, drop: bool = False) -> None:
-    """Create (or re-create) a database on the managed cluster, e.g. for tests."""
-    import psycopg
-
-    cfg = cfg or cluster_settings()
-    with psycopg.connect(
-        host=cfg.host, port=cfg.port, user=cfg.user, dbname="postgres", autocommit=True
-    ) as conn:
-        if drop:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    _ensure_database(cfg, name)

@@ -21,7 +21,6 @@ from gis.dataset.records import (
     Context,
     FeatureRow,
     apply_extension,
-    parse_date,
     parse_feature,
     parse_source,
 )
@@ -312,4 +311,4 @@ def _merge_progress(conn, rows: list[dict]) -> MergeCount:
         conflict_target=target, delete_scope="origin = 'dataset'")
 
 
-__all__ = ["LoadError", "LoadReport", "load", "outside_named_districts", "parse_date"]
+__all__ = ["LoadError", "LoadReport", "load", "outside_named_districts"]
