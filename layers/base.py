@@ -41,6 +41,7 @@ class Field:
     figure: bool = False  # a number copied from a document in Vietnamese notation
     max_value: float | None = None
     in_tiles: bool = True  # carried in vector tiles (long texts are left to the API)
+    summed: bool = False  # totalled in summaries (district view)
 
     def choice(self, value: str | None) -> Choice | None:
         return next((c for c in self.choices if c.value == value), None)
@@ -113,6 +114,11 @@ class Layer:
 
     def has_field(self, name: str) -> bool:
         return any(f.name == name for f in self.all_fields)
+
+    @property
+    def summed_field(self) -> Field | None:
+        """The figure totalled per group in summaries, if the layer declares one."""
+        return next((f for f in self.all_fields if f.summed), None)
 
     @property
     def queryables(self) -> tuple[Field, ...]:

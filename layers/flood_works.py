@@ -28,7 +28,7 @@ LAYER = Layer(
         Field("lead_agency", "text", "Cơ quan chủ trì", "Lead agency"),
         Field("implementation_period", "text", "Thời gian thực hiện", "Implementation period"),
         Field("total_investment_bil_vnd", "number", "Tổng mức đầu tư", "Total investment",
-              unit="tỷ đồng", figure=True),
+              unit="tỷ đồng", figure=True, summed=True),
         Field("status_text", "text", "Tình hình thực hiện", "Status report", queryable=False,
               in_tiles=False),
     ),

@@ -39,7 +39,7 @@ LAYER = Layer(
         Field("implementation_period", "text", "Thời gian thực hiện", "Implementation period"),
         Field("funding_source", "text", "Nguồn vốn", "Funding source"),
         Field("total_investment_bil_vnd", "number", "Tổng mức đầu tư", "Total investment",
-              unit="tỷ đồng", figure=True),
+              unit="tỷ đồng", figure=True, summed=True),
         Field("status_text", "text", "Tình hình thực hiện", "Status report", queryable=False,
               in_tiles=False),
     ),

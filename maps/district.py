@@ -66,14 +66,14 @@ async def _section(conn: AsyncConnection, layer: Layer, flt: MapFilter) -> Secti
         r["latest"] = latest_progress(layer, r)
     section = Section(layer, rows)
     if layer.has_field("status"):
-        has_inv = layer.has_field("total_investment_bil_vnd")
-        inv = ("sum(f.total_investment_bil_vnd)::float AS investment,"
-               " count(f.total_investment_bil_vnd) AS n_investment" if has_inv
-               else "NULL::float AS investment, 0 AS n_investment")
+        total = layer.summed_field
+        inv = (sql.SQL("sum(f.{c})::float AS investment, count(f.{c}) AS n_investment").format(
+            c=sql.Identifier(total.name)) if total
+            else sql.SQL("NULL::float AS investment, 0 AS n_investment"))
         await cur.execute(sql.SQL(
-            "SELECT f.status, count(*) AS n, " + inv + " {frm}"
+            "SELECT f.status, count(*) AS n, {inv} {frm}"
             " GROUP BY f.status ORDER BY count(*) DESC, f.status").format(
-                frm=q.from_clause()), q.bind())
+                inv=inv, frm=q.from_clause()), q.bind())
         section.groups = await cur.fetchall()
     return section
 
