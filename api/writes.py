@@ -30,6 +30,7 @@ from api.links import GEOJSON, base
 from gis.dataset.problems import Collector
 from gis.dataset.records import Context, parse_feature
 from gis.queries import progress_columns
+from gis.schema import derived_columns
 from layers import registry
 from layers.base import Layer
 
@@ -42,9 +43,15 @@ CONFORMANCE = [
 UserDep = Annotated[User, Depends(current_user)]
 FeatureBody = Annotated[dict, Body(description="A GeoJSON Feature", media_type=GEOJSON)]
 READ_ONLY = {"id", "version", "origin", "updated_at", "progress_conflicts"}
-ROW_JSON = ("SELECT to_jsonb(f) - 'geom' - 'version' - 'origin' - 'updated_at'"
-            " - 'progress_current' - 'geom_3857', "
-            "ST_AsGeoJSON(f.geom)::jsonb, f.version FROM {t} f WHERE f.id = %s")
+
+
+def row_json(layer: Layer) -> sql.Composable:
+    """A stored feature as written: its fields (not the columns the database derives),
+    its GeoJSON geometry and its version."""
+    hidden = ["geom", "version", "origin", "updated_at", *derived_columns(layer)]
+    return sql.SQL("SELECT to_jsonb(f) - {hidden}::text[], ST_AsGeoJSON(f.geom)::jsonb, "
+                   "f.version FROM {t} f WHERE f.id = %s").format(
+        hidden=sql.Literal(hidden), t=sql.Identifier(layer.table))
 
 
 def _editable(layer: Layer) -> Layer:
@@ -150,7 +157,7 @@ def _allowed(user: User, layer: Layer, *states: dict | None) -> None:
 
 async def _before(conn, layer: Layer, fid: str):
     return await (await conn.execute(
-        sql.SQL(ROW_JSON + " FOR UPDATE").format(t=sql.Identifier(layer.table)),
+        row_json(layer) + sql.SQL(" FOR UPDATE"),
         (fid,))).fetchone()
 
 
@@ -170,8 +177,7 @@ async def _audit(conn, user: User, action: str, layer: Layer, fid: str, before, 
 
 
 async def _state(conn, layer: Layer, fid: str):
-    row = await (await conn.execute(sql.SQL(ROW_JSON).format(t=sql.Identifier(layer.table)),
-                                    (fid,))).fetchone()
+    row = await (await conn.execute(row_json(layer), (fid,))).fetchone()
     return None if row is None else {**row[0], "geometry": row[1]}, (row[2] if row else None)
 
 

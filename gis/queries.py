@@ -29,15 +29,13 @@ def property_names(layer: Layer) -> list[str]:
 
 
 def _current_progress(layer: Layer) -> sql.Composable:
-    """Progress "now": read from the row's ``progress_current`` (kept by triggers)."""
+    """Progress "now": the row's ``progress_current`` (kept by triggers), its values and
+    dates through the plain columns generated from it (gis.schema)."""
     cols = []
     for m in layer.metrics:
-        cast = "integer" if METRICS[m].integer else "double precision"
         cols += [
-            sql.SQL("(f.progress_current->>{k})::numeric::{cast} AS {c}").format(
-                k=sql.Literal(m), cast=sql.SQL(cast), c=sql.Identifier(m)),
-            sql.SQL("(f.progress_current->>{k})::date AS {c}").format(
-                k=sql.Literal(f"{m}_date"), c=sql.Identifier(f"{m}_date")),
+            sql.SQL("f.{c} AS {c}").format(c=sql.Identifier(m)),
+            sql.SQL("f.{c} AS {c}").format(c=sql.Identifier(f"{m}_date")),
             sql.SQL("f.progress_current->>{k} AS {c}").format(
                 k=sql.Literal(f"{m}_source"), c=sql.Identifier(f"{m}_source")),
         ]
@@ -148,10 +146,12 @@ class FeatureQuery:
     def _where(self) -> sql.Composable:
         return sql.SQL(" AND ").join(self.where) if self.where else sql.SQL("TRUE")
 
-    def from_clause(self) -> sql.Composable:
-        """FROM and WHERE over all matching features (for counts and tiles)."""
-        return sql.SQL("FROM {t} f{lateral} WHERE {where}").format(
-            t=sql.Identifier(self.layer.table), lateral=self._lateral(), where=self._where())
+    def from_clause(self, join: sql.Composable | None = None) -> sql.Composable:
+        """FROM and WHERE over all matching features (for counts and tiles), with ``join``
+        added to the FROM list."""
+        return sql.SQL("FROM {t} f{lateral}{join} WHERE {where}").format(
+            t=sql.Identifier(self.layer.table), lateral=self._lateral(), join=join or sql.SQL(""),
+            where=self._where())
 
     def _uses_progress(self, clauses: list[sql.Composable]) -> bool:
         return 'p."' in sql.Composed(clauses).as_string(None)
