@@ -73,7 +73,7 @@ def columns(layer: Layer) -> list[str]:
     cols = [n for n in ("name",) if layer.has_field(n)]
     if layer.style.color_field and layer.style.color_field not in cols:
         cols.append(layer.style.color_field)
-    cols += [m for m in layer.style.progress_metrics if m in layer.metrics][:2]
+    cols += list(layer.shading_metrics[:2])
     if len(cols) < 2:
         cols += [f.name for f in layer.all_fields if f.name not in cols][:3]
     return cols

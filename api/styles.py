@@ -1,8 +1,8 @@
 """``/styles/default``: a MapLibre style document generated from the layer registry.
 
 Each layer is coloured by its ``Style.color_field`` choices; where the style names
-progress metrics, the fill opacity follows the tile property ``_progress`` (0-100 %)
-and features without a figure are drawn in the style's "unknown" grey.
+progress metrics, the fill opacity follows the first of those metrics a feature has
+(0-100 %) and features without any are drawn in the style's "unknown" grey.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from api.links import base
-from api.tilesql import progress_expr
 from gis.settings import api_settings
 from layers import registry
 from layers.base import Layer
@@ -31,18 +30,29 @@ def color(layer: Layer):
     return ["match", ["coalesce", ["get", st.color_field], ""], *pairs, st.default_color]
 
 
+def has_progress(layer: Layer) -> list:
+    """True where the feature has a figure for one of the shading metrics (tiles leave
+    out null properties)."""
+    return ["any", *(["has", m] for m in layer.shading_metrics)]
+
+
+def progress(layer: Layer) -> list:
+    """The first shading metric the feature has."""
+    return ["coalesce", *(["get", m] for m in layer.shading_metrics)]
+
+
 def opacity(layer: Layer, full: float):
-    if progress_expr(layer) is None:
+    if not layer.shading_metrics:
         return full
-    return ["case", ["has", "_progress"],
-            ["interpolate", ["linear"], ["to-number", ["get", "_progress"]], 0, 0.15, 100, 0.9],
+    return ["case", has_progress(layer),
+            ["interpolate", ["linear"], ["to-number", progress(layer)], 0, 0.15, 100, 0.9],
             full]
 
 
 def fill_color(layer: Layer):
-    if progress_expr(layer) is None:
+    if not layer.shading_metrics:
         return color(layer)
-    return ["case", ["has", "_progress"], color(layer), layer.style.unknown_color]
+    return ["case", has_progress(layer), color(layer), layer.style.unknown_color]
 
 
 def dashed(layer: Layer):

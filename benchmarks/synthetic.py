@@ -54,13 +54,11 @@ UPDATE bench_parcel b SET
                      (substr(id, 2)::int %% 90) * pi() / 180, pt),
     district = (SELECT code FROM admin_district d WHERE ST_Intersects(d.geom, b.pt) LIMIT 1);
 UPDATE bench_parcel SET area_ha = round((ST_Area(geom::geography) / 10000)::numeric, 2);
-ALTER TABLE bench_parcel DROP COLUMN pt, ADD PRIMARY KEY (id),
-    ADD COLUMN progress_current jsonb;
+ALTER TABLE bench_parcel DROP COLUMN pt, ADD PRIMARY KEY (id);
 INSERT INTO layer_catalog VALUES ('bench_parcels', 'bench_parcel') ON CONFLICT DO NOTHING;
 CREATE INDEX ON bench_parcel USING gist (geom);
-ALTER TABLE bench_parcel ADD COLUMN geom_3857 geometry
-    GENERATED ALWAYS AS (ST_Transform(geom, 3857)) STORED;
-CREATE INDEX ON bench_parcel USING gist (geom_3857);
+-- the derived columns every layer table has (gis.schema.layer_ddl)
+{derived};
 
 INSERT INTO progress_snapshot (layer_id, feature_id, metric, value, value_text, unit, valid_on,
                                source_ref, origin)
@@ -88,7 +86,14 @@ ANALYZE bench_parcel; ANALYZE bench_parcel_flat; ANALYZE progress_snapshot;
 """
 
 
+def create_sql() -> str:
+    """The script, with the derived columns of the registry's layer tables."""
+    from gis.schema import layer_ddl  # not at import: the registry imports this module
+
+    return CREATE.replace("{derived}", ";\n".join(layer_ddl(LAYER)))
+
+
 def create(conn, n: int = 100_000) -> None:
     """(Re)create the synthetic tables with ``n`` polygons."""
-    conn.execute(CREATE, {"n": n})
+    conn.execute(create_sql(), {"n": n})
     conn.commit()

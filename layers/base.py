@@ -116,6 +116,11 @@ class Layer:
         return any(f.name == name for f in self.all_fields)
 
     @property
+    def shading_metrics(self) -> tuple[str, ...]:
+        """The style's progress metrics that the layer tracks, first one first."""
+        return tuple(m for m in self.style.progress_metrics if m in self.metrics)
+
+    @property
     def summed_field(self) -> Field | None:
         """The figure totalled per group in summaries, if the layer declares one."""
         return next((f for f in self.all_fields if f.summed), None)

@@ -8,14 +8,9 @@ export function field(layer, name) {
   return layer.fields.find(f => f.name === name);
 }
 
-// {metric, share 0..1} of the first shading metric the feature has, or null.
-// Vector tiles carry that value ready-made as `_progress` (api/tilesql.py); a feature from a
-// tile with no `_progress` has unknown progress (tiles leave out null properties).
+// {metric, share 0..1} of the first shading metric the feature has, or null (vector tiles
+// leave out null properties, GeoJSON has them as null: both are unknown).
 export function progressValue(layer, props, metrics) {
-  if (props._progress !== undefined && props._progress !== null) {
-    const metric = layer.style.progress_metrics.find(m => props[m] !== undefined && props[m] !== null);
-    return { metric: metric || null, share: Math.max(0, Math.min(1, props._progress / 100)) };
-  }
   for (const m of layer.style.progress_metrics) {
     const v = props[m];
     if (v !== null && v !== undefined && metrics[m].percent) {

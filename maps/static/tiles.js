@@ -1,8 +1,7 @@
 // Large layers as vector tiles: Leaflet.VectorGrid (npm `leaflet.vectorgrid`, served from
 // /maps/vendor/vectorgrid) drawing the API's MVT tiles on canvas, styled like GeoJSON layers.
 //
-// Tiles carry the registry fields marked `in_tiles`, each metric's value and date, and
-// `_progress`; the style function applies the same registry styling and client-side filters
+// Tiles carry the registry fields marked `in_tiles` and each metric's value and date; the style function applies the same registry styling and client-side filters
 // as the GeoJSON layers (a feature that does not match is not drawn). A click is hit-tested
 // against the drawn tile features; the popup then fetches the whole feature from
 // /collections/{id}/items/{featureId} (with ?datetime= when a date is chosen).
