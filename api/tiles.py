@@ -171,25 +171,10 @@ async def layer_tilejson(request: Request, layer: p.LayerDep, tms: TmsDep) -> JS
     return JSONResponse(_tilejson(b, f"{b}/collections/{layer.id}", [layer], layer.id))
 
 
-_in_flight = 0  # tiles being rendered by this process
-
-
 async def _render(request: Request, query: str, params: dict) -> bytes:
-    """Render a tile in PostGIS. A lone request may use parallel workers (a big tile then
-    comes back sooner); while other tiles are being rendered, each runs on one core, as
-    parallel workers would only compete with the other requests for the same cores."""
-    global _in_flight
-    busy = _in_flight > 0
-    _in_flight += 1
-    try:
-        async with pool(request).connection() as conn:
-            if not busy:
-                return bytes((await (await conn.execute(query, params)).fetchone())[0] or b"")
-            async with conn.transaction():
-                await conn.execute("SET LOCAL max_parallel_workers_per_gather = 0")
-                return bytes((await (await conn.execute(query, params)).fetchone())[0] or b"")
-    finally:
-        _in_flight -= 1
+    """Render a tile in PostGIS (one statement, api.tilesql)."""
+    async with pool(request).connection() as conn:
+        return bytes((await (await conn.execute(query, params)).fetchone())[0] or b"")
 
 
 async def _tile(request: Request, layer_id: str | None, zxy: tuple[int, int, int],

@@ -16,12 +16,13 @@ from gis.settings import api_settings
 from layers import registry
 from layers.base import Layer
 
-# The tile once per query (OFFSET 0 keeps the planner from copying it into every row):
-# its envelope, the size of one tile unit in metres and its top-left corner.
+# The tile once per query (OFFSET 0 keeps the planner from copying it into every row, as
+# it would in a prepared statement's generic plan): its envelope, the clip area (the
+# envelope and the buffer), the size of one tile unit in metres and its top-left corner.
 TILE = sql.SQL(
-    "(SELECT env, (ST_XMax(env) - ST_XMin(env)) / {ext} AS unit, ST_XMin(env) AS x0, "
-    "ST_YMax(env) AS y0 FROM (SELECT ST_TileEnvelope(%(z)s, %(x)s, %(y)s) AS env) e "
-    "OFFSET 0) tile")
+    "(SELECT env, ST_TileEnvelope(%(z)s, %(x)s, %(y)s, margin => {margin}) AS clip, "
+    "(ST_XMax(env) - ST_XMin(env)) / {ext} AS unit, ST_XMin(env) AS x0, ST_YMax(env) AS y0 "
+    "FROM (SELECT ST_TileEnvelope(%(z)s, %(x)s, %(y)s) AS env) e OFFSET 0) tile")
 
 
 def _mvt_value(name: str, expr: sql.Composable, layer: Layer) -> sql.Composable:
@@ -71,7 +72,8 @@ def layer_subquery(layer: Layer, historical: bool = False) -> sql.Composable:
         name=sql.Literal(layer.id), ext=sql.Literal(s.tile_extent),
         cols=sql.SQL(", ").join(cols),
         frm=q.from_clause(join=sql.SQL(" CROSS JOIN {}").format(
-            TILE.format(ext=sql.Literal(float(s.tile_extent))))))
+            TILE.format(ext=sql.Literal(float(s.tile_extent)),
+                        margin=sql.Literal(s.tile_buffer / s.tile_extent)))))
 
 
 def tile_geometry(layer: Layer) -> sql.Composable:
@@ -91,12 +93,10 @@ def tile_geometry(layer: Layer) -> sql.Composable:
     if not layer.managed_table:
         return mvt
     return sql.SQL(
-        "CASE WHEN f.geom_3857 @ ST_TileEnvelope(%(z)s, %(x)s, %(y)s, margin => {margin})"
-        " AND f.geom_3857_clearance > 2 * tile.unit"
+        "CASE WHEN f.geom_3857 @ tile.clip AND f.geom_3857_clearance > 2 * tile.unit"
         " THEN ST_SnapToGrid(ST_Affine(f.geom_3857, 1 / tile.unit, 0, 0, -1 / tile.unit,"
         " -tile.x0 / tile.unit, tile.y0 / tile.unit), 1)"
-        " ELSE {mvt} END").format(
-        margin=sql.Literal(s.tile_buffer / s.tile_extent), mvt=mvt)
+        " ELSE {mvt} END").format(mvt=mvt)
 
 
 @lru_cache
