@@ -78,15 +78,17 @@ def layer_subquery(layer: Layer, historical: bool = False) -> sql.Composable:
 
 def tile_geometry(layer: Layer) -> sql.Composable:
     """A feature's geometry in tile units: ``ST_AsMVTGeom`` (clip, snap to the grid, make
-    valid), or its two cheap steps alone where they are known to give the same result.
+    valid), or its cheap steps alone where they are known to give the same result.
 
     That is where the feature lies inside the clip area (nothing to cut) and its minimum
     clearance (``geom_3857_clearance``, gis.schema) exceeds two tile units: snapping
     moves each vertex by at most 0.71 units, less than half the clearance, and a valid
-    geometry moved by less than half its clearance stays valid, keeps its rings' turning
-    (already as MVT wants them in ``geom_3857``) and loses no vertex. The affine
-    transform is the one ``ST_AsMVTGeom`` applies. Views have no clearance column and
-    always take ``ST_AsMVTGeom``."""
+    geometry moved by less than half its clearance stays valid and keeps its rings'
+    turning (already as MVT wants them in ``geom_3857``). The affine transform is the one
+    ``ST_AsMVTGeom`` applies; ``ST_Simplify(…, 0)`` drops the vertices that snapping put
+    on a straight edge, as its validation does. tests/api/test_tile_geometry.py holds
+    both paths to the same vertices. Views have no clearance column and always take
+    ``ST_AsMVTGeom``."""
     s = api_settings()
     mvt = sql.SQL("ST_AsMVTGeom(f.geom_3857, tile.env, {ext}, {buf}, true)").format(
         ext=sql.Literal(s.tile_extent), buf=sql.Literal(s.tile_buffer))
@@ -94,8 +96,8 @@ def tile_geometry(layer: Layer) -> sql.Composable:
         return mvt
     return sql.SQL(
         "CASE WHEN f.geom_3857 @ tile.clip AND f.geom_3857_clearance > 2 * tile.unit"
-        " THEN ST_SnapToGrid(ST_Affine(f.geom_3857, 1 / tile.unit, 0, 0, -1 / tile.unit,"
-        " -tile.x0 / tile.unit, tile.y0 / tile.unit), 1)"
+        " THEN ST_Simplify(ST_SnapToGrid(ST_Affine(f.geom_3857, 1 / tile.unit, 0, 0,"
+        " -1 / tile.unit, -tile.x0 / tile.unit, tile.y0 / tile.unit), 1), 0)"
         " ELSE {mvt} END").format(mvt=mvt)
 
 
