@@ -183,10 +183,13 @@ def _column_type(field_type: str):
 # they cannot drift from it. Vector tiles read the Web Mercator copy of the geometry,
 # its rings turned the way MVT wants them once flipped to tile rows (exteriors clockwise
 # in EPSG:3857), and its minimum clearance: how far a vertex may move before the shape
-# becomes invalid, which tells when snapping to the tile grid is safe (api.tilesql).
+# becomes invalid, which tells when snapping to the tile grid is safe (api.tilesql; none
+# for geometry collections, which only ST_AsMVTGeom turns into something MVT can hold).
 TILE_GEOMETRY_COLUMNS = [
     ("geom_3857", "geometry", "ST_ForcePolygonCW(ST_Transform(geom, 3857))"),
-    ("geom_3857_clearance", "double precision", "ST_MinimumClearance(ST_Transform(geom, 3857))"),
+    ("geom_3857_clearance", "double precision",
+     "CASE WHEN GeometryType(geom) <> 'GEOMETRYCOLLECTION' "
+     "THEN ST_MinimumClearance(ST_Transform(geom, 3857)) END"),
 ]
 # (the spatial index of geom_3857 is made by layer_ddl, with a name of its own)
 _GENERATED_TYPES = {"geometry": lambda: Geometry("Geometry", 3857, spatial_index=False),

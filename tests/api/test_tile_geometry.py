@@ -1,9 +1,9 @@
 """Tile geometry: where the tile query skips ``ST_AsMVTGeom`` (a feature inside the clip
 area whose minimum clearance exceeds two tile units, api.tilesql.tile_geometry), the
 tile must hold exactly what ``ST_AsMVTGeom`` gives: the same shapes, valid, rings turned
-as MVT wants them. Probed with polygons made to be hard: slivers, spikes, near-touching
+as MVT wants them. Probed with shapes made to be hard: slivers, spikes, near-touching
 parts, holes, sub-pixel specks, many vertices, vertices that fall onto straight edges once
-snapped, and both ring orientations."""
+snapped, both ring orientations; lines, points and geometry collections."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from layers.base import Field, Layer
 
 PROBE = Layer(
     id="tile_probe", table="tile_probe", title_vi="Thử", title_en="Probe",
-    description_vi="", description_en="", geometry_type="MultiPolygon",
+    description_vi="", description_en="", geometry_type="Geometry",
     fields=(Field("kind", "text", "Loại", "Kind"),), feature_fields=False)
 
 # Around Ninh Kiều, in degrees; each kind many times at random places and sizes.
@@ -59,6 +59,18 @@ FROM seeds
 UNION ALL
 SELECT 'pair' || i, 'near parts', ST_Collect(ST_MakeEnvelope(x, y, x + r, y + r, 4326),
        ST_MakeEnvelope(x + r * 1.0001, y, x + r * 2, y + r, 4326))
+FROM seeds
+UNION ALL  -- lines with vertices that snap onto straight stretches, points, collections
+SELECT 'line' || i, 'line', ST_MakeLine(ARRAY(
+         SELECT ST_Point(x + r * 10 * t, y + r * (t %% 2 + (random() - 0.5) * 0.0001), 4326)
+         FROM generate_series(0, 6) t))
+FROM seeds
+UNION ALL
+SELECT 'points' || i, 'points', ST_Collect(ST_Point(x, y, 4326), ST_Point(x + r, y + r, 4326))
+FROM seeds
+UNION ALL
+SELECT 'gc' || i, 'collection', ST_Collect(ST_Point(x, y, 4326),
+       ST_MakeLine(ST_Point(x + r * 3, y, 4326), ST_Point(x + r * 6, y + r, 4326)))
 FROM seeds
 """
 
@@ -104,6 +116,8 @@ def signed_area(ring) -> float:
 
 
 def exterior_signs(geometry: dict) -> list[bool]:
+    if geometry["type"] not in ("Polygon", "MultiPolygon"):
+        return []
     polys = [geometry["coordinates"]] if geometry["type"] == "Polygon" \
         else geometry["coordinates"]
     return [signed_area(p[0]) > 0 for p in polys]

@@ -26,8 +26,9 @@ def upgrade() -> None:
     from layers import registry
 
     for layer in registry.layers():
-        if layer.managed_table:  # re-added with the new expression below
-            op.execute(f'ALTER TABLE IF EXISTS "{layer.table}" DROP COLUMN IF EXISTS geom_3857')
+        if layer.managed_table:  # (re-)added with the expressions of gis.schema below
+            op.execute(f'ALTER TABLE IF EXISTS "{layer.table}" DROP COLUMN IF EXISTS geom_3857, '
+                       "DROP COLUMN IF EXISTS geom_3857_clearance")
     register_layer_tables(op.get_bind())
 
 
