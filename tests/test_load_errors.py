@@ -29,6 +29,10 @@ CASES = {
         "{type: Point, coordinates: [105.78, 10.03]}",
         "{type: Polygon, coordinates: [[[105.77, 10.02], [105.79, 10.04], [105.79, 10.02],"
         " [105.77, 10.04], [105.77, 10.02]]]}"), "invalid geometry (Self-intersection"),
+    "ring not closed": (GOOD.replace(
+        "{type: Point, coordinates: [105.78, 10.03]}",
+        "{type: Polygon, coordinates: [[[105.77, 10.02], [105.79, 10.02], [105.79, 10.04],"
+        " [105.77, 10.04]]]}"), "geometry: ring 1 is not closed"),
     "percentage above 100": (GOOD + """  progress:
     - {metric: compensation_pct, value: "154,14", valid_on: 2024-10-31,
        source: {doc: "002", line: 124}}

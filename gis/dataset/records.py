@@ -227,6 +227,36 @@ def check_places(values: dict, ctx: Context, file: Path, line: int) -> None:
             ctx.problems.add(file, line, f"unknown ward/commune code {code!r}")
 
 
+def ring_problems(geom, where: str = "geometry") -> list[str]:
+    """What RFC 7946 forbids that shapely would quietly mend: linear rings that are not
+    closed or have fewer than four positions, lines of fewer than two."""
+    if not isinstance(geom, dict):
+        return []
+    kind, coords = geom.get("type"), geom.get("coordinates")
+    if kind == "GeometryCollection":
+        return [p for i, g in enumerate(geom.get("geometries") or [])
+                for p in ring_problems(g, f"{where} part {i + 1}")]
+    if kind in ("LineString", "MultiLineString"):
+        lines = [coords] if kind == "LineString" else coords
+        return [f"{where}: line {i + 1} has fewer than 2 positions"
+                for i, ln in enumerate(lines or []) if isinstance(ln, list) and len(ln) < 2]
+    if kind not in ("Polygon", "MultiPolygon"):
+        return []
+    polygons = [coords] if kind == "Polygon" else coords
+    out = []
+    for p, rings in enumerate(polygons or []):
+        for r, ring in enumerate(rings or []):
+            if not isinstance(ring, list):
+                continue
+            name = f"{where}: polygon {p + 1} ring {r + 1}" if kind == "MultiPolygon" \
+                else f"{where}: ring {r + 1}"
+            if len(ring) < 4:
+                out.append(f"{name} has {len(ring)} positions (a linear ring needs at least 4)")
+            elif ring[0] != ring[-1]:
+                out.append(f"{name} is not closed (its first and last positions differ)")
+    return out
+
+
 def parse_geometry(record, ctx: Context, file: Path, line: int) -> str | None:
     geom = record.get("geometry")
     if geom is None:
@@ -235,6 +265,11 @@ def parse_geometry(record, ctx: Context, file: Path, line: int) -> str | None:
         shp = shape(geom)
     except Exception as exc:  # shapely raises several kinds for bad GeoJSON
         ctx.problems.add(file, line, f"geometry: not a valid GeoJSON geometry ({exc})")
+        return None
+    problems = ring_problems(geom)
+    for problem in problems:
+        ctx.problems.add(file, line, problem)
+    if problems:
         return None
     if shp.is_empty:
         ctx.problems.add(file, line, "geometry: empty")

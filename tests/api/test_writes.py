@@ -100,10 +100,16 @@ def test_create_replace_patch_delete(client, conn, tokens, cleanup, one_point_pr
     ({"geometry": {"type": "Polygon", "coordinates": [[[105.70, 10.0], [105.71, 10.01],
                                                        [105.71, 10.0], [105.70, 10.01],
                                                        [105.70, 10.0]]]}}, "invalid"),
+    ({"geometry": {"type": "Polygon", "coordinates": [[[105.70, 10.0], [105.71, 10.0],
+                                                       [105.71, 10.01], [105.70, 10.01]]]}},
+     "ring 1 is not closed"),
+    ({"geometry": {"type": "MultiPolygon", "coordinates": [[[[105.70, 10.0], [105.71, 10.0],
+                                                            [105.70, 10.0]]]]}},
+     "polygon 1 ring 1 has 3 positions"),
     ({"geometry": {"type": "Point", "coordinates": ["a"]}}, "geometry"),
     ({"type": "Banana"}, "Feature"),
 ])
-def test_invalid_writes_are_400(client, tokens, one_point_project, change, needle):
+def test_invalid_writes_are_400(client, conn, tokens, one_point_project, change, needle):
     _, lon, lat = one_point_project
     f = feature("t-api-bad", lon, lat)
     f["properties"].update(change.get("properties", {}))
@@ -111,6 +117,10 @@ def test_invalid_writes_are_400(client, tokens, one_point_project, change, needl
     r = client.post(ITEMS, json=f, headers=tokens["planner"])
     assert r.status_code == 400, r.text
     assert needle.lower() in r.json()["description"].lower()
+    # nothing stored, nothing audited
+    assert client.get(f"{ITEMS}/t-api-bad").status_code == 404
+    assert conn.execute("SELECT count(*) FROM audit_log WHERE feature_id = 't-api-bad'"
+                        ).fetchone()[0] == 0
 
 
 def test_district_officer_limited_to_district(client, conn, tokens, cleanup, one_point_project):
