@@ -8,6 +8,7 @@ from fastapi import FastAPI
 
 import maps
 from api import (
+    admin,
     collections,
     errors,
     health,
@@ -59,6 +60,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.include_router(tiles.router)
     app.include_router(styles.router)
     app.include_router(health.router)
+    app.include_router(admin.router)
     app.include_router(maps.router)  # web maps, district view, printed maps
     app.add_middleware(CachedTileMiddleware, max_age=api_settings().tile_max_age)
     app.add_middleware(HeadMiddleware)  # outermost: HEAD answered as GET, body dropped
