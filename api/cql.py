@@ -61,17 +61,34 @@ def parse(text: str, lang: str) -> ast.Node:
 
 
 def _json_extensions(node):
-    """``s_dwithin`` (not in pygeofilter's CQL2 JSON) as a function node."""
+    """CQL2 JSON as pygeofilter reads it: ``s_dwithin`` (which it lacks) as a function node,
+    the standard ``between`` (three arguments) in its two-argument form, and bbox
+    literals as polygons (it would read ``[minx, miny, maxx, maxy]`` as x1, x2, y1, y2)."""
     if isinstance(node, list):
         return [_json_extensions(n) for n in node]
     if not isinstance(node, dict):
         return node
-    if str(node.get("op", "")).lower() == "s_dwithin":
-        return {"function": {"name": "s_dwithin",
-                             "arguments": _json_extensions(node.get("args", []))}}
-    if "op" in node and isinstance(node["op"], str):
-        node = {**node, "op": node["op"] if node["op"] == "isNull" else node["op"].lower()}
+    if "bbox" in node and "op" not in node:
+        return _bbox_polygon(node["bbox"])
+    op = node.get("op")
+    if isinstance(op, str):
+        if "args" not in node:
+            raise bad_request(f'cql2-json: the operator {op!r} has no "args"', P)
+        args = node["args"]
+        if op.lower() == "s_dwithin":
+            return {"function": {"name": "s_dwithin", "arguments": _json_extensions(args)}}
+        if op.lower() == "between" and isinstance(args, list) and len(args) == 3:
+            args = [args[0], [args[1], args[2]]]
+        node = {**node, "op": op if op == "isNull" else op.lower(), "args": args}
     return {k: _json_extensions(v) for k, v in node.items()}
+
+
+def _bbox_polygon(bbox) -> dict:
+    if not isinstance(bbox, list) or len(bbox) not in (4, 6) or not all(map(_is_number, bbox)):
+        raise bad_request(f"cql2-json: a bbox is 4 or 6 numbers, got {bbox!r}"[:300], P)
+    minx, miny, maxx, maxy = bbox if len(bbox) == 4 else (bbox[0], bbox[1], bbox[3], bbox[4])
+    return {"type": "Polygon", "coordinates": [[[minx, miny], [maxx, miny], [maxx, maxy],
+                                                [minx, maxy], [minx, miny]]]}
 
 
 class Compiler:

@@ -27,6 +27,9 @@ NASTY = [
     {"filter": "not json", "filter-lang": "cql2-json"},
     {"filter": '{"op": "=", "args": [{"property": "x"}, 1]}', "filter-lang": "cql2-json"},
     {"filter": '{"op": "frob", "args": []}', "filter-lang": "cql2-json"},
+    {"filter": '{"op": "="}', "filter-lang": "cql2-json"},
+    {"filter": '{"op": "s_intersects", "args": [{"property": "geometry"}, {"bbox": [1, 2]}]}',
+     "filter-lang": "cql2-json"},
     {"filter": '{"op": "s_dwithin", "args": [{"property": "geometry"}, '
                '{"type": "Point", "coordinates": [1, 2]}, -5]}', "filter-lang": "cql2-json"},
     {"filter": "kind = 'road'", "filter-lang": "sql"},
@@ -45,6 +48,8 @@ def test_bad_parameters_are_400(client, params):
     assert r.status_code == 400, (params, r.status_code, r.text[:300])
     body = r.json()
     assert body["code"] == "InvalidParameterValue" and body["description"]
+    # the answer names the parameter at fault, one of those sent
+    assert body.get("parameter") in params, (params, body)
 
 
 ODD = [  # valid or not, never a server error

@@ -43,6 +43,10 @@ def test_queryables_schema(client):
     ("valid_on >= DATE('2024-01-01')", "valid_on >= '2024-01-01'"),
     ("districts = '916'", "'916' = ANY(districts)"),
     ("A_OVERLAPS(districts, ('916', '919'))", "districts && ARRAY['916', '919']"),
+    ("A_CONTAINS(districts, ('916'))", "districts @> ARRAY['916']"),
+    ("A_CONTAINEDBY(districts, ('916', '919', '918'))",
+     "districts <@ ARRAY['916', '919', '918']"),
+    ("A_EQUALS(districts, ('916'))", "districts = ARRAY['916']"),
 ])
 def test_cql2_text_matches_sql(client, conn, text, where):
     assert _ids(client, filter=text) == _db_ids(conn, where)
@@ -57,6 +61,38 @@ def test_cql2_json_and_progress(client, conn):
                          "progress_snapshot p WHERE p.layer_id = 'projects' AND p.feature_id = "
                          "infra_project.id AND p.metric = 'capital_plan_bil_vnd')")
     assert got == want
+
+
+@pytest.mark.parametrize("js,where", [
+    # the standard three-argument BETWEEN, and the two-argument form of earlier drafts
+    ({"op": "between", "args": [{"property": "total_investment_bil_vnd"}, 100, 5000]},
+     "total_investment_bil_vnd BETWEEN 100 AND 5000"),
+    ({"op": "between", "args": [{"property": "total_investment_bil_vnd"}, [100, 5000]]},
+     "total_investment_bil_vnd BETWEEN 100 AND 5000"),
+    ({"op": "not", "args": [{"op": "like", "args": [{"property": "name"}, "Cầu%"]}]},
+     "NOT (name LIKE 'Cầu%%')"),
+    ({"op": "s_intersects", "args": [{"property": "geometry"}, {"bbox": [105.7, 9.98, 105.8,
+                                                                         10.08]}]},
+     "ST_Intersects(geom, ST_MakeEnvelope(105.7, 9.98, 105.8, 10.08, 4326))"),
+])
+def test_cql2_json_matches_sql(client, conn, js, where):
+    want = _db_ids(conn, where)
+    assert want  # the case selects something
+    assert _ids(client, filter=json.dumps(js), **{"filter-lang": "cql2-json"}) == want
+
+
+NINH_KIEU = ("POLYGON((105.74 10.00, 105.80 10.00, 105.80 10.06, 105.74 10.06, "
+             "105.74 10.00))")
+
+
+@pytest.mark.parametrize("op,fn", [
+    ("S_INTERSECTS", "ST_Intersects"), ("S_DISJOINT", "ST_Disjoint"),
+    ("S_CONTAINS", "ST_Contains"), ("S_WITHIN", "ST_Within"), ("S_TOUCHES", "ST_Touches"),
+    ("S_CROSSES", "ST_Crosses"), ("S_OVERLAPS", "ST_Overlaps"), ("S_EQUALS", "ST_Equals"),
+])
+def test_spatial_predicates_match_postgis(client, conn, op, fn):
+    want = _db_ids(conn, f"{fn}(geom, ST_GeomFromText(%s, 4326))", NINH_KIEU)
+    assert _ids(client, filter=f"{op}(geometry, {NINH_KIEU})") == want
 
 
 def test_spatial_filters(client, conn, one_point_project):
