@@ -10,9 +10,9 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from psycopg.types.json import Jsonb
 from pydantic import BaseModel, ConfigDict, Field
 
+from api import audit
 from api.auth import ROLES, User, current_user, new_token, token_hash
 from api.db import pool
 from api.errors import APIError, bad_request, not_found
@@ -53,14 +53,6 @@ def _token(row) -> dict:
             "revoked": row[3] and row[3].isoformat()}
 
 
-async def _audit(conn, admin: User, action: str, table: str, key: str, before, after):
-    await conn.execute("INSERT INTO audit_log (user_name, action, layer_id, feature_id, before, "
-                       "after) VALUES (%s, %s, %s, %s, %s, %s)",
-                       (admin.name, action, table, key,
-                        None if before is None else Jsonb(before),
-                        None if after is None else Jsonb(after)))
-
-
 async def _check(conn, role: str, district: str | None) -> None:
     if role not in ROLES:
         raise bad_request(f"role: unknown role {role!r} (roles: {', '.join(ROLES)})", "role")
@@ -98,7 +90,7 @@ async def add_user(request: Request, admin: AdminDep, new: NewUser) -> dict:
             (new.name, new.role, new.district))).fetchone()
         if row is None:
             raise APIError(409, f"user {new.name!r} already exists")
-        await _audit(conn, admin, "create", "app_user", new.name, None, _user(row))
+        await audit.record(conn, admin.name, "create", "app_user", new.name, None, _user(row))
     return _user(row)
 
 
@@ -113,7 +105,7 @@ async def change_user(request: Request, name: str, admin: AdminDep, change: User
         row = await (await conn.execute(
             "UPDATE app_user SET role = %s, district_code = %s WHERE name = %s "
             "RETURNING name, role, district_code, created_at", (role, district, name))).fetchone()
-        await _audit(conn, admin, "update", "app_user", name, before, _user(row))
+        await audit.record(conn, admin.name, "update", "app_user", name, before, _user(row))
     return _user(row)
 
 
@@ -127,7 +119,7 @@ async def issue_token(request: Request, name: str, admin: AdminDep) -> dict:
             "INSERT INTO api_token (token_sha256, user_name) VALUES (%s, %s) "
             "RETURNING token_sha256, user_name, created_at, revoked_at",
             (token_hash(token), name))).fetchone()
-        await _audit(conn, admin, "create", "api_token", row[0], None, _token(row))
+        await audit.record(conn, admin.name, "create", "api_token", row[0], None, _token(row))
     return {**_token(row), "token": token}
 
 
@@ -152,5 +144,6 @@ async def revoke_token(request: Request, token_id: str, admin: AdminDep) -> dict
         after = await (await conn.execute(
             "UPDATE api_token SET revoked_at = now() WHERE token_sha256 = %s "
             "RETURNING token_sha256, user_name, created_at, revoked_at", (token_id,))).fetchone()
-        await _audit(conn, admin, "revoke", "api_token", token_id, _token(row), _token(after))
+        await audit.record(conn, admin.name, "revoke", "api_token", token_id, _token(row),
+                           _token(after))
     return _token(after)

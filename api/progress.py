@@ -23,8 +23,8 @@ import psycopg
 from fastapi import APIRouter, Body, Path, Request
 from fastapi.responses import Response
 from psycopg import sql
-from psycopg.types.json import Jsonb
 
+from api import audit
 from api import params as p
 from api.db import pool
 from api.errors import APIError, bad_request, not_found
@@ -87,14 +87,6 @@ async def _check(conn, layer: Layer, figure) -> dict:
     return {k: v for k, v in rows[0].items() if k != "_line"}
 
 
-async def _audit(conn, user, action: str, layer: Layer, fid: str, before, after) -> None:
-    await conn.execute("INSERT INTO audit_log (user_name, action, layer_id, feature_id, before, "
-                       "after) VALUES (%s, %s, %s, %s, %s, %s)",
-                       (user.name, action, layer.id, fid,
-                        None if before is None else Jsonb(before),
-                        None if after is None else Jsonb(after)))
-
-
 async def _touch(conn, layer: Layer, fid: str) -> None:
     """The feature's representation changed (its current progress): a new ETag."""
     await conn.execute(sql.SQL("UPDATE {} SET version = version + 1 WHERE id = %s").format(
@@ -124,7 +116,7 @@ async def add_progress(request: Request, featureId: str, layer: p.LayerDep, user
                            f"{row['valid_on']} from the same source and note") from None
         text, stored = await cur.fetchone()
         await _touch(conn, layer, featureId)
-        await _audit(conn, user, "progress_create", layer, featureId, None, stored)
+        await audit.record(conn, user.name, "progress_create", layer.id, featureId, None, stored)
     _invalidate(request, layer)
     sid = orjson.loads(text)["id"]
     return Response(text, status_code=201, media_type=JSON, headers={
@@ -152,7 +144,7 @@ async def delete_progress(request: Request, featureId: str, snapshotId: Snapshot
                            "correct it in data/ (a reload would restore it)")
         await conn.execute("DELETE FROM progress_snapshot WHERE id = %s", (snapshotId,))
         await _touch(conn, layer, featureId)
-        await _audit(conn, user, "progress_delete", layer, featureId, before, None)
+        await audit.record(conn, user.name, "progress_delete", layer.id, featureId, before, None)
     _invalidate(request, layer)
     return Response(status_code=204)
 

@@ -19,6 +19,7 @@ from fastapi.responses import Response
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
+from api import audit
 from api import params as p
 from api.auth import User, current_user
 from api.collections import invalidate_extents
@@ -168,14 +169,6 @@ def _if_match(request: Request, version: int) -> None:
         raise APIError(412, f"the feature has changed (its ETag is {etag(version)})")
 
 
-async def _audit(conn, user: User, action: str, layer: Layer, fid: str, before, after):
-    await conn.execute("INSERT INTO audit_log (user_name, action, layer_id, feature_id, before, "
-                       "after) VALUES (%s, %s, %s, %s, %s, %s)",
-                       (user.name, action, layer.id, fid,
-                        None if before is None else Jsonb(before),
-                        None if after is None else Jsonb(after)))
-
-
 async def _state(conn, layer: Layer, fid: str):
     row = await (await conn.execute(row_json(layer), (fid,))).fetchone()
     return None if row is None else {**row[0], "geometry": row[1]}, (row[2] if row else None)
@@ -206,7 +199,7 @@ async def _write(request: Request, layer: Layer, user: User, fid: str, feature: 
             await conn.execute(sql.SQL("DELETE FROM {} WHERE id = %s").format(t), (fid,))
             await conn.execute("DELETE FROM progress_snapshot WHERE layer_id = %s AND "
                                "feature_id = %s", (layer.id, fid))
-            await _audit(conn, user, action, layer, fid, old, None)
+            await audit.record(conn, user.name, action, layer.id, fid, old, None)
         else:
             if action == "update":  # PATCH: merge into the stored feature
                 merged = {**old, **(feature.get("properties") or {})}
@@ -231,7 +224,7 @@ async def _write(request: Request, layer: Layer, user: User, fid: str, feature: 
                     "updated_at = now() WHERE id = %(id)s").format(
                     t=t, a=sql.SQL(", ").join(assigns), g=_geom_expr(layer)), vals)
             after, _ = await _state(conn, layer, fid)
-            await _audit(conn, user, action, layer, fid, old, after)
+            await audit.record(conn, user.name, action, layer.id, fid, old, after)
     _invalidate(request, layer)
     if action == "delete":
         return Response(status_code=204)
