@@ -14,11 +14,13 @@ OGC = "http://www.opengis.net/spec"
 CONFORMANCE = [
     f"{OGC}/ogcapi-common-1/1.0/conf/core",
     f"{OGC}/ogcapi-common-1/1.0/conf/json",
+    f"{OGC}/ogcapi-common-1/1.0/conf/html",
     f"{OGC}/ogcapi-common-1/1.0/conf/landing-page",
     f"{OGC}/ogcapi-common-1/1.0/conf/oas30",
     f"{OGC}/ogcapi-common-2/1.0/conf/collections",
     f"{OGC}/ogcapi-features-1/1.0/conf/core",
     f"{OGC}/ogcapi-features-1/1.0/conf/geojson",
+    f"{OGC}/ogcapi-features-1/1.0/conf/html",
     f"{OGC}/ogcapi-features-1/1.0/conf/oas30",
     f"{OGC}/ogcapi-features-2/1.0/conf/crs",
     f"{OGC}/ogcapi-features-3/1.0/conf/queryables",
@@ -77,5 +79,8 @@ async def landing(request: Request, f: FormatParam = None):
 
 
 @router.get("/conformance", summary="Conformance classes")
-async def conformance(request: Request) -> JSONResponse:
-    return JSONResponse({"conformsTo": CONFORMANCE + list(request.app.state.conformance)})
+async def conformance(request: Request, f: FormatParam = None):
+    classes = CONFORMANCE + list(request.app.state.conformance)
+    if negotiate(request, f) == "html":
+        return render(request, "conformance.html", title="Conformance", classes=classes)
+    return JSONResponse({"conformsTo": classes}, headers={"Vary": "Accept"})

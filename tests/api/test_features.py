@@ -17,11 +17,61 @@ def test_landing_links(client):
     assert {"self", "service-desc", "conformance", "data"} <= rels
 
 
-def test_conformance_declares_core_and_filter(client):
+def test_conformance_declares_exactly_what_is_implemented(client):
+    """Each class here is exercised by the tests named beside it; a class added to or
+    dropped from /conformance without that is a failure."""
+    spec = "http://www.opengis.net/spec/"
+    implemented = {  # class -> where it is tested
+        "ogcapi-common-1/1.0/conf/core": "test_features", "ogcapi-common-1/1.0/conf/json": "",
+        "ogcapi-common-1/1.0/conf/html": "test_html, test_every_resource_has_html",
+        "ogcapi-common-1/1.0/conf/landing-page": "test_html",
+        "ogcapi-common-1/1.0/conf/oas30": "test_openapi_declares_limit_maximum",
+        "ogcapi-common-2/1.0/conf/collections": "test_collections_match_registry",
+        "ogcapi-features-1/1.0/conf/core": "test_suites (ogctests)",
+        "ogcapi-features-1/1.0/conf/geojson": "test_features",
+        "ogcapi-features-1/1.0/conf/html": "test_html",
+        "ogcapi-features-1/1.0/conf/oas30": "test_suites (schemathesis)",
+        "ogcapi-features-2/1.0/conf/crs": "test_crs_transform_of_known_point",
+        "ogcapi-features-3/1.0/conf/queryables": "test_queryables_schema",
+        "ogcapi-features-3/1.0/conf/queryables-query-parameters": "test_property_equals_query",
+        "ogcapi-features-3/1.0/conf/filter": "test_filter",
+        "ogcapi-features-3/1.0/conf/features-filter": "test_filter",
+        "cql2/1.0/conf/cql2-text": "test_cql2_text_matches_sql",
+        "cql2/1.0/conf/cql2-json": "test_cql2_json_matches_sql",
+        "cql2/1.0/conf/basic-cql2": "test_cql2_text_matches_sql",
+        "cql2/1.0/conf/advanced-comparison-operators": "LIKE, BETWEEN, IN",
+        "cql2/1.0/conf/case-insensitive-comparison": "CASEI",
+        "cql2/1.0/conf/basic-spatial-functions": "test_spatial_filters",
+        "cql2/1.0/conf/basic-spatial-functions-plus": "test_spatial_predicates_match_postgis",
+        "cql2/1.0/conf/spatial-functions": "test_spatial_predicates_match_postgis",
+        "cql2/1.0/conf/array-functions": "A_* in test_cql2_text_matches_sql",
+        "cql2/1.0/conf/property-property": "test_bad_parameters_are_400 (name = name2)",
+        "ogcapi-records-1/1.0/conf/sorting": "test_bbox_and_sortby_and_properties",
+        "ogcapi-features-4/1.0/conf/create-replace-delete": "test_writes",
+        "ogcapi-features-4/1.0/conf/update": "test_writes (PATCH)",
+        "ogcapi-features-4/1.0/conf/features": "test_writes",
+        "ogcapi-tiles-1/1.0/conf/core": "test_tiles", "ogcapi-tiles-1/1.0/conf/tileset": "",
+        "ogcapi-tiles-1/1.0/conf/tilesets-list": "", "ogcapi-tiles-1/1.0/conf/mvt": "",
+        "ogcapi-tiles-1/1.0/conf/geodata-tilesets": "test_layer_tile_decodes_with_features",
+        "ogcapi-tiles-1/1.0/conf/dataset-tilesets": "test_combined_tile_has_layers",
+        "ogcapi-tiles-1/1.0/conf/oas30": "",
+        "tms/2.0/conf/tilematrixset": "test_tilejson_tileset_and_tms",
+        "tms/2.0/conf/json-tilematrixset": "test_tilejson_tileset_and_tms",
+    }
     classes = client.get("/conformance").json()["conformsTo"]
-    assert "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core" in classes
-    assert "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter" in classes
-    assert "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs" in classes
+    assert len(classes) == len(set(classes))
+    assert set(classes) == {spec + c for c in implemented}
+
+
+def test_every_resource_has_html(client):
+    """The html conformance classes: every resource of Part 1 answers ``f=html``."""
+    for path in ("/", "/conformance", "/collections", "/collections/projects",
+                 "/collections/projects/items?limit=2"):
+        r = client.get(path, params={"f": "html"})
+        assert r.status_code == 200 and r.headers["content-type"].startswith("text/html"), path
+    fid = client.get("/collections/projects/items?limit=1").json()["features"][0]["id"]
+    r = client.get(f"/collections/projects/items/{fid}?f=html")
+    assert r.headers["content-type"].startswith("text/html")
 
 
 def test_openapi_declares_limit_maximum(client):
