@@ -109,6 +109,8 @@ def property_schemas(layer: Layer) -> dict[str, dict]:
         out[f"{m_name}_date"] = {"type": "string", "format": "date",
                                  "title": f"{m.label_vi}: ngày số liệu",
                                  "description": f"{m.label_en}: date of the figure"}
+        out[f"{m_name}_unit"] = {"type": "string", "title": f"{m.label_vi}: đơn vị",
+                                 "description": f"{m.label_en}: unit", "enum": [m.unit]}
         out[f"{m_name}_source"] = {"type": "string", "title": f"{m.label_vi}: nguồn",
                                    "description": f"{m.label_en}: source (document:line)"}
     if layer.metrics:

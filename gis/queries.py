@@ -17,10 +17,11 @@ from layers.base import Layer
 
 
 def progress_columns(layer: Layer) -> list[str]:
-    """Flat property names of the current progress: ``m``, ``m_date``, ``m_source``."""
+    """Flat property names of the current progress: ``m``, ``m_date``, ``m_unit``,
+    ``m_source``."""
     cols = []
     for m in layer.metrics:
-        cols += [m, f"{m}_date", f"{m}_source"]
+        cols += [m, f"{m}_date", f"{m}_unit", f"{m}_source"]
     return cols
 
 
@@ -36,6 +37,8 @@ def _current_progress(layer: Layer) -> sql.Composable:
         cols += [
             sql.SQL("f.{c} AS {c}").format(c=sql.Identifier(m)),
             sql.SQL("f.{c} AS {c}").format(c=sql.Identifier(f"{m}_date")),
+            sql.SQL("f.progress_current->>{k} AS {c}").format(
+                k=sql.Literal(f"{m}_unit"), c=sql.Identifier(f"{m}_unit")),
             sql.SQL("f.progress_current->>{k} AS {c}").format(
                 k=sql.Literal(f"{m}_source"), c=sql.Identifier(f"{m}_source")),
         ]
@@ -63,13 +66,15 @@ def _progress_lateral(layer: Layer, historical: bool = True) -> sql.Composable:
                 m=lit, cast=cast, c=sql.Identifier(m)),
             sql.SQL("max(valid_on) FILTER (WHERE metric = {m}) AS {c}").format(
                 m=lit, c=sql.Identifier(f"{m}_date")),
+            sql.SQL("max(unit) FILTER (WHERE metric = {m}) AS {c}").format(
+                m=lit, c=sql.Identifier(f"{m}_unit")),
             sql.SQL("max(src) FILTER (WHERE metric = {m}) AS {c}").format(
                 m=lit, c=sql.Identifier(f"{m}_source")),
         ]
     return sql.SQL(
         " LEFT JOIN LATERAL (SELECT {parts}, "
         "  jsonb_agg(others) FILTER (WHERE others IS NOT NULL) AS progress_conflicts"
-        " FROM (SELECT DISTINCT ON (ps.metric) ps.metric, ps.value, ps.valid_on,"
+        " FROM (SELECT DISTINCT ON (ps.metric) ps.metric, ps.value, ps.valid_on, ps.unit,"
         "   concat_ws(' ', ps.source_doc || CASE WHEN ps.source_line IS NOT NULL"
         "     THEN ':' || ps.source_line ELSE '' END, ps.source_ref) AS src,"
         "   (SELECT jsonb_agg(jsonb_build_object('metric', o.metric, 'value', o.value,"

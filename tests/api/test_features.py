@@ -116,14 +116,19 @@ def test_paging_links_walk_all_features(client, conn, count):
 
 
 def test_progress_properties_are_numbers(client, conn):
-    fid, metric = conn.execute(
-        "SELECT feature_id, metric FROM progress_snapshot WHERE layer_id = 'projects' "
+    fid, metric, unit = conn.execute(
+        "SELECT feature_id, metric, unit FROM progress_snapshot WHERE layer_id = 'projects' "
         "ORDER BY feature_id, metric LIMIT 1").fetchone()
     r = client.get(f"/collections/projects/items/{fid}")
     assert r.status_code == 200 and r.headers["etag"]
     props = r.json()["properties"]
     assert isinstance(props[metric], int | float)
+    # value, unit, as-of date and source of each metric the feature has
     assert props[f"{metric}_date"] and props[f"{metric}_source"]
+    assert props[f"{metric}_unit"] == unit
+    for m in registry.get("projects").metrics:
+        if props[m] is None:  # a metric without a figure has no unit either
+            assert props[f"{m}_unit"] is None and props[f"{m}_date"] is None
     total = r.json()["properties"].get("total_investment_bil_vnd")
     assert total is None or isinstance(total, int | float)
 
@@ -157,6 +162,8 @@ def test_datetime_selects_progress_as_of(client, conn, one_point_project):
             return r.json()["properties"]["length_done_m"]
 
         assert value(datetime="2021-01-01") == 5
+        r = client.get(f"/collections/projects/items/{fid}", params={"datetime": "2021-01-01"})
+        assert r.json()["properties"]["length_done_m_unit"] == "m"
         assert value(datetime="2024-01-01") == 40
         assert value(datetime="2019-01-01") is None
         assert value(datetime="2021-01-01T00:00:00Z") == 5

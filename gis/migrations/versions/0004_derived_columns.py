@@ -1,11 +1,15 @@
 """Derived columns for fast tiles and pages: current progress as plain columns, the tile
-geometry oriented for MVT and its minimum clearance.
+geometry oriented for MVT and its minimum clearance; each metric's unit in the current
+progress.
 
 - ``m`` and ``m_date`` per metric, generated from ``progress_current`` (whose triggers,
   migration 0003, keep them current): tiles and pages no longer parse JSON per feature.
 - ``geom_3857`` is regenerated with its rings turned as MVT wants them
   (``ST_ForcePolygonCW``), and ``geom_3857_clearance`` holds its minimum clearance, which
   tells the tile query when snapping a feature to the tile grid cannot make it invalid.
+
+- ``progress_current`` also holds ``m_unit`` (the unit the figure was reported in), so
+  features carry value, unit, date and source of each metric.
 
 Expressions: gis.schema.generated_columns.
 
@@ -21,10 +25,41 @@ branch_labels = None
 depends_on = None
 
 
+CURRENT_JSON = """
+CREATE OR REPLACE FUNCTION progress_current_json(p_layer text, p_feature text)
+RETURNS jsonb LANGUAGE sql STABLE AS $$
+  WITH latest AS (
+    SELECT DISTINCT ON (ps.metric) ps.metric, ps.value, ps.valid_on, ps.unit,
+           concat_ws(' ', ps.source_doc || CASE WHEN ps.source_line IS NOT NULL
+                     THEN ':' || ps.source_line ELSE '' END, ps.source_ref) AS src,
+           (SELECT jsonb_agg(jsonb_build_object('metric', o.metric, 'value', o.value,
+                   'valid_on', o.valid_on, 'source_doc', o.source_doc,
+                   'source_line', o.source_line))
+              FROM progress_snapshot o
+             WHERE o.layer_id = ps.layer_id AND o.feature_id = ps.feature_id
+               AND o.metric = ps.metric AND o.valid_on = ps.valid_on
+               AND o.value <> ps.value) AS others
+      FROM progress_snapshot ps
+     WHERE ps.layer_id = p_layer AND ps.feature_id = p_feature
+     ORDER BY ps.metric, ps.valid_on DESC, ps.source_doc DESC NULLS LAST,
+              ps.source_line DESC NULLS LAST)
+  SELECT CASE WHEN count(*) = 0 THEN NULL ELSE
+         jsonb_object_agg(metric, value)
+         || jsonb_object_agg(metric || '_date', valid_on)
+         || jsonb_object_agg(metric || '_unit', unit)
+         || jsonb_object_agg(metric || '_source', src)
+         || jsonb_build_object('progress_conflicts',
+                               jsonb_agg(others) FILTER (WHERE others IS NOT NULL)) END
+    FROM latest
+$$
+"""
+
+
 def upgrade() -> None:
     from gis.schema import register_layer_tables
     from layers import registry
 
+    op.execute(CURRENT_JSON)  # register_layer_tables refreshes progress_current with it
     for layer in registry.layers():
         if layer.managed_table:  # (re-)added with the expressions of gis.schema below
             op.execute(f'ALTER TABLE IF EXISTS "{layer.table}" DROP COLUMN IF EXISTS geom_3857, '
@@ -36,6 +71,8 @@ def downgrade() -> None:
     from gis.schema import generated_columns
     from layers import registry
 
+    op.execute(CURRENT_JSON.replace("         || jsonb_object_agg(metric || '_unit', unit)\n",
+                                    "").replace(" ps.unit,", ""))
     for layer in registry.layers():
         if layer.managed_table:
             for name, _, _ in generated_columns(layer):
