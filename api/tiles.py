@@ -90,11 +90,7 @@ def _tileset(b: str, prefix: str, title: str, layers: list[Layer]) -> dict:
         "tileMatrixSetLimits": [{"tileMatrix": str(z), "minTileRow": 0, "maxTileRow": 2**z - 1,
                                  "minTileCol": 0, "maxTileCol": 2**z - 1}
                                 for z in range(s.tile_min_zoom, s.tile_max_zoom + 1)],
-        "layers": [{"id": lyr.id, "title": lyr.title_vi, "dataType": "vector",
-                    "geometryDimension": _dimension(lyr), "propertiesSchema": {
-                        "type": "object", "properties": {
-                            n: {"type": t.lower()} for n, t in mvt_fields(lyr).items()}}}
-                   for lyr in layers],
+        "layers": [_tileset_layer(lyr) for lyr in layers],
         "links": [
             link(f"{prefix}/tiles/{TMS_ID}", "self", JSON, title),
             link(f"{b}/tileMatrixSets/{TMS_ID}", TILING_SCHEME, JSON, TMS_ID),
@@ -105,6 +101,15 @@ def _tileset(b: str, prefix: str, title: str, layers: list[Layer]) -> dict:
                  "Default style"),
         ],
     }
+
+
+def _tileset_layer(layer: Layer) -> dict:
+    out = {"id": layer.id, "title": layer.title_vi, "dataType": "vector",
+           "propertiesSchema": {"type": "object", "properties": {
+               n: {"type": t.lower()} for n, t in mvt_fields(layer).items()}}}
+    if _dimension(layer) is not None:  # mixed-geometry layers (projects) leave it out
+        out["geometryDimension"] = _dimension(layer)
+    return out
 
 
 def _dimension(layer: Layer) -> int | None:
