@@ -51,9 +51,13 @@ def tms_id(tileMatrixSetId: Annotated[str, Path(description="Only WebMercatorQua
     return tileMatrixSetId
 
 
-def tile_zxy(z: Annotated[int, Path(description="Zoom level (tileMatrix)")],
-             y: Annotated[int, Path(description="Row (tileRow)")],
-             x: Annotated[int, Path(description="Column (tileCol)")]) -> tuple[int, int, int]:
+def tile_zxy(
+        tileMatrix: Annotated[int, Path(description="Zoom level: the tile matrix id")],
+        tileRow: Annotated[int, Path(description="Row (y), from the top")],
+        tileCol: Annotated[int, Path(description="Column (x), from the left")],
+) -> tuple[int, int, int]:
+    """(z, x, y) of a tile, named in the path as OGC API - Tiles names them."""
+    z, y, x = tileMatrix, tileRow, tileCol
     s = api_settings()
     if not s.tile_min_zoom <= z <= s.tile_max_zoom:
         raise not_found(f"zoom {z} outside {s.tile_min_zoom}-{s.tile_max_zoom}")
@@ -204,13 +208,14 @@ async def _tile(request: Request, layer_id: str | None, zxy: tuple[int, int, int
 TILE_RESPONSES = {200: {"content": {MVT: {}}}, 204: {"description": "Empty tile"}}
 
 
-@router.get("/tiles/{tileMatrixSetId}/{z}/{y}/{x}", summary="A vector tile of all layers",
+@router.get("/tiles/{tileMatrixSetId}/{tileMatrix}/{tileRow}/{tileCol}",
+            summary="A vector tile of all layers",
             response_class=Response, responses=TILE_RESPONSES)
 async def dataset_tile(request: Request, tms: TmsDep, zxy: ZxyDep, as_of: AsOfDep):
     return await _tile(request, None, zxy, as_of)
 
 
-@router.get("/collections/{collectionId}/tiles/{tileMatrixSetId}/{z}/{y}/{x}",
+@router.get("/collections/{collectionId}/tiles/{tileMatrixSetId}/{tileMatrix}/{tileRow}/{tileCol}",
             summary="A vector tile of a layer", response_class=Response,
             responses=TILE_RESPONSES)
 async def layer_tile(request: Request, layer: p.LayerDep, tms: TmsDep, zxy: ZxyDep,

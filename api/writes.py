@@ -57,7 +57,8 @@ def row_json(layer: Layer) -> sql.Composable:
 
 def _editable(layer: Layer) -> Layer:
     if not layer.editable or not layer.managed_table:
-        raise APIError(405, f"layer {layer.id!r} is read-only", headers={"Allow": "GET"})
+        raise APIError(405, f"layer {layer.id!r} is read-only",
+                       headers={"Allow": "GET, HEAD, OPTIONS"})
     return layer
 
 
@@ -165,7 +166,7 @@ async def _before(conn, layer: Layer, fid: str):
 def _if_match(request: Request, version: int) -> None:
     want = request.headers.get("if-match")
     if want is not None and want.strip() != "*" and \
-            etag(version) not in [t.strip().removeprefix("W/") for t in want.split(",")]:
+            etag(version) not in [t.strip() for t in want.split(",")]:  # strong comparison
         raise APIError(412, f"the feature has changed (its ETag is {etag(version)})")
 
 

@@ -66,6 +66,8 @@ def test_create_replace_patch_delete(client, conn, tokens, cleanup, one_point_pr
     url = f"{ITEMS}/t-api-1"
     changed = feature("t-api-1", lon, lat, name="Cầu đã đổi tên")
     assert client.put(url, json=changed, headers={**h, "If-Match": '"7"'}).status_code == 412
+    # If-Match compares strongly: a weak tag never matches (RFC 9110 13.1.1)
+    assert client.put(url, json=changed, headers={**h, "If-Match": 'W/"1"'}).status_code == 412
     r = client.put(url, json=changed, headers={**h, "If-Match": '"1"'})
     assert r.status_code == 200 and r.headers["etag"] == '"2"'
     assert client.get(url).json()["properties"]["name"] == "Cầu đã đổi tên"
@@ -166,6 +168,7 @@ def test_options_and_read_only_layer(client, tokens):
     r = client.post("/collections/districts/items", json=feature("d", 105.7, 10.0),
                     headers=tokens["planner"])
     assert r.status_code == 405
+    assert r.headers["allow"] == "GET, HEAD, OPTIONS"
 
 
 def test_cli_user_and_token(client, conn):
