@@ -84,7 +84,8 @@ def bbox(bbox_crs: Annotated[crs_mod.CrsInfo, Depends(bbox_crs)],
     if bbox_crs.lat_first:
         (a1, a2), (b1, b2) = (a2, a1), (b2, b1)
         if not (-90 <= a2 <= 90 and -90 <= b2 <= 90):
-            raise bad_request("bbox latitude out of range (EPSG:4326 is latitude first)", "bbox")
+            raise bad_request(f"bbox latitude out of range ({bbox_crs.name} is latitude first: "
+                              "minlat,minlon,maxlat,maxlon)", "bbox")
     elif bbox_crs.geographic and not (-90 <= a2 <= 90 and -90 <= b2 <= 90):
         raise bad_request("bbox latitude out of range", "bbox")
     if a2 > b2:

@@ -228,6 +228,32 @@ def test_crs_transform_of_known_point(client, one_point_project):
     assert (lat, lon) == pytest.approx((y, x))
 
 
+@pytest.mark.parametrize("srid", [5897, 3405, 4756])
+def test_bbox_crs_and_crs_in_vn2000(client, one_point_project, srid):
+    """A bbox drawn in a VN-2000 CRS finds the feature inside it and not one 5 km away;
+    pages come back in that CRS with Content-Crs."""
+    from pyproj import Transformer
+
+    fid, x, y = one_point_project
+    uri = f"http://www.opengis.net/def/crs/EPSG/0/{srid}"
+    ex, ey = Transformer.from_crs(4326, srid, always_xy=True).transform(x, y)
+
+    def ids(dx: float) -> set[str]:
+        if srid == 4756:  # geographic: latitude first, degrees
+            d, off = 0.0005, dx / 111_000
+            box = (ey - d, ex + off - d, ey + d, ex + off + d)
+        else:  # projected: easting, northing in metres
+            box = (ex + dx - 50, ey - 50, ex + dx + 50, ey + 50)
+        r = client.get("/collections/projects/items", params={
+            "bbox": ",".join(map(str, box)), "bbox-crs": uri, "crs": uri, "limit": 1000})
+        assert r.status_code == 200, r.text
+        assert r.headers["content-crs"] == f"<{uri}>"
+        return {f["id"] for f in r.json()["features"]}
+
+    assert fid in ids(0)
+    assert fid not in ids(5000)
+
+
 def test_large_page_is_streamed_and_complete(client, conn, count):
     n = count("SELECT count(*) FROM infra_project")
     body = client.get("/collections/projects/items", params={"limit": 5000}).json()
