@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -9,6 +11,7 @@ from fastapi import FastAPI
 import maps
 from api import (
     admin,
+    changes,
     collections,
     errors,
     health,
@@ -32,9 +35,13 @@ def create_app(database_url: str | None = None) -> FastAPI:
     async def lifespan(app: FastAPI):
         app.state.pool = make_pool(database_url)
         await app.state.pool.open()
+        listener = asyncio.create_task(changes.listen(app, database_url))
         try:
             yield
         finally:
+            listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await listener
             await app.state.pool.close()
 
     app = FastAPI(

@@ -1,8 +1,9 @@
 """A short-lived cache of ``numberMatched`` for filtered requests on large tables.
 
 Paging through a filter asks for the same count on every page; on a large table that
-count is a scan. Counts are kept for ``ttl`` seconds and dropped for a layer when the
-API writes to it (``gis load`` in another process is seen after the ttl at most).
+count is a scan. Counts are kept for ``ttl`` seconds and dropped for a layer when it
+changes (api.changes: at once for the API's own writes, on the table's notification for
+``gis load``, psql or another API process).
 """
 
 from __future__ import annotations

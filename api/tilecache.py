@@ -1,4 +1,5 @@
-"""An in-process LRU cache of vector tiles, invalidated per layer on writes."""
+"""An in-process LRU cache of vector tiles, dropped per layer when the layer changes
+(api.changes)."""
 
 from __future__ import annotations
 

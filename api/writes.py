@@ -19,10 +19,9 @@ from fastapi.responses import Response
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
-from api import audit
+from api import audit, changes
 from api import params as p
 from api.auth import User, current_user
-from api.collections import invalidate_extents
 from api.crs import default as crs84
 from api.db import pool
 from api.errors import APIError, bad_request, not_found
@@ -32,7 +31,6 @@ from gis.dataset.problems import Collector
 from gis.dataset.records import Context, parse_feature
 from gis.queries import progress_columns
 from gis.schema import derived_columns
-from layers import registry
 from layers.base import Layer
 
 router = APIRouter(tags=["Transactions"])
@@ -176,11 +174,7 @@ async def _state(conn, layer: Layer, fid: str):
 
 
 def _invalidate(request: Request, layer: Layer) -> None:
-    for lyr in registry.layers():
-        if lyr.id == layer.id or not lyr.managed_table:  # views may read this layer
-            request.app.state.tile_cache.invalidate(lyr.id)
-            request.app.state.count_cache.invalidate(lyr.id)
-    invalidate_extents(request.app)
+    changes.invalidate(request.app, layer)
 
 
 async def _write(request: Request, layer: Layer, user: User, fid: str, feature: dict | None,

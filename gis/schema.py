@@ -249,10 +249,24 @@ def layer_table(layer: Layer, meta: MetaData = metadata) -> Table:
     return Table(layer.table, meta, *columns)
 
 
+# Every change to a layer table, by any client, is announced after its commit, so that
+# API processes drop what they cached of the layer (api.changes).
+NOTIFY_FUNCTION = """
+CREATE OR REPLACE FUNCTION notify_layer_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_notify('gis_layer_changed', TG_TABLE_NAME);
+  RETURN NULL;
+END $$"""
+
+
 def layer_ddl(layer: Layer) -> list[str]:
-    """Idempotent statements giving an existing table of ``layer`` its derived columns."""
+    """Idempotent statements giving an existing table of ``layer`` its derived columns and
+    its change notification."""
     t = f'"{layer.table}"'
-    out = []
+    out = [NOTIFY_FUNCTION,
+           f'CREATE OR REPLACE TRIGGER "{layer.table}_notify_change" AFTER INSERT OR UPDATE '
+           f"OR DELETE OR TRUNCATE ON {t} FOR EACH STATEMENT "
+           "EXECUTE FUNCTION notify_layer_change()"]
     if layer.metrics:
         out.append(f"ALTER TABLE {t} ADD COLUMN IF NOT EXISTS progress_current jsonb")
     out += [f'ALTER TABLE {t} ADD COLUMN IF NOT EXISTS "{name}" {typ} '

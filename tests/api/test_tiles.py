@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import time
 
 import mapbox_vector_tile
 import pytest
@@ -109,3 +110,27 @@ def test_tile_cache_hit_and_invalidation(client, one_point_project):
     third = client.get(url)
     assert cache.misses == misses + 1
     assert third.headers["etag"] != first.headers["etag"]  # new generation
+
+
+def test_change_made_outside_the_api_reaches_the_tile_cache(client, conn, one_point_project):
+    """``gis load`` or psql changing a layer table: the table's trigger notifies, the API
+    drops the layer's cached tiles and counts (api.changes)."""
+    fid, lon, lat = one_point_project
+    z, y, x = tile_of(lon, lat, 12)
+    url = f"/collections/projects/tiles/WebMercatorQuad/{z}/{y}/{x}"
+    before = client.get(url)
+    assert client.get(url).headers["etag"] == before.headers["etag"]  # served from the cache
+    name = conn.execute("SELECT name FROM infra_project WHERE id = %s", (fid,)).fetchone()[0]
+    try:
+        conn.execute("UPDATE infra_project SET name = name || ' (đổi)' WHERE id = %s", (fid,))
+        conn.commit()
+        deadline = time.monotonic() + 5
+        while client.get(url).headers["etag"] == before.headers["etag"]:
+            assert time.monotonic() < deadline, "the cached tile outlived the change"
+            time.sleep(0.05)
+        props = next(f["properties"] for f in mapbox_vector_tile.decode(
+            client.get(url).content)["projects"]["features"] if f["properties"]["id"] == fid)
+        assert props["name"].endswith("(đổi)")
+    finally:
+        conn.execute("UPDATE infra_project SET name = %s WHERE id = %s", (name, fid))
+        conn.commit()
