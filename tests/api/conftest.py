@@ -28,6 +28,16 @@ def one_point_project(conn):
 
 
 @pytest.fixture
+def cleanup(conn):
+    """Ids of projects a test makes, deleted when it ends."""
+    made = []
+    yield made
+    for fid in made:
+        conn.execute("DELETE FROM infra_project WHERE id = %s", (fid,))
+    conn.commit()
+
+
+@pytest.fixture
 def count(conn):
     """``count(sql, *args)``: the first column of the first row."""
     def run(sql: str, *args) -> int:

@@ -25,15 +25,6 @@ def heads(db_url):
         return {k: bearer(create_token(c, f"ta_{k}")) for k in ("admin", "planner", "officer")}
 
 
-@pytest.fixture
-def cleanup(conn):
-    made = []
-    yield made
-    for fid in made:
-        conn.execute("DELETE FROM infra_project WHERE id = %s", (fid,))
-    conn.commit()
-
-
 def new_user(client, heads, name, role="district_officer", district="916"):
     r = client.post("/admin/users", json={"name": name, "role": role, "district": district},
                     headers=heads["admin"])

@@ -33,15 +33,6 @@ def feature(fid, lon, lat, **props):
                            "total_investment_bil_vnd": 1234.5, **props}}
 
 
-@pytest.fixture
-def cleanup(conn):
-    made = []
-    yield made
-    for fid in made:
-        conn.execute("DELETE FROM infra_project WHERE id = %s", (fid,))
-    conn.commit()
-
-
 def test_auth_required(client):
     assert client.post(ITEMS, json=feature("x", 105.7, 10.0)).status_code == 401
     r = client.post(ITEMS, json=feature("x", 105.7, 10.0),
