@@ -29,7 +29,16 @@ from api import params as p
 from api.db import pool
 from api.errors import APIError, bad_request, not_found
 from api.links import JSON, base
-from api.writes import UserDep, _allowed, _before, _context, _editable, _invalidate, _vn
+from api.writes import (
+    UserDep,
+    _allowed,
+    _before,
+    _context,
+    _editable,
+    _invalidate,
+    _located_in_district,
+    _vn,
+)
 from gis.dataset.records import parse_progress
 from layers.base import Layer
 
@@ -102,6 +111,7 @@ async def add_progress(request: Request, featureId: str, layer: p.LayerDep, user
     async with pool(request).connection() as conn, conn.transaction():
         props = await _feature(conn, layer, featureId)
         _allowed(user, layer, props)
+        await _located_in_district(conn, user, layer, featureId)
         row = await _check(conn, layer, figure)
         cols = ["layer_id", "feature_id", *row, "origin"]
         vals = {**row, "layer_id": layer.id, "feature_id": featureId, "origin": "api"}
@@ -132,6 +142,7 @@ async def delete_progress(request: Request, featureId: str, snapshotId: Snapshot
     async with pool(request).connection() as conn, conn.transaction():
         props = await _feature(conn, layer, featureId)
         _allowed(user, layer, props)
+        await _located_in_district(conn, user, layer, featureId)
         row = await (await conn.execute(
             "SELECT to_jsonb(ps), origin FROM progress_snapshot ps WHERE id = %s AND "
             "layer_id = %s AND feature_id = %s FOR UPDATE",

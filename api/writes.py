@@ -155,6 +155,20 @@ def _allowed(user: User, layer: Layer, *states: dict | None) -> None:
                                 "may only edit features of their own district")
 
 
+async def _located_in_district(conn, user: User, layer: Layer, fid: str) -> None:
+    """A district officer's feature must also lie in their district where it has a
+    geometry (naming the district is not enough)."""
+    if user.role != "district_officer":
+        return
+    ok = (await (await conn.execute(sql.SQL(
+        "SELECT f.geom IS NULL OR EXISTS (SELECT 1 FROM admin_district d WHERE d.code = %s "
+        "AND ST_Intersects(f.geom, d.geom)) FROM {} f WHERE f.id = %s").format(
+        sql.Identifier(layer.table)), (user.district, fid))).fetchone() or (True,))[0]
+    if not ok:
+        raise APIError(403, f"user {user.name!r} (district officer, {user.district}): the "
+                            f"feature's geometry lies outside district {user.district}")
+
+
 async def _before(conn, layer: Layer, fid: str):
     return await (await conn.execute(
         row_json(layer) + sql.SQL(" FOR UPDATE"),
@@ -190,6 +204,8 @@ async def _write(request: Request, layer: Layer, user: User, fid: str, feature: 
             _if_match(request, before[2])
         old = None if before is None else {**before[0], "geometry": before[1]}
         _allowed(user, layer, old)
+        if old is not None:
+            await _located_in_district(conn, user, layer, fid)
         if action == "delete":
             await conn.execute(sql.SQL("DELETE FROM {} WHERE id = %s").format(t), (fid,))
             await conn.execute("DELETE FROM progress_snapshot WHERE layer_id = %s AND "
@@ -218,6 +234,7 @@ async def _write(request: Request, layer: Layer, user: User, fid: str, feature: 
                     "UPDATE {t} SET {a}, geom = {g}, origin = 'api', version = version + 1, "
                     "updated_at = now() WHERE id = %(id)s").format(
                     t=t, a=sql.SQL(", ").join(assigns), g=_geom_expr(layer)), vals)
+            await _located_in_district(conn, user, layer, fid)  # raising rolls back
             after, _ = await _state(conn, layer, fid)
             await audit.record(conn, user.name, action, layer.id, fid, old, after)
     _invalidate(request, layer)

@@ -28,6 +28,15 @@ def one_point_project(conn):
 
 
 @pytest.fixture
+def point_in(conn):
+    """``point_in(code)``: (lon, lat) of a point inside that district."""
+    def run(code: str) -> tuple[float, float]:
+        return conn.execute("SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) p "
+                            "FROM admin_district WHERE code = %s) x", (code,)).fetchone()
+    return run
+
+
+@pytest.fixture
 def cleanup(conn):
     """Ids of projects a test makes, deleted when it ends."""
     made = []

@@ -35,8 +35,8 @@ def new_user(client, heads, name, role="district_officer", district="916"):
 
 
 def test_admin_creates_officer_whose_token_writes_in_district(client, conn, heads, cleanup,
-                                                              one_point_project):
-    _, lon, lat = one_point_project
+                                                              point_in):
+    lon, lat = point_in("916")
     issued = new_user(client, heads, "ta_new_officer")
     assert issued["token"].startswith("ctg_") and issued["user"] == "ta_new_officer"
     r = client.post("/admin/users", json={"name": "ta_new_officer", "role": "planner"},
@@ -123,8 +123,8 @@ def test_bad_change_is_400_and_unknown_is_404(client, heads):
     assert client.delete("/admin/tokens/nope", headers=a).status_code == 404
 
 
-def test_revoked_token_gets_401(client, conn, heads, cleanup, one_point_project):
-    _, lon, lat = one_point_project
+def test_revoked_token_gets_401(client, conn, heads, cleanup, point_in):
+    lon, lat = point_in("916")
     issued = new_user(client, heads, "ta_revoked", role="planner", district=None)
     h = bearer(issued["token"])
     cleanup.append("t-adm-rev")

@@ -116,8 +116,8 @@ def test_invalid_writes_are_400(client, conn, tokens, one_point_project, change,
                         ).fetchone()[0] == 0
 
 
-def test_district_officer_limited_to_district(client, conn, tokens, cleanup, one_point_project):
-    _, lon, lat = one_point_project
+def test_district_officer_limited_to_district(client, conn, tokens, cleanup, point_in):
+    lon, lat = point_in("916")
     cleanup += ["t-api-916", "t-api-919"]
     h = tokens["officer"]
     assert client.post(ITEMS, json=feature("t-api-919", lon, lat, districts=["919"]),
@@ -130,6 +130,17 @@ def test_district_officer_limited_to_district(client, conn, tokens, cleanup, one
     assert client.post(ITEMS, json=feature("t-api-919", lon, lat, districts=["919"]),
                        headers=tokens["planner"]).status_code == 201
     assert client.delete(f"{ITEMS}/t-api-919", headers=h).status_code == 403
+    # naming the district is not enough: the geometry must lie in it too
+    lon919, lat919 = point_in("919")
+    cleanup.append("t-api-away")
+    r = client.post(ITEMS, json=feature("t-api-away", lon919, lat919), headers=h)
+    assert r.status_code == 403 and "outside district 916" in r.json()["description"]
+    assert client.get(f"{ITEMS}/t-api-away").status_code == 404
+    r = client.patch(f"{ITEMS}/t-api-916", json={"geometry": {
+        "type": "Point", "coordinates": [lon919, lat919]}}, headers=h)
+    assert r.status_code == 403
+    assert client.get(f"{ITEMS}/t-api-916").json()["geometry"]["coordinates"] == \
+        pytest.approx([lon, lat], abs=1e-6)  # unchanged
 
 
 def test_write_invalidates_tiles(client, tokens, cleanup, one_point_project):
