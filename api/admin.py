@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from api import audit
-from api.auth import ROLES, User, current_user, new_token, token_hash
+from api.auth import ROLES, User, current_user, new_token, role_problem, token_hash
 from api.db import pool
 from api.errors import APIError, bad_request, not_found
 
@@ -54,11 +54,8 @@ def _token(row) -> dict:
 
 
 async def _check(conn, role: str, district: str | None) -> None:
-    if role not in ROLES:
-        raise bad_request(f"role: unknown role {role!r} (roles: {', '.join(ROLES)})", "role")
-    if role == "district_officer" and not district:
-        raise bad_request("district: a district_officer needs a district (GSO code, e.g. 916)",
-                          "district")
+    if problem := role_problem(role, district):
+        raise bad_request(f"{problem[0]}: {problem[1]}", problem[0])
     if district and await (await conn.execute(
             "SELECT 1 FROM admin_district WHERE code = %s", (district,))).fetchone() is None:
         raise bad_request(f"district: unknown district {district!r}", "district")

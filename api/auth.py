@@ -61,11 +61,19 @@ async def current_user(request: Request) -> User:
     return User(*row)
 
 
-def create_user(conn, name: str, role: str, district: str | None) -> None:
+def role_problem(role: str, district: str | None) -> tuple[str, str] | None:
+    """``(field, reason)`` when a role and district do not go together (the district's
+    existence is checked against the database by the callers)."""
     if role not in ROLES:
-        raise ValueError(f"unknown role {role!r} (roles: {', '.join(ROLES)})")
+        return "role", f"unknown role {role!r} (roles: {', '.join(ROLES)})"
     if role == "district_officer" and not district:
-        raise ValueError("a district_officer needs --district (GSO code, e.g. 916)")
+        return "district", "a district_officer needs a district (GSO code, e.g. 916)"
+    return None
+
+
+def create_user(conn, name: str, role: str, district: str | None) -> None:
+    if problem := role_problem(role, district):
+        raise ValueError(problem[1])
     if district and conn.execute("SELECT 1 FROM admin_district WHERE code = %s",
                                  (district,)).fetchone() is None:
         raise ValueError(f"unknown district {district!r}")

@@ -24,7 +24,7 @@ from fastapi import APIRouter, Body, Path, Request
 from fastapi.responses import Response
 from psycopg import sql
 
-from api import audit
+from api import audit, changes
 from api import params as p
 from api.db import pool
 from api.errors import APIError, bad_request, not_found
@@ -35,7 +35,6 @@ from api.writes import (
     _before,
     _context,
     _editable,
-    _invalidate,
     _located_in_district,
     _vn,
 )
@@ -127,7 +126,7 @@ async def add_progress(request: Request, featureId: str, layer: p.LayerDep, user
         text, stored = await cur.fetchone()
         await _touch(conn, layer, featureId)
         await audit.record(conn, user.name, "progress_create", layer.id, featureId, None, stored)
-    _invalidate(request, layer)
+    changes.invalidate(request.app, layer)
     sid = orjson.loads(text)["id"]
     return Response(text, status_code=201, media_type=JSON, headers={
         "Location": f"{base(request)}/collections/{layer.id}/items/{featureId}/progress/{sid}"})
@@ -156,7 +155,7 @@ async def delete_progress(request: Request, featureId: str, snapshotId: Snapshot
         await conn.execute("DELETE FROM progress_snapshot WHERE id = %s", (snapshotId,))
         await _touch(conn, layer, featureId)
         await audit.record(conn, user.name, "progress_delete", layer.id, featureId, before, None)
-    _invalidate(request, layer)
+    changes.invalidate(request.app, layer)
     return Response(status_code=204)
 
 

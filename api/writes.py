@@ -187,10 +187,6 @@ async def _state(conn, layer: Layer, fid: str):
     return None if row is None else {**row[0], "geometry": row[1]}, (row[2] if row else None)
 
 
-def _invalidate(request: Request, layer: Layer) -> None:
-    changes.invalidate(request.app, layer)
-
-
 async def _write(request: Request, layer: Layer, user: User, fid: str, feature: dict | None,
                  action: str) -> Response:
     t = sql.Identifier(layer.table)
@@ -237,7 +233,7 @@ async def _write(request: Request, layer: Layer, user: User, fid: str, feature: 
             await _located_in_district(conn, user, layer, fid)  # raising rolls back
             after, _ = await _state(conn, layer, fid)
             await audit.record(conn, user.name, action, layer.id, fid, old, after)
-    _invalidate(request, layer)
+    changes.invalidate(request.app, layer)
     if action == "delete":
         return Response(status_code=204)
     async with pool(request).connection() as conn:

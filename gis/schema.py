@@ -261,10 +261,9 @@ END $$"""
 
 def layer_ddl(layer: Layer) -> list[str]:
     """Idempotent statements giving an existing table of ``layer`` its derived columns and
-    its change notification."""
+    its change notification (``NOTIFY_FUNCTION`` must exist)."""
     t = f'"{layer.table}"'
-    out = [NOTIFY_FUNCTION,
-           f'CREATE OR REPLACE TRIGGER "{layer.table}_notify_change" AFTER INSERT OR UPDATE '
+    out = [f'CREATE OR REPLACE TRIGGER "{layer.table}_notify_change" AFTER INSERT OR UPDATE '
            f"OR DELETE OR TRUNCATE ON {t} FOR EACH STATEMENT "
            "EXECUTE FUNCTION notify_layer_change()"]
     if layer.metrics:
@@ -296,6 +295,7 @@ def sync_layer_tables(conn: Connection) -> list[str]:
 def register_layer_tables(conn: Connection) -> None:
     """Record which table holds each layer (the progress triggers need it), make sure
     layer tables have their derived columns and ``progress_current`` is filled in."""
+    conn.execute(text(NOTIFY_FUNCTION))
     for layer in registry.layers():
         if layer.managed_table:
             for statement in layer_ddl(layer):
