@@ -42,6 +42,10 @@ class Field:
     max_value: float | None = None
     in_tiles: bool = True  # carried in vector tiles (long texts are left to the API)
     summed: bool = False  # totalled in summaries (district view)
+    # offered as a filter (choice fields) in the web map, the print dialog and the CLI;
+    # the query parameter is the field's name, and layers without the field are not
+    # restricted by it
+    filter: bool = False
 
     def choice(self, value: str | None) -> Choice | None:
         return next((c for c in self.choices if c.value == value), None)
@@ -57,6 +61,23 @@ class Metric:
     label_en: str
     percent: bool = False  # a share in % (0..100)
     integer: bool = False
+    unit_en: str | None = None  # the unit in English, where it reads differently
+    # the metric or field of the same feature this one is counted against (a progress
+    # bar of done / total), e.g. packages_done -> packages_total
+    total: str | None = None
+
+
+METRIC_PARTS = ("date", "unit", "source")
+
+
+def metric_column(metric: str, part: str | None = None) -> str:
+    """The flat property of a metric's current figure: its value (``part=None``), or
+    ``{metric}_date``, ``{metric}_unit``, ``{metric}_source``."""
+    if part is None:
+        return metric
+    if part not in METRIC_PARTS:
+        raise ValueError(f"unknown part {part!r} of a metric (one of {METRIC_PARTS})")
+    return f"{metric}_{part}"
 
 
 @dataclass(frozen=True)

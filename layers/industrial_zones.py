@@ -23,9 +23,10 @@ LAYER = Layer(
     description_en="Industrial zones and clusters, high-tech, IT and logistics zones.",
     geometry_type="Geometry",
     fields=(
-        Field("zone_type", "text", "Loại khu", "Zone type", choices=ZONE_TYPE, required=True),
+        Field("zone_type", "text", "Loại khu", "Zone type", choices=ZONE_TYPE, required=True,
+              filter=True),
         Field("area_ha", "number", "Diện tích", "Area", unit="ha", figure=True),
-        Field("status", "text", "Tình trạng", "Status", choices=ZONE_STATUS),
+        Field("status", "text", "Tình trạng", "Status", choices=ZONE_STATUS, filter=True),
         Field("lead_agency", "text", "Chủ đầu tư / quản lý", "Developer / manager"),
         Field("status_text", "text", "Tình hình", "Status report", queryable=False,
               in_tiles=False),
