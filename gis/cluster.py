@@ -1,8 +1,10 @@
 """The project-managed local PostGIS cluster (used when no ``DATABASE_URL`` is set).
 
-The data directory lives inside the repository (git-ignored), the server listens on
-its own port on 127.0.0.1 only, and runs as the ``postgres`` user when we are root
-(PostgreSQL refuses to run as root).
+The data directory is ``.pgdata`` in the checkout (git-ignored), or, when we are root,
+a directory per checkout under ``/var/lib/cantho-gis/`` (see
+:func:`gis.settings.default_cluster_dir`): the server then runs as the ``postgres``
+user (PostgreSQL refuses to run as root), who must be able to reach it. The server
+listens on its own port on 127.0.0.1 only.
 """
 
 from __future__ import annotations
@@ -57,7 +59,8 @@ def _as_server_user(cmd: list[str], cfg: ClusterSettings) -> list[str]:
 
 
 def _run(cmd: list[str], cfg: ClusterSettings, check: bool = True) -> subprocess.CompletedProcess:
-    proc = subprocess.run(_as_server_user(cmd, cfg), capture_output=True, text=True)
+    # from "/": the server user may not be able to enter our working directory
+    proc = subprocess.run(_as_server_user(cmd, cfg), capture_output=True, text=True, cwd="/")
     if check and proc.returncode != 0:
         raise ClusterError(f"{' '.join(cmd)} failed:\n{proc.stdout}{proc.stderr}")
     return proc
@@ -91,6 +94,15 @@ def _pid_alive(pid: int) -> bool:
     return rest.split()[0] != "Z" and name in {"postgres", "postmaster"}
 
 
+def running_port(cfg: ClusterSettings) -> int | None:
+    """The port a running server of this data directory listens on (postmaster.pid)."""
+    try:
+        lines = (cfg.data_dir / "postmaster.pid").read_text().splitlines()
+        return int(lines[3])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def status(cfg: ClusterSettings | None = None) -> ClusterStatus:
     cfg = cfg or cluster_settings()
     if not (cfg.data_dir / "PG_VERSION").exists():
@@ -107,12 +119,40 @@ def status(cfg: ClusterSettings | None = None) -> ClusterStatus:
     return ClusterStatus(True, False, pid, f"stale postmaster.pid (pid {pid} is gone)")
 
 
+def _reachable_by(path, user: pwd.struct_passwd) -> str | None:
+    """The first ancestor of ``path`` the server user cannot enter, if any."""
+    for parent in reversed(path.parents):
+        try:
+            st = parent.stat()
+        except OSError:
+            continue
+        if st.st_uid == user.pw_uid:
+            mode_ok = st.st_mode & 0o100
+        elif st.st_gid == user.pw_gid:
+            mode_ok = st.st_mode & 0o010
+        else:
+            mode_ok = st.st_mode & 0o001
+        if not mode_ok:
+            return str(parent)
+    return None
+
+
 def _init(cfg: ClusterSettings) -> None:
     _say(f"creating a new cluster in {cfg.data_dir}")
-    cfg.data_dir.mkdir(parents=True, exist_ok=True)
     if os.geteuid() == 0:
         user = pwd.getpwnam(cfg.os_user)
+        blocked = _reachable_by(cfg.data_dir, user)
+        if blocked:
+            raise ClusterError(
+                f"the server runs as {cfg.os_user!r}, who cannot enter {blocked}: set "
+                f"GIS_PG_DATA_DIR to a directory it can reach (the default for root is under "
+                f"/var/lib/cantho-gis/), or set DATABASE_URL to use another server")
+        cfg.data_dir.mkdir(parents=True, exist_ok=True)
+        # the per-checkout parent under /var/lib stays root's; the data directory is the
+        # server's
         os.chown(cfg.data_dir, user.pw_uid, user.pw_gid)
+    else:
+        cfg.data_dir.mkdir(parents=True, exist_ok=True)
     os.chmod(cfg.data_dir, 0o700)
     _run(
         [_binary(cfg, "initdb"), "-D", str(cfg.data_dir), "-U", cfg.user, "--auth=trust",
@@ -168,7 +208,7 @@ def start(cfg: ClusterSettings | None = None) -> ClusterStatus:
     log = cfg.data_dir / "server.log"
     proc = _run(
         [_binary(cfg, "pg_ctl"), "-D", str(cfg.data_dir), "-l", str(log), "-w", "-t", "60",
-         "start"],
+         "-o", f"-p {cfg.port}", "start"],
         cfg,
         check=False,
     )

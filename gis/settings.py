@@ -7,6 +7,8 @@ that server; when it is not, the project runs its own PostGIS cluster (see
 
 from __future__ import annotations
 
+import hashlib
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -16,12 +18,31 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
+SERVER_STATE_ROOT = Path("/var/lib/cantho-gis")
+
+
+def default_cluster_dir(repo_root: Path = REPO_ROOT, name: str = "pgdata") -> Path:
+    """Where the managed cluster keeps its data.
+
+    Run by a normal user, the server runs as that user: ``.pgdata`` in the checkout.
+    Run by root, the server runs as ``postgres``, which cannot enter a checkout under a
+    0700 home directory: the data then lives under ``/var/lib/cantho-gis/``, one
+    directory per checkout (named after its path), never by loosening the user's home.
+    A checkout that already has its ``.pgdata`` keeps using it.
+    """
+    local = repo_root / (".pgdata" if name == "pgdata" else f".{name}")
+    if os.geteuid() != 0 or (local / "PG_VERSION").exists():
+        return local
+    digest = hashlib.sha256(str(repo_root.resolve()).encode()).hexdigest()[:10]
+    return SERVER_STATE_ROOT / f"{repo_root.name}-{digest}" / name
+
+
 class ClusterSettings(BaseSettings):
     """The project-managed local PostgreSQL cluster."""
 
     model_config = SettingsConfigDict(env_prefix="GIS_PG_")
 
-    data_dir: Path = REPO_ROOT / ".pgdata"
+    data_dir: Path = Field(default_factory=default_cluster_dir)
     port: int = 54329
     host: str = "127.0.0.1"
     user: str = "gis"
