@@ -264,3 +264,48 @@ def token_create(name: str) -> None:
 
 if __name__ == "__main__":
     main()
+
+
+@main.command()
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
+              help="the backup file to write (PostgreSQL custom format)")
+def backup(output: Path) -> None:
+    """Back up the whole database: layers, progress history, users, tokens, audit."""
+    from gis.backup import backup as run
+    from gis.backup import table_checksums
+    from gis.db import database_url, ensure_server
+
+    ensure_server()
+    _or_exit(lambda: run(database_url(), output))
+    rows = sum(n for n, _ in table_checksums(database_url()).values())
+    click.echo(f"backup written to {output} ({rows} rows)")
+
+
+@main.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--yes", is_flag=True, help="do not ask for confirmation")
+def restore(file: Path, yes: bool) -> None:
+    """Replace the database by the backup FILE (the current one is kept, renamed)."""
+    from gis.backup import restore as run
+    from gis.db import database_url, ensure_server
+
+    ensure_server()
+    if not yes:
+        click.confirm("This replaces the database (stop `gis serve` first). Go on?",
+                      abort=True)
+    kept = _or_exit(lambda: run(file, database_url()))
+    click.echo(f"restored {file}"
+               + (f"; the previous database is kept as {kept} (drop it when done)" if kept
+                  else ""))
+
+
+def _or_exit(fn):
+    from gis.errors import GISError
+
+    try:
+        return fn()
+    except GISError as exc:
+        click.echo(f"error: {exc.message}", err=True)
+        if exc.hint:
+            click.echo(f"what to do: {exc.hint}", err=True)
+        sys.exit(2)
