@@ -7,7 +7,7 @@ import json
 import pytest
 from test_writes import ITEMS, feature
 
-from api.auth import create_token, create_user
+from gis.users import create_token, create_user
 
 
 def bearer(token: str) -> dict:
