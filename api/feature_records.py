@@ -117,12 +117,13 @@ async def check_feature(conn, layer: Layer, record: dict) -> dict:
         vals["geom"] = row.geometry
         if row.geometry is not None:
             await _check_geometry(conn, layer, row.geometry)
-    outside = await (await conn.execute(sql.SQL("SELECT {}").format(
-        admin_geometry.outside_wards(geom_param(layer), sql.SQL("%(wards)s"))),
-        {"geom": vals["geom"], "wards": vals.get("wards") or []})).fetchone()
-    if outside[0]:
-        raise bad_request(admin_geometry.outside_wards_message(vals["id"], vals["wards"]),
-                          "wards", field="wards")
+    if vals.get("wards") and vals["geom"] is not None:
+        outside = await (await conn.execute(sql.SQL("SELECT {}").format(
+            admin_geometry.outside_wards(geom_param(layer), sql.SQL("%(wards)s"))),
+            {"geom": vals["geom"], "wards": vals["wards"]})).fetchone()
+        if outside[0]:
+            raise bad_request(admin_geometry.outside_wards_message(vals["id"], vals["wards"]),
+                              "wards", field="wards")
     return vals
 
 
