@@ -14,6 +14,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from gis.errors import GISError
+
 log = logging.getLogger(__name__)
 
 TITLES = {400: "InvalidParameterValue", 401: "Unauthorized", 403: "Forbidden",
@@ -64,6 +66,10 @@ def install(app: FastAPI) -> None:
     async def _api_error(request: Request, exc: APIError):
         return JSONResponse(body(exc.status, exc.description, exc.parameter),
                             status_code=exc.status, headers=exc.headers)
+
+    @app.exception_handler(GISError)
+    async def _gis_error(request: Request, exc: GISError):
+        return JSONResponse(exc.body(), status_code=exc.status, headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError):

@@ -26,19 +26,12 @@ from psycopg import sql
 
 from api import audit, changes
 from api import params as p
+from api.access import UserDep, check_allowed, check_located, editable
 from api.db import pool
-from api.errors import APIError, bad_request, not_found
+from api.feature_records import dataset_context, stored, vn_figure
 from api.links import JSON, base
-from api.writes import (
-    UserDep,
-    _allowed,
-    _before,
-    _context,
-    _editable,
-    _located_in_district,
-    _vn,
-)
 from gis.dataset.records import parse_progress
+from gis.errors import GISError, bad_request, not_found
 from layers.base import Layer
 
 router = APIRouter(tags=["Progress"])
@@ -64,15 +57,15 @@ SnapshotId = Annotated[int, Path(ge=1, le=2**63 - 1, description="Id of the figu
 
 
 def _tracking(layer: Layer) -> Layer:
-    _editable(layer)
+    editable(layer)
     if not layer.metrics:
-        raise APIError(405, f"layer {layer.id!r} tracks no progress", headers={"Allow": "GET"})
+        raise GISError(405, f"layer {layer.id!r} tracks no progress", headers={"Allow": "GET"})
     return layer
 
 
 async def _feature(conn, layer: Layer, fid: str) -> dict:
     """The feature's stored properties, locked until the end of the transaction."""
-    row = await _before(conn, layer, fid)
+    row = await stored(conn, layer, fid, lock=True)
     if row is None:
         raise not_found(f"no feature {fid!r} in {layer.id}")
     return row[0]
@@ -87,8 +80,8 @@ async def _check(conn, layer: Layer, figure) -> dict:
     if isinstance(figure.get("valid_on"), str) and len(figure["valid_on"]) != 10:
         raise bad_request(f"valid_on {figure['valid_on']!r} is not a date (YYYY-MM-DD)",
                           "valid_on")
-    item = {k: _vn(v) if k == "value" else v for k, v in figure.items()}
-    ctx = await _context(conn)
+    item = {k: vn_figure(v) if k == "value" else v for k, v in figure.items()}
+    ctx = await dataset_context(conn)
     rows = parse_progress(layer, [item], ctx, FilePath("request"), 0, require_source=False)
     if ctx.problems.problems or not rows:
         raise bad_request("; ".join(pr.reason for pr in ctx.problems.problems) or "invalid")
@@ -109,8 +102,8 @@ async def add_progress(request: Request, featureId: str, layer: p.LayerDep, user
     layer = _tracking(layer)
     async with pool(request).connection() as conn, conn.transaction():
         props = await _feature(conn, layer, featureId)
-        _allowed(user, layer, props)
-        await _located_in_district(conn, user, layer, featureId)
+        check_allowed(user, props)
+        await check_located(conn, user, layer, featureId)
         row = await _check(conn, layer, figure)
         cols = ["layer_id", "feature_id", *row, "origin"]
         vals = {**row, "layer_id": layer.id, "feature_id": featureId, "origin": "api"}
@@ -121,7 +114,7 @@ async def add_progress(request: Request, featureId: str, layer: p.LayerDep, user
                 cols=sql.SQL(", ").join(map(sql.Identifier, cols)),
                 vals=sql.SQL(", ").join(map(sql.Placeholder, cols)), obj=SNAPSHOT_JSON), vals)
         except psycopg.errors.UniqueViolation:
-            raise APIError(409, f"{featureId} already has a {row['metric']} figure for "
+            raise GISError(409, f"{featureId} already has a {row['metric']} figure for "
                            f"{row['valid_on']} from the same source and note") from None
         text, stored = await cur.fetchone()
         await _touch(conn, layer, featureId)
@@ -140,8 +133,8 @@ async def delete_progress(request: Request, featureId: str, snapshotId: Snapshot
     layer = _tracking(layer)
     async with pool(request).connection() as conn, conn.transaction():
         props = await _feature(conn, layer, featureId)
-        _allowed(user, layer, props)
-        await _located_in_district(conn, user, layer, featureId)
+        check_allowed(user, props)
+        await check_located(conn, user, layer, featureId)
         row = await (await conn.execute(
             "SELECT to_jsonb(ps), origin FROM progress_snapshot ps WHERE id = %s AND "
             "layer_id = %s AND feature_id = %s FOR UPDATE",
@@ -150,7 +143,7 @@ async def delete_progress(request: Request, featureId: str, snapshotId: Snapshot
             raise not_found(f"no progress figure {snapshotId} on {featureId} in {layer.id}")
         before, origin = row
         if origin != "api":
-            raise APIError(409, f"figure {snapshotId} comes from the dataset ({origin}); "
+            raise GISError(409, f"figure {snapshotId} comes from the dataset ({origin}); "
                            "correct it in data/ (a reload would restore it)")
         await conn.execute("DELETE FROM progress_snapshot WHERE id = %s", (snapshotId,))
         await _touch(conn, layer, featureId)

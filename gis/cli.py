@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from gis.users import ROLES
 from layers import registry
 
 
@@ -224,20 +225,16 @@ def user() -> None:
 
 @user.command("add")
 @click.argument("name")
-@click.option("--role", type=click.Choice(["admin", "planner", "district_officer"]),
-              required=True)
+@click.option("--role", type=click.Choice(ROLES), required=True)
 @click.option("--district", help="GSO district code (district_officer only), e.g. 916")
 def user_add(name: str, role: str, district: str | None) -> None:
     """Add (or update) user NAME."""
-    from api.auth import create_user
     from gis.db import connect, ensure_server
+    from gis.users import create_user
 
     ensure_server()
     with connect() as conn:
-        try:
-            create_user(conn, name, role, district)
-        except ValueError as exc:
-            raise click.UsageError(str(exc)) from None
+        _users_call(create_user, conn, name, role, district)
     click.echo(f"user {name}: {role}" + (f" ({district})" if district else ""))
 
 
@@ -250,16 +247,22 @@ def token() -> None:
 @click.argument("name")
 def token_create(name: str) -> None:
     """Create a token for user NAME and print it (once: it cannot be shown again)."""
-    from api.auth import create_token
     from gis.db import connect, ensure_server
+    from gis.users import create_token
 
     ensure_server()
     with connect() as conn:
-        try:
-            tok = create_token(conn, name)
-        except ValueError as exc:
-            raise click.UsageError(str(exc)) from None
-    click.echo(tok)
+        click.echo(_users_call(create_token, conn, name))
+
+
+def _users_call(fn, *args):
+    """A gis.users function; its GISError as a usage error (message and what to do)."""
+    from gis.errors import GISError
+
+    try:
+        return fn(*args)
+    except GISError as exc:
+        raise click.UsageError(exc.message + (f" ({exc.hint})" if exc.hint else "")) from None
 
 
 if __name__ == "__main__":

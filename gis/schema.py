@@ -85,7 +85,10 @@ admin_commune = Table(
     Column("in_2025_03", Boolean, nullable=False),
     Column("first_listed", Date, comment="first GSO snapshot listing the unit"),
     Column("last_listed", Date, comment="last GSO snapshot listing the unit"),
-    Column("geom", Geometry("MultiPolygon", 4326, spatial_index=True), nullable=True),
+    Column("geom", Geometry("MultiPolygon", 4326, spatial_index=True), nullable=True,
+           comment="schematic polygon (migration 0005; see geom_source)"),
+    Column("geom_source", Text, comment="provenance and licence of the polygon"),
+    Column("geom_note", Text, comment="how the polygon was made (from its file)"),
 )
 
 progress_snapshot = Table(

@@ -78,6 +78,14 @@ class DataSettings(BaseSettings):
     data_dir: Path = REPO_ROOT / "data"
     seeds_dir: Path = REPO_ROOT.parent / "shared" / "seeds"
     boundaries_dir: Path = REPO_ROOT.parent / "shared" / "data" / "boundaries"
+    # Ward/commune polygons in boundaries_dir (schematic: see its SOURCES.md, section 5);
+    # empty: communes have no geometry.
+    commune_polygons_file: str = "cantho_wards_schematic.geojson"
+    # How far (metres) a feature may reach beyond the wards it names before the loader and
+    # the API refuse it. The schematic polygons are thinned to 4-29 vertices and leave gaps
+    # of up to 1.3 km against the district outlines (largest inscribed circle 668 m), so
+    # their edges can be that far off: the check catches a wrong ward, not a near miss.
+    ward_tolerance_m: float = 1000.0
 
 
 class APISettings(BaseSettings):

@@ -6,9 +6,20 @@ GEOM_QUALITY = (
     Choice("indicative", "Vị trí minh họa (số hóa thủ công)", "Indicative (hand-digitised)"),
     Choice("district", "Chỉ biết quận/huyện", "District only"),
     Choice("admin_boundary", "Ranh giới hành chính (khái quát)", "Admin boundary (generalised)"),
+    Choice("admin_schematic", "Ranh giới hành chính sơ đồ (phác họa, không dùng để xác định "
+           "ranh giới)", "Schematic admin boundary (sketch, not for boundary work)"),
     Choice("surveyed", "Đo đạc", "Surveyed"),
     Choice("unknown", "Chưa rõ vị trí", "Location unknown"),
 )
+
+# geom_quality of a geometry taken from an admin unit (Layer.geometry_from_admin), by the
+# boundary set it comes from; "none": the unit has no polygon (the city's code: a count
+# about the whole city, not a place; a commune without a polygon).
+ADMIN_GEOM_QUALITY = {"district": "admin_boundary", "commune": "admin_schematic",
+                      "none": "unknown"}
+if not set(ADMIN_GEOM_QUALITY.values()) <= {c.value for c in GEOM_QUALITY}:
+    raise ValueError(f"ADMIN_GEOM_QUALITY: {ADMIN_GEOM_QUALITY} names a value not in "
+                     "GEOM_QUALITY")
 
 COMMON_FIELDS: tuple[Field, ...] = (
     Field("name", "text", "Tên", "Name", required=True),

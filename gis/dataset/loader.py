@@ -14,6 +14,7 @@ from pathlib import Path
 from psycopg import sql
 from tqdm import tqdm
 
+from gis import admin_geometry
 from gis.dataset import boundaries
 from gis.dataset.merge import MergeCount, create_stage, fill_stage, merge_stage
 from gis.dataset.problems import Collector, LoadError
@@ -174,29 +175,26 @@ def _check_stage(conn, layer: Layer, stage: str, problems: Collector) -> None:
 
 
 def _admin_geometry(conn, layer: Layer, stage: str, problems: Collector) -> None:
-    """Geometry of layers such as NTM comes from the admin unit named by a field.
-
-    City-wide statements (the city's code) get no geometry: they are counts about the
-    whole city, not places, and would cover every district on a map."""
-    s, code = sql.Identifier(stage), sql.Identifier(layer.geometry_from_admin)
+    """Geometry of layers such as NTM comes from the admin unit named by a field
+    (:mod:`gis.admin_geometry`, the rule API writes follow too)."""
+    code = sql.SQL("x.{}").format(sql.Identifier(layer.geometry_from_admin))
     unknown = conn.execute(sql.SQL(
-        "SELECT _file, _line, id, {c} FROM {s} x WHERE NOT EXISTS ("
-        " SELECT 1 FROM admin_city WHERE code = x.{c} UNION ALL"
-        " SELECT 1 FROM admin_district WHERE code = x.{c} UNION ALL"
-        " SELECT 1 FROM admin_commune WHERE code = x.{c})").format(s=s, c=code))
+        "SELECT _file, _line, id, {c} FROM {s} x WHERE NOT {known} ORDER BY _file, _line"
+    ).format(c=code, s=sql.Identifier(stage), known=admin_geometry.known_unit(code)))
     for file, line, fid, value in unknown:
-        problems.add(file, line, f"feature {fid}: unknown admin unit code {value!r}")
-    conn.execute(sql.SQL(
-        "UPDATE {s} x SET geom = COALESCE("
-        " (SELECT geom FROM admin_district WHERE code = x.{c}),"
-        " (SELECT geom FROM admin_commune WHERE code = x.{c})),"
-        " districts = CASE WHEN x.districts = '{{}}' THEN COALESCE("
-        "  (SELECT ARRAY[code] FROM admin_district WHERE code = x.{c}),"
-        "  (SELECT ARRAY[district_code] FROM admin_commune WHERE code = x.{c}), '{{}}')"
-        "  ELSE x.districts END").format(s=s, c=code))
-    conn.execute(sql.SQL(
-        "UPDATE {s} SET geom_quality = CASE WHEN geom IS NULL THEN 'unknown' "
-        "ELSE 'admin_boundary' END").format(s=s))
+        problems.add(file, line, admin_geometry.unknown_unit_message(fid, value))
+    conn.execute(admin_geometry.fill_stage(layer, stage))
+
+
+def _check_wards(conn, stage: str, problems: Collector) -> None:
+    """Features that name wards must lie in them (within the schematic tolerance)."""
+    outside = conn.execute(sql.SQL(
+        "SELECT _file, _line, id, wards FROM {s} x WHERE geom IS NOT NULL AND ST_IsValid(geom)"
+        " AND {outside} ORDER BY _file, _line").format(
+        s=sql.Identifier(stage),
+        outside=admin_geometry.outside_wards(sql.SQL("x.geom"), sql.SQL("x.wards"))))
+    for file, line, fid, wards in outside:
+        problems.add(file, line, admin_geometry.outside_wards_message(fid, wards))
 
 
 def outside_named_districts(conn) -> list[tuple[str, str, list[str]]]:
@@ -223,7 +221,8 @@ def load(data_dir: Path | None = None, boundaries_dir: Path | None = None,
 
     city = boundaries.read_city(boundaries_dir, problems)
     districts = boundaries.read_districts(boundaries_dir, problems)
-    communes = boundaries.read_communes(boundaries_dir, problems)
+    communes = boundaries.read_communes(boundaries_dir, problems,
+                                        settings.commune_polygons_file)
     sources = read_sources(data_dir / "sources.yaml", settings.seeds_dir, problems)
     ctx = Context(
         documents={s["id"] for s in sources},
@@ -238,7 +237,8 @@ def load(data_dir: Path | None = None, boundaries_dir: Path | None = None,
     report = LoadReport()
     with connect(url) as conn:
         with conn.transaction():
-            _load_admin_and_sources(conn, report, city, districts, communes, sources)
+            _load_admin_and_sources(conn, report, city, districts, communes, sources,
+                                    problems)
             progress_rows = []
             for layer in feature_layers():
                 rows = features.get(layer.id, [])
@@ -248,6 +248,7 @@ def load(data_dir: Path | None = None, boundaries_dir: Path | None = None,
                     _admin_geometry(conn, layer, stage, problems)
                 else:
                     _check_stage(conn, layer, stage, problems)
+                _check_wards(conn, stage, problems)
                 if problems.problems:
                     continue
                 columns = ["id", *(f.name for f in layer.all_fields), "geom"]
@@ -273,7 +274,8 @@ def load(data_dir: Path | None = None, boundaries_dir: Path | None = None,
     return report
 
 
-def _load_admin_and_sources(conn, report, city, districts, communes, sources) -> None:
+def _load_admin_and_sources(conn, report, city, districts, communes, sources,
+                            problems: Collector) -> None:
     plan = (
         ("source_document", sources, ["id", "file", "title", "title_en", "report_no",
                                       "issued_on", "issuer", "date_note"], None),
@@ -285,11 +287,15 @@ def _load_admin_and_sources(conn, report, city, districts, communes, sources) ->
          "ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON(%s), 4326))"),
         ("admin_commune", communes, ["code", "name", "full_name", "name_ascii", "unit_type",
                                      "district_code", "in_2019_12", "in_2024_09", "in_2025_03",
-                                     "first_listed", "last_listed"], None),
+                                     "first_listed", "last_listed", "geom", "geom_source",
+                                     "geom_note"],
+         "ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON(%s), 4326))"),
     )
     for table, rows, columns, geom_expr in plan:
         stage = create_stage(conn, table)
         fill_stage(conn, stage, rows, geom_expr)
+        if table == "admin_commune":
+            boundaries.check_commune_polygons(conn, stage, problems)
         key = ["id"] if table == "source_document" else ["code"]
         # Units and documents that disappear from the inputs are kept (features refer to them).
         report.counts[table] = merge_stage(conn, table, stage, key, columns, delete_scope=None)

@@ -7,7 +7,7 @@ import json
 import pytest
 from test_writes import ITEMS, feature
 
-from api.auth import create_token, create_user
+from gis.users import create_token, create_user
 
 
 def bearer(token: str) -> dict:
@@ -154,3 +154,23 @@ def test_admin_actions_audited_without_secrets(client, conn, heads):
     assert rows[0][6]["district"] == "916" and rows[2][5]["revoked"] is None
     everything = json.dumps(conn.execute("SELECT json_agg(a) FROM audit_log a").fetchone()[0])
     assert issued["token"] not in everything and "ctg_" not in everything
+
+
+def test_cli_and_admin_api_share_the_user_rules(client, conn, heads):
+    """`gis user add` / `gis token create` and /admin/users run the same gis.users rules."""
+    from click.testing import CliRunner
+
+    from gis.cli import main as cli
+
+    runner = CliRunner()
+    r = runner.invoke(cli, ["user", "add", "ta_cli_bad", "--role", "district_officer",
+                            "--district", "999"])
+    assert r.exit_code == 2 and "district: unknown district '999'" in r.output, r.output
+    api = client.post("/admin/users", json={"name": "ta_cli_bad", "role": "district_officer",
+                                            "district": "999"}, headers=heads["admin"])
+    assert api.status_code == 400
+    assert api.json()["description"] == "district: unknown district '999'"
+    r = runner.invoke(cli, ["token", "create", "ta_nobody"])
+    assert r.exit_code == 2 and "no user 'ta_nobody' (add one with `gis user add`)" in r.output
+    assert conn.execute("SELECT count(*) FROM app_user WHERE name IN ('ta_cli_bad', "
+                        "'ta_nobody')").fetchone()[0] == 0

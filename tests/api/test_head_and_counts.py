@@ -117,7 +117,7 @@ def test_number_matched_estimated_above_threshold(low_threshold, conn):
 def test_filtered_counts_are_cached_until_the_layer_changes(low_threshold, conn, db_url):
     import psycopg
 
-    from api.auth import create_token, create_user
+    from gis.users import create_token, create_user
 
     c = low_threshold
     url = "/collections/projects/items?kind=bridge&limit=1"

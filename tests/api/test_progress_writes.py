@@ -7,7 +7,7 @@ import mapbox_vector_tile
 import pytest
 from test_tiles import tile_of
 
-from api.auth import create_token, create_user
+from gis.users import create_token, create_user
 
 ITEMS = "/collections/projects/items"
 

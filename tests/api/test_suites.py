@@ -92,7 +92,7 @@ def test_schemathesis_writes_with_a_token_find_no_server_error(live_server, tmp_
     layer and manage users), so that bodies reach validation. No 5xx."""
     import psycopg
 
-    from api.auth import create_token, create_user
+    from gis.users import create_token, create_user
 
     with psycopg.connect(db_url) as conn:
         create_user(conn, "t_fuzzer", "admin", None)

@@ -7,8 +7,8 @@ import pytest
 from click.testing import CliRunner
 from test_tiles import tile_of
 
-from api.auth import create_token, create_user
 from gis.cli import main as cli
+from gis.users import create_token, create_user
 
 ITEMS = "/collections/projects/items"
 
