@@ -16,8 +16,17 @@ from gis.dataset.loader import load
 from gis.migrate import migrate
 from gis.settings import data_settings
 from layers import METRICS, registry
-from layers.base import (BestRecord, Choice, DistrictSummary, Field, FromBest, Layer, Metric,
-                         Override, Style)
+from layers.base import (
+    BestRecord,
+    Choice,
+    DistrictSummary,
+    Field,
+    FromBest,
+    Layer,
+    Metric,
+    Override,
+    Style,
+)
 
 TREES = Layer(
     id="street_trees",
