@@ -51,6 +51,12 @@ def filters() -> list[dict]:
         out.append({"name": name, "label_vi": fields[0].label_vi,
                     "label_en": fields[0].label_en, "layers": [la.id for la in layers],
                     "choices": [_choice(c) for c in choices.values()]})
+    labels = [f["label_vi"] for f in out]
+    for f in out:  # two filters of one label: each says the layer it is about
+        if len(f["layers"]) == 1 and labels.count(f["label_vi"]) > 1:
+            layer = registry.get(f["layers"][0])
+            f["label_vi"] += f" – {layer.title_vi}"
+            f["label_en"] += f" – {layer.title_en}"
     return out
 
 
