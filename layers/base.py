@@ -244,14 +244,6 @@ class Layer:
         return any(props.get(f.name) in f.dashed_values for f in self.all_fields
                    if f.dashed_values)
 
-    def overridden(self, props: dict) -> dict:
-        """``props`` with the layer's overrides applied."""
-        out = dict(props)
-        for o in self.overrides:
-            if props.get(o.when_field) == o.when_value:
-                out[o.field] = o.value
-        return out
-
     @property
     def queryables(self) -> tuple[Field, ...]:
         return tuple(f for f in self.all_fields if f.queryable)
