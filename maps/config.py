@@ -116,6 +116,9 @@ def map_config(districts: list[dict] | None = None,
         # a metric's flat properties: "{metric}_date", ... (layers.base.metric_column)
         "metric_columns": {p: metric_column("{metric}", p) for p in METRIC_PARTS},
         "filters": filters(),
+        # the layer whose features are the districts (its ids are district codes)
+        "district_layer": next((la.id for la in registry.layers()
+                                if la.view_of == "admin_district"), None),
         "extent": extent.latlng_bounds if extent else None,
         "districts": districts or [],
         "exports": {"pdf": "/exports/map.pdf", "png": "/exports/map.png",

@@ -321,7 +321,7 @@ $('f-search').addEventListener('input', draw);
 $('f-district').addEventListener('change', () => {
   load().then(() => {
     const d = district();
-    const g = d && app.groups.districts && app.index[`districts/${d}`];
+    const g = d && cfg.district_layer && app.index[`${cfg.district_layer}/${d}`];
     if (g) map.fitBounds(g.getBounds()); else if (!d) map.fitBounds(cityBounds);
   });
 });
