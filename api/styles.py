@@ -10,7 +10,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from api.db import pool
 from api.links import base
+from gis.extent import Extent, city_extent
 from gis.settings import api_settings
 from layers import registry
 from layers.base import Layer
@@ -55,9 +57,10 @@ def fill_color(layer: Layer):
     return ["case", has_progress(layer), color(layer), layer.style.unknown_color]
 
 
-def dashed(layer: Layer):
-    return ["case", ["==", ["get", "geom_quality"], "indicative"], ["literal", [2, 2]],
-            ["literal", [1, 0]]] if layer.has_field("geom_quality") else ["literal", [1, 0]]
+def dashed(layer: Layer) -> list:
+    """True where a field's value is a choice declared ``dashed`` (indicative geometry)."""
+    return ["any", *(["in", ["coalesce", ["get", f.name], ""], ["literal", list(f.dashed_values)]]
+                     for f in layer.all_fields if f.dashed_values)]
 
 
 def style_layers(layer: Layer) -> list[dict]:
@@ -72,10 +75,12 @@ def style_layers(layer: Layer) -> list[dict]:
                    "fill-opacity": opacity(layer, st.fill_opacity)}},
         {"id": f"{layer.id}-outline", "type": "line", **src, "filter": poly, "metadata": meta,
          "paint": {"line-color": color(layer), "line-width": max(1.0, st.stroke_width / 2)}},
-        {"id": f"{layer.id}-line", "type": "line", **src, "filter": line, "metadata": meta,
-         "layout": {"line-cap": "round"},
-         "paint": {"line-color": fill_color(layer), "line-width": st.stroke_width,
-                   "line-opacity": opacity(layer, 0.9)}},
+        *({"id": f"{layer.id}-line{suffix}", "type": "line", **src, "metadata": meta,
+           "filter": ["all", line, test], "layout": {"line-cap": "round"},
+           "paint": {"line-color": fill_color(layer), "line-width": st.stroke_width,
+                     "line-opacity": opacity(layer, 0.9), **dash}}
+          for suffix, test, dash in (("", ["!", dashed(layer)], {}),
+                                     ("-dashed", dashed(layer), {"line-dasharray": [2, 2]}))),
         {"id": f"{layer.id}-point", "type": "circle", **src, "filter": point, "metadata": meta,
          "paint": {"circle-color": fill_color(layer), "circle-radius": st.point_radius,
                    "circle-opacity": opacity(layer, 0.9), "circle-stroke-color": "#ffffff",
@@ -83,7 +88,7 @@ def style_layers(layer: Layer) -> list[dict]:
     ]
 
 
-def style_document(b: str) -> dict:
+def style_document(b: str, extent: Extent | None = None) -> dict:
     s = api_settings()
     layers = [{"id": "background", "type": "background",
                "paint": {"background-color": "#f4f1ea"}}]
@@ -93,7 +98,7 @@ def style_document(b: str) -> dict:
         "version": 8,
         "name": "Cần Thơ planning GIS",
         "metadata": {"generated-from": "layer registry"},
-        "center": [105.75, 10.03], "zoom": 10,
+        **({"center": extent.center, "zoom": 10} if extent else {}),
         "sources": {"cantho": {"type": "vector", "url": f"{b}/tiles/WebMercatorQuad/tilejson.json",
                                "tiles": [f"{b}/tiles/WebMercatorQuad/{{z}}/{{y}}/{{x}}"],
                                "minzoom": s.tile_min_zoom, "maxzoom": s.tile_max_zoom}},
@@ -110,4 +115,6 @@ async def styles(request: Request) -> JSONResponse:
 
 @router.get("/styles/default", summary="The default MapLibre style (from the registry)")
 async def default_style(request: Request) -> JSONResponse:
-    return JSONResponse(style_document(base(request)), media_type=STYLE_TYPE)
+    async with pool(request).connection() as conn:
+        extent = await city_extent(conn)
+    return JSONResponse(style_document(base(request), extent), media_type=STYLE_TYPE)

@@ -20,6 +20,7 @@ from api.errors import not_found
 from api.links import JSON, MVT, base, link
 from api.tilecache import ALL, TileCache
 from api.tilesql import mvt_fields, tile_sql
+from gis.extent import city_extent
 from gis.settings import api_settings
 from layers import registry
 from layers.base import Layer
@@ -129,13 +130,16 @@ def _tilesets(b: str, prefix: str, title: str) -> dict:
                   link(f"{b}/tileMatrixSets/{TMS_ID}", TILING_SCHEME, JSON, TMS_ID)]}]}
 
 
-def _tilejson(b: str, prefix: str, layers: list[Layer], name: str) -> dict:
+async def _tilejson(request: Request, prefix: str, layers: list[Layer], name: str) -> dict:
     s = api_settings()
+    async with pool(request).connection() as conn:
+        extent = await city_extent(conn)
+    where = {"bounds": extent.bounds, "center": [*extent.center, 10]} if extent else {}
     return {
         "tilejson": "3.0.0", "name": name, "scheme": "xyz", "format": "pbf",
         "tiles": [f"{prefix}/tiles/{TMS_ID}/{{z}}/{{y}}/{{x}}"],
         "minzoom": s.tile_min_zoom, "maxzoom": s.tile_max_zoom,
-        "bounds": [105.2, 9.9, 105.9, 10.35], "center": [105.75, 10.03, 10],
+        **where,
         "vector_layers": [{"id": lyr.id, "description": lyr.title_vi, "fields": mvt_fields(lyr),
                            "minzoom": s.tile_min_zoom, "maxzoom": s.tile_max_zoom}
                           for lyr in layers],
@@ -157,7 +161,7 @@ async def dataset_tileset(request: Request, tms: TmsDep) -> JSONResponse:
 @router.get("/tiles/{tileMatrixSetId}/tilejson.json", summary="TileJSON of all layers")
 async def dataset_tilejson(request: Request, tms: TmsDep) -> JSONResponse:
     b = base(request)
-    return JSONResponse(_tilejson(b, b, registry.layers(), "cantho"))
+    return JSONResponse(await _tilejson(request, b, registry.layers(), "cantho"))
 
 
 @router.get("/collections/{collectionId}/tiles", summary="Vector tilesets of a layer")
@@ -177,7 +181,8 @@ async def layer_tileset(request: Request, layer: p.LayerDep, tms: TmsDep) -> JSO
             summary="TileJSON of a layer")
 async def layer_tilejson(request: Request, layer: p.LayerDep, tms: TmsDep) -> JSONResponse:
     b = base(request)
-    return JSONResponse(_tilejson(b, f"{b}/collections/{layer.id}", [layer], layer.id))
+    return JSONResponse(await _tilejson(request, f"{b}/collections/{layer.id}", [layer],
+                                        layer.id))
 
 
 async def _render(request: Request, query: str, params: dict) -> bytes:

@@ -8,6 +8,7 @@ from alembic import command
 from alembic.config import Config
 
 from gis.db import engine
+from gis.layer_views import create_layer_views
 from gis.schema import sync_layer_tables
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -25,4 +26,6 @@ def migrate(url: str | None = None) -> list[str]:
     with engine(url).begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
-        return sync_layer_tables(conn)
+        tables = sync_layer_tables(conn)
+        create_layer_views(conn)  # views over admin tables, from the declarations
+        return tables

@@ -11,6 +11,7 @@ import os
 
 from layers import districts, flood_works, industrial_zones, ntm, projects
 from layers.base import Choice, Field, Layer, Metric, Style
+from layers.checks import registry_problems
 from layers.metrics import METRICS
 
 
@@ -23,9 +24,9 @@ class Registry:
     def add(self, layer: Layer) -> None:
         if layer.id in self._layers:
             raise ValueError(f"layer {layer.id!r} is declared twice")
-        unknown = [m for m in layer.metrics if m not in METRICS]
-        if unknown:
-            raise ValueError(f"layer {layer.id!r}: unknown metrics {unknown}")
+        problems = registry_problems(layer, METRICS, self._layers)
+        if problems:
+            raise ValueError(f"layer {layer.id!r}: " + "; ".join(problems))
         self._layers[layer.id] = layer
 
     def remove(self, layer_id: str) -> None:
@@ -40,12 +41,23 @@ class Registry:
     def __contains__(self, layer_id: str) -> bool:
         return layer_id in self._layers
 
-    def metric(self, name: str) -> Metric:
-        return METRICS[name]
+    def summary_layers(self) -> list[Layer]:
+        """The layers with a table in the district view's summary, in its order."""
+        return sorted((layer for layer in self._layers.values() if layer.summary),
+                      key=lambda layer: (layer.summary.order, layer.id))
+
+    def filter_fields(self) -> list[tuple[str, list[Layer]]]:
+        """Each filter field name with the feature layers that declare it, in drawing order."""
+        out: dict[str, list[Layer]] = {}
+        for layer in self.layers():
+            for f in layer.all_fields:
+                if f.filter and layer.feature_fields:
+                    out.setdefault(f.name, []).append(layer)
+        return list(out.items())
 
 
-registry = Registry(
-    [districts.LAYER, ntm.LAYER, industrial_zones.LAYER, flood_works.LAYER, projects.LAYER]
+registry = Registry(  # a layer taking fields from another comes after it (districts: ntm)
+    [ntm.LAYER, districts.LAYER, industrial_zones.LAYER, flood_works.LAYER, projects.LAYER]
 )
 
 

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 FieldType = Literal["text", "integer", "number", "date", "text[]", "json"]
+PopupPlace = Literal["row", "details", "hidden"]
+POPUP_PLACES = ("row", "details", "hidden")
 GeometryType = Literal[
     "Geometry", "Point", "LineString", "Polygon", "MultiPoint", "MultiLineString", "MultiPolygon"
 ]
@@ -24,6 +26,7 @@ class Choice:
     label_vi: str
     label_en: str
     color: str | None = None
+    dashed: bool = False  # features with this value are drawn dashed (indicative geometry)
 
 
 @dataclass(frozen=True)
@@ -38,17 +41,50 @@ class Field:
     choices: tuple[Choice, ...] = ()
     queryable: bool = True
     required: bool = False
-    figure: bool = False  # a number copied from a document in Vietnamese notation
     max_value: float | None = None
     in_tiles: bool = True  # carried in vector tiles (long texts are left to the API)
-    summed: bool = False  # totalled in summaries (district view)
     # offered as a filter (choice fields) in the web map, the print dialog and the CLI;
     # the query parameter is the field's name, and layers without the field are not
     # restricted by it
     filter: bool = False
+    unit_en: str | None = None  # the unit in English, where it reads differently
+    # the choice a feature without a value is shown as ("no record means unknown", never
+    # "not achieved")
+    missing: str | None = None
+    # the choices are declared in rank order, lowest first (the missing one has no rank)
+    ordered: bool = False
+    # how a feature popup shows the field: a table row, a folded long text, or not at all
+    popup: PopupPlace = "row"
+
+    def problems(self) -> list[str]:
+        """What is wrong with the declaration (checked when its layer is declared)."""
+        out = []
+        if self.filter and not self.choices:
+            out.append("filter=True needs choices")
+        if self.missing is not None and self.choice(self.missing) is None:
+            out.append(f"missing={self.missing!r} is not one of its choices")
+        if self.ordered and not self.choices:
+            out.append("ordered=True needs choices")
+        if self.popup not in POPUP_PLACES:
+            out.append(f"popup={self.popup!r}: use one of {POPUP_PLACES}")
+        return out
 
     def choice(self, value: str | None) -> Choice | None:
         return next((c for c in self.choices if c.value == value), None)
+
+    def shown_choice(self, value: str | None) -> Choice | None:
+        """The choice a value is shown as: its own, else the ``missing`` one."""
+        return self.choice(value) or self.choice(self.missing)
+
+    @property
+    def ranked(self) -> tuple[str, ...]:
+        """Values in rank order, lowest first (``ordered`` fields; the missing one left out)."""
+        return tuple(c.value for c in self.choices if c.value != self.missing) \
+            if self.ordered else ()
+
+    @property
+    def dashed_values(self) -> tuple[str, ...]:
+        return tuple(c.value for c in self.choices if c.dashed)
 
 
 @dataclass(frozen=True)
@@ -102,6 +138,56 @@ class Style:
 
 
 @dataclass(frozen=True)
+class DistrictSummary:
+    """How a layer appears in the district view's summary: one table of its features
+    (name, ``columns``, ``total``, latest progress), in groups by ``group_by`` (count
+    and the sum of ``total`` per group)."""
+
+    columns: tuple[str, ...] = ()
+    group_by: str | None = None  # a choice field
+    total: str | None = None  # a number field summed per group, shown with its unit
+    noun_vi: str = "đối tượng"  # what is counted in a group ("12 dự án")
+    noun_en: str = "features"
+    order: int = 100  # position among the summary's tables
+
+
+@dataclass(frozen=True)
+class BestRecord:
+    """The record of this (admin-coded) layer that counts for an administrative unit:
+    the highest rank of the ``ordered`` field ``rank`` (the missing value never counts),
+    then the latest ``year``. A unit without one has the field's ``missing`` value."""
+
+    key: str  # the field holding the admin unit's code
+    rank: str  # an ordered choice field
+    year: str | None = None  # the year a record counts from (no year: its valid_on)
+    shown: tuple[str, ...] = ()  # fields shown beside the rank (district summary)
+    # admin unit types listed per district in the district summary (e.g. communes, "Xã")
+    unit_types: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FromBest:
+    """Fields of this layer taken from another layer's :class:`BestRecord` for the same
+    unit: ``fields`` pairs (this field, that layer's field); ``where`` restricts that
+    layer's records (field, value)."""
+
+    layer: str
+    fields: tuple[tuple[str, str], ...]
+    where: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Override:
+    """A field's value set by another field, e.g. urban districts (``unit_type`` "Quận")
+    are outside the New Rural programme: ``ntm_level`` is "not_applicable"."""
+
+    field: str
+    value: str
+    when_field: str
+    when_value: str
+
+
+@dataclass(frozen=True)
 class Layer:
     """One spatial layer of the planning GIS."""
 
@@ -120,6 +206,18 @@ class Layer:
     editable: bool = True
     geometry_from_admin: str | None = None  # field holding an admin code to take geometry from
     order: int = 100  # drawing order on maps: lower is drawn first
+    summary: DistrictSummary | None = None  # a table in the district view's summary
+    best_record: BestRecord | None = None
+    from_best: FromBest | None = None
+    overrides: tuple[Override, ...] = ()
+    view_of: str | None = None  # the admin table (keyed by code) this layer is a view over
+
+    def __post_init__(self):
+        from layers.checks import layer_problems
+
+        problems = layer_problems(self)
+        if problems:
+            raise ValueError(f"layer {self.id!r}: " + "; ".join(problems))
 
     @property
     def all_fields(self) -> tuple[Field, ...]:
@@ -141,15 +239,11 @@ class Layer:
         """The style's progress metrics that the layer tracks, first one first."""
         return tuple(m for m in self.style.progress_metrics if m in self.metrics)
 
-    @property
-    def summed_field(self) -> Field | None:
-        """The figure totalled per group in summaries, if the layer declares one."""
-        return next((f for f in self.all_fields if f.summed), None)
+    def dashed(self, props: dict) -> bool:
+        """Drawn dashed: a value whose choice says so (indicative geometry)."""
+        return any(props.get(f.name) in f.dashed_values for f in self.all_fields
+                   if f.dashed_values)
 
     @property
     def queryables(self) -> tuple[Field, ...]:
         return tuple(f for f in self.all_fields if f.queryable)
-
-    @property
-    def title(self) -> str:
-        return self.title_vi

@@ -3,7 +3,8 @@
 from layers.base import Choice, Field
 
 GEOM_QUALITY = (
-    Choice("indicative", "Vị trí minh họa (số hóa thủ công)", "Indicative (hand-digitised)"),
+    Choice("indicative", "Vị trí minh họa (số hóa thủ công)", "Indicative (hand-digitised)",
+           dashed=True),
     Choice("district", "Chỉ biết quận/huyện", "District only"),
     Choice("admin_boundary", "Ranh giới hành chính (khái quát)", "Admin boundary (generalised)"),
     Choice("admin_schematic", "Ranh giới hành chính sơ đồ (phác họa, không dùng để xác định "
@@ -22,18 +23,18 @@ if not set(ADMIN_GEOM_QUALITY.values()) <= {c.value for c in GEOM_QUALITY}:
                      "GEOM_QUALITY")
 
 COMMON_FIELDS: tuple[Field, ...] = (
-    Field("name", "text", "Tên", "Name", required=True),
-    Field("name_en", "text", "Tên tiếng Anh", "English name", queryable=False),
-    Field("districts", "text[]", "Quận/huyện", "Districts"),
-    Field("wards", "text[]", "Phường/xã", "Wards/communes"),
+    Field("name", "text", "Tên", "Name", required=True, popup="hidden"),
+    Field("name_en", "text", "Tên tiếng Anh", "English name", queryable=False, popup="hidden"),
+    Field("districts", "text[]", "Quận/huyện", "Districts", popup="hidden"),
+    Field("wards", "text[]", "Phường/xã", "Wards/communes", popup="hidden"),
     Field("geom_quality", "text", "Chất lượng vị trí", "Geometry quality", choices=GEOM_QUALITY,
-          required=True),
-    Field("source_doc", "text", "Tài liệu nguồn", "Source document", required=True),
-    Field("source_line", "integer", "Dòng", "Source line"),
+          required=True, popup="hidden"),
+    Field("source_doc", "text", "Tài liệu nguồn", "Source document", required=True, popup="hidden"),
+    Field("source_line", "integer", "Dòng", "Source line", popup="hidden"),
     Field("source_ref", "text", "Vị trí trong nguồn", "Source reference", queryable=False,
-          in_tiles=False),
-    Field("valid_on", "date", "Ngày hiệu lực", "Valid on", required=True),
-    Field("notes", "text", "Ghi chú", "Notes", queryable=False, in_tiles=False),
+          in_tiles=False, popup="hidden"),
+    Field("valid_on", "date", "Ngày hiệu lực", "Valid on", required=True, popup="hidden"),
+    Field("notes", "text", "Ghi chú", "Notes", queryable=False, in_tiles=False, popup="hidden"),
     Field("conflicts", "json", "Số liệu mâu thuẫn", "Conflicting values", queryable=False,
-          in_tiles=False),
+          in_tiles=False, popup="hidden"),
 )

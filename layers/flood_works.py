@@ -1,4 +1,4 @@
-from layers.base import Choice, Field, Layer, Style
+from layers.base import Choice, DistrictSummary, Field, Layer, Style
 from layers.choices import STATUS
 
 WORK_TYPE = (
@@ -23,17 +23,19 @@ LAYER = Layer(
         Field("river", "text", "Sông, kênh", "River or canal"),
         Field("from_place", "text", "Điểm đầu", "From"),
         Field("to_place", "text", "Điểm cuối", "To"),
-        Field("length_m", "number", "Chiều dài", "Length", unit="m", figure=True),
+        Field("length_m", "number", "Chiều dài", "Length", unit="m"),
         Field("status", "text", "Tình trạng", "Status", choices=STATUS, filter=True),
         Field("lead_agency", "text", "Cơ quan chủ trì", "Lead agency"),
         Field("implementation_period", "text", "Thời gian thực hiện", "Implementation period"),
         Field("total_investment_bil_vnd", "number", "Tổng mức đầu tư", "Total investment",
-              unit="tỷ đồng", figure=True, summed=True),
+              unit="tỷ đồng", unit_en="billion VND"),
         Field("status_text", "text", "Tình hình thực hiện", "Status report", queryable=False,
-              in_tiles=False),
+              in_tiles=False, popup="details"),
     ),
     metrics=("construction_pct", "compensation_pct", "site_handover_pct", "length_done_m",
              "capital_plan_bil_vnd", "capital_disbursed_bil_vnd", "disbursement_pct"),
     style=Style(color_field="status", progress_metrics=("construction_pct",), stroke_width=4),
+    summary=DistrictSummary(columns=("work_type",), group_by="status",
+                            total="total_investment_bil_vnd", order=2),
     order=30,
 )

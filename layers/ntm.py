@@ -1,4 +1,4 @@
-from layers.base import Choice, Field, Layer, Style
+from layers.base import BestRecord, Choice, Field, Layer, Style
 
 NTM_LEVEL = (
     Choice("ntm", "Đạt chuẩn nông thôn mới", "New Rural standard", "#aed581"),
@@ -24,11 +24,15 @@ LAYER = Layer(
     fields=(
         Field("unit_code", "text", "Mã đơn vị hành chính", "Admin unit code", required=True),
         Field("unit_level", "text", "Cấp", "Level", choices=UNIT_LEVEL, required=True),
-        Field("ntm_level", "text", "Mức đạt", "NTM level", choices=NTM_LEVEL, required=True),
+        Field("ntm_level", "text", "Mức đạt", "NTM level", choices=NTM_LEVEL, required=True,
+              missing="unknown", ordered=True),  # no record: unknown, never "not achieved"
         Field("year_recognised", "integer", "Năm công nhận", "Year recognised"),
         Field("decision_no", "text", "Quyết định", "Decision"),
     ),
     style=Style(color_field="ntm_level", fill_opacity=0.6, stroke_width=1),
     geometry_from_admin="unit_code",
+    # a unit counts its highest recognition (then the latest); communes listed per district
+    best_record=BestRecord(key="unit_code", rank="ntm_level", year="year_recognised",
+                           shown=("year_recognised", "decision_no"), unit_types=("Xã",)),
     order=10,
 )

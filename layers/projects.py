@@ -1,4 +1,4 @@
-from layers.base import Choice, Field, Layer, Style
+from layers.base import Choice, DistrictSummary, Field, Layer, Style
 from layers.choices import STATUS, STATUS_CLASS
 
 KIND = (
@@ -40,9 +40,9 @@ LAYER = Layer(
         Field("implementation_period", "text", "Thời gian thực hiện", "Implementation period"),
         Field("funding_source", "text", "Nguồn vốn", "Funding source"),
         Field("total_investment_bil_vnd", "number", "Tổng mức đầu tư", "Total investment",
-              unit="tỷ đồng", figure=True, summed=True),
+              unit="tỷ đồng", unit_en="billion VND"),
         Field("status_text", "text", "Tình hình thực hiện", "Status report", queryable=False,
-              in_tiles=False),
+              in_tiles=False, popup="details"),
     ),
     metrics=(
         "site_handover_pct", "compensation_pct", "construction_pct", "packages_done",
@@ -56,5 +56,8 @@ LAYER = Layer(
         stroke_width=4,
         point_radius=7,
     ),
+    summary=DistrictSummary(columns=("kind", "status_class"), group_by="status",
+                            total="total_investment_bil_vnd", noun_vi="dự án",
+                            noun_en="projects", order=1),
     order=40,
 )

@@ -16,12 +16,13 @@ from gis.figures import format_vn_number
 from layers import METRICS
 from layers.base import Layer
 from maps.printdata import LayerData
-from maps.style import UNKNOWN_LEVEL, FeatureStyle, feature_style
+from maps.style import FeatureStyle, feature_style
 
 DASH = (0, (4, 2.5))
 
 
-def _ring_path(geom) -> Path:
+def ring_path(geom) -> Path:
+    """A polygon's rings (exterior and holes) as one matplotlib path."""
     verts, codes = [], []
     for ring in [geom.exterior, *geom.interiors]:
         xy = list(ring.coords)
@@ -30,7 +31,8 @@ def _ring_path(geom) -> Path:
     return Path(verts, codes)
 
 
-def _parts(geom: BaseGeometry):
+def parts(geom: BaseGeometry):
+    """The parts of a multi-geometry (a single geometry: itself)."""
     return list(geom.geoms) if hasattr(geom, "geoms") else [geom]
 
 
@@ -38,10 +40,10 @@ def draw_geometry(ax: Axes, geom: BaseGeometry, st: FeatureStyle, layer: Layer,
                   scale: float = 1.0, zorder: float = 2) -> None:
     lw = layer.style.stroke_width * 0.6 * scale
     ls = DASH if st.dashed else "solid"
-    for part in _parts(geom):
+    for part in parts(geom):
         kind = part.geom_type
         if kind == "Polygon":
-            ax.add_patch(PathPatch(_ring_path(part), facecolor=_fill(st),
+            ax.add_patch(PathPatch(ring_path(part), facecolor=_fill(st),
                                    edgecolor=st.color, linewidth=max(lw * 0.6, 0.5),
                                    linestyle=ls, zorder=zorder))
         elif kind == "LineString":
@@ -112,7 +114,7 @@ def north_arrow(ax: Axes) -> None:
 def legend_entries(data: LayerData, en: bool = False) -> list[tuple[str, dict]]:
     """(label, swatch) pairs for one layer: the choices present, progress and quality."""
     layer, st = data.layer, data.layer.style
-    kinds = {p.geom_type.replace("Multi", "") for g, _ in data.features for p in _parts(g)}
+    kinds = {p.geom_type.replace("Multi", "") for g, _ in data.features for p in parts(g)}
     shape = "line" if "LineString" in kinds else ("point" if kinds == {"Point"} else "box")
     styles = [feature_style(layer, props) for _, props in data.features]
     out: list[tuple[str, dict]] = []
@@ -122,7 +124,7 @@ def legend_entries(data: LayerData, en: bool = False) -> list[tuple[str, dict]]:
         present = {s.category for s in styles if s.progress is not None
                    or not st.progress_metrics}
         for c in f.choices:
-            if c.value in present or (c.value == UNKNOWN_LEVEL and UNKNOWN_LEVEL in present):
+            if c.value in present:
                 out.append((c.label_en if en else c.label_vi,
                             {"shape": shape, "color": c.color or st.default_color}))
     if st.progress_metrics:

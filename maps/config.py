@@ -10,22 +10,54 @@ from dataclasses import asdict
 
 from psycopg import AsyncConnection, sql
 
+from gis.extent import Extent
 from gis.settings import map_settings
 from layers import METRICS, registry
-from layers.base import Choice, Field, Layer
-from layers.common import GEOM_QUALITY
+from layers.base import METRIC_PARTS, Choice, Field, Layer, metric_column
 
 API_ITEM_URL = "/collections/{layer}/items/{id}"
 API_TILE_URL = "/collections/{layer}/tiles/WebMercatorQuad/{z}/{y}/{x}"
 
 
 def _choice(c: Choice) -> dict:
-    return {"value": c.value, "label_vi": c.label_vi, "label_en": c.label_en, "color": c.color}
+    return {"value": c.value, "label_vi": c.label_vi, "label_en": c.label_en, "color": c.color,
+            "dashed": c.dashed}
 
 
 def _field(f: Field) -> dict:
     return {"name": f.name, "type": f.type, "label_vi": f.label_vi, "label_en": f.label_en,
-            "unit": f.unit, "choices": [_choice(c) for c in f.choices]}
+            "unit": f.unit, "unit_en": f.unit_en, "choices": [_choice(c) for c in f.choices],
+            "filter": f.filter, "missing": f.missing, "ordered": f.ordered, "popup": f.popup}
+
+
+def totals(layer: Layer) -> dict[str, str]:
+    """Each metric's total where the layer has it (a metric it tracks or one of its
+    fields): the popup's bar shows done / total."""
+    return {m: METRICS[m].total for m in layer.metrics
+            if METRICS[m].total and (METRICS[m].total in layer.metrics
+                                     or layer.has_field(METRICS[m].total))}
+
+
+def filters() -> list[dict]:
+    """The filter selects of the web map and the print dialog: one per filter field name,
+    with the choices of every layer declaring it (first label wins)."""
+    out = []
+    for name, layers in registry.filter_fields():
+        fields = [layer.field(name) for layer in layers]
+        choices: dict[str, Choice] = {}
+        for f in fields:
+            for c in f.choices:
+                choices.setdefault(c.value, c)
+        out.append({"name": name, "label_vi": fields[0].label_vi,
+                    "label_en": fields[0].label_en, "layers": [la.id for la in layers],
+                    "choices": [_choice(c) for c in choices.values()]})
+    labels = [f["label_vi"] for f in out]
+    for f in out:  # two filters of one label: each says the layer it is about
+        if len(f["layers"]) == 1 and labels.count(f["label_vi"]) > 1:
+            layer = registry.get(f["layers"][0])
+            f["label_vi"] += f" – {layer.title_vi}"
+            f["label_en"] += f" – {layer.title_en}"
+    return out
 
 
 async def feature_counts(conn: AsyncConnection, layers: list[Layer]) -> dict[str, int]:
@@ -51,7 +83,7 @@ async def feature_counts(conn: AsyncConnection, layers: list[Layer]) -> dict[str
 
 
 def layer_config(layer: Layer, feature_count: int | None = None) -> dict:
-    fields = [f for f in layer.all_fields if f.queryable or f.name in ("status_text", "name_en")]
+    fields = [f for f in layer.all_fields if f.type != "json"]
     return {
         "id": layer.id,
         "title_vi": layer.title_vi,
@@ -63,6 +95,7 @@ def layer_config(layer: Layer, feature_count: int | None = None) -> dict:
         "feature_fields": layer.feature_fields,
         "fields": [_field(f) for f in fields],
         "metrics": list(layer.metrics),
+        "totals": totals(layer),
         "style": asdict(layer.style),
         "data_url": f"/maps/data/{layer.id}.geojson",
         "item_url": API_ITEM_URL.replace("{layer}", layer.id),
@@ -74,13 +107,19 @@ def layer_config(layer: Layer, feature_count: int | None = None) -> dict:
 
 
 def map_config(districts: list[dict] | None = None,
-               counts: dict[str, int] | None = None) -> dict:
+               counts: dict[str, int] | None = None, extent: Extent | None = None) -> dict:
     counts = counts or {}
     return {
         "layers": [layer_config(layer, counts.get(layer.id)) for layer in registry.layers()],
         "tile_threshold": map_settings().tile_threshold,
         "metrics": {name: asdict(m) for name, m in METRICS.items()},
-        "geom_quality": [_choice(c) for c in GEOM_QUALITY],
+        # a metric's flat properties: "{metric}_date", ... (layers.base.metric_column)
+        "metric_columns": {p: metric_column("{metric}", p) for p in METRIC_PARTS},
+        "filters": filters(),
+        # the layer whose features are the districts (its ids are district codes)
+        "district_layer": next((la.id for la in registry.layers()
+                                if la.view_of == "admin_district"), None),
+        "extent": extent.latlng_bounds if extent else None,
         "districts": districts or [],
         "exports": {"pdf": "/exports/map.pdf", "png": "/exports/map.png",
                     "atlas": "/exports/atlas.pdf"},

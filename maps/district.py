@@ -1,8 +1,10 @@
 """The district view's summary, built in SQL over the same queries as the maps.
 
-Projects grouped by status (count, total investment, each with its latest progress),
-flood works, industrial zones (area and occupancy), and the New Rural level of the
-district and of each of its communes; a commune with no NTM record is "unknown".
+One table per layer that declares a ``DistrictSummary`` (its features grouped by the
+declared field, with counts, the declared total and each feature's latest progress),
+then, for each layer with a ``BestRecord`` (New Rural), the level of the district and of
+each of its units (communes); a unit without a record has the field's ``missing`` value
+and the district layer's overrides apply (urban districts: not applicable).
 """
 
 from __future__ import annotations
@@ -12,19 +14,27 @@ from dataclasses import dataclass, field
 from psycopg import AsyncConnection, sql
 from psycopg.rows import dict_row
 
+from gis.layer_views import best_record_order, override_sql, rank_sql
 from gis.queries import progress_columns
 from layers import METRICS, registry
-from layers.base import Layer
+from layers.base import Field, Layer, metric_column
 from maps.filters import MapFilter
-
-NTM_RANK = "array_position(ARRAY['ntm', 'ntm_nang_cao', 'ntm_kieu_mau'], s.ntm_level)"
 
 
 @dataclass
 class Section:
     layer: Layer
     rows: list[dict] = field(default_factory=list)
-    groups: list[dict] = field(default_factory=list)  # by status: count, investment
+    groups: list[dict] = field(default_factory=list)  # by summary.group_by: count, total
+
+
+@dataclass
+class UnitSection:
+    """The best record of ``layer`` for the district and each of its units."""
+
+    layer: Layer
+    level: Field  # the field whose choices the level is shown with (overrides included)
+    rows: list[dict] = field(default_factory=list)
 
 
 def latest_progress(layer: Layer, row: dict) -> dict | None:
@@ -33,8 +43,8 @@ def latest_progress(layer: Layer, row: dict) -> dict | None:
                                                   if m not in layer.style.progress_metrics]
     for m in names:
         if row.get(m) is not None:
-            return {"metric": m, "value": row[m], "date": row.get(f"{m}_date"),
-                    "source": row.get(f"{m}_source"), "unit": METRICS[m].unit,
+            return {"metric": m, "value": row[m], "date": row.get(metric_column(m, "date")),
+                    "source": row.get(metric_column(m, "source")), "unit": METRICS[m].unit,
                     "label_vi": METRICS[m].label_vi, "label_en": METRICS[m].label_en}
     return None
 
@@ -65,48 +75,65 @@ async def _section(conn: AsyncConnection, layer: Layer, flt: MapFilter) -> Secti
     for r in rows:
         r["latest"] = latest_progress(layer, r)
     section = Section(layer, rows)
-    if layer.has_field("status"):
-        total = layer.summed_field
-        inv = (sql.SQL("sum(f.{c})::float AS investment, count(f.{c}) AS n_investment").format(
-            c=sql.Identifier(total.name)) if total
-            else sql.SQL("NULL::float AS investment, 0 AS n_investment"))
+    by, total = layer.summary.group_by, layer.summary.total
+    if by:
+        tot = (sql.SQL("sum(f.{c})::float AS total, count(f.{c}) AS n_total").format(
+            c=sql.Identifier(total)) if total
+            else sql.SQL("NULL::float AS total, 0 AS n_total"))
         await cur.execute(sql.SQL(
-            "SELECT f.status, count(*) AS n, {inv} {frm}"
-            " GROUP BY f.status ORDER BY count(*) DESC, f.status").format(
-                inv=inv, frm=q.from_clause()), q.bind())
+            "SELECT f.{by} AS value, count(*) AS n, {tot} {frm}"
+            " GROUP BY f.{by} ORDER BY count(*) DESC, f.{by}").format(
+                by=sql.Identifier(by), tot=tot, frm=q.from_clause()), q.bind())
         section.groups = await cur.fetchall()
     return section
 
 
-async def _ntm(conn: AsyncConnection, code: str, flt: MapFilter) -> dict:
-    # A recognition counts from its year; one without a year from the date it is known by.
-    best = (" LEFT JOIN LATERAL (SELECT s.id, s.ntm_level, s.year_recognised, s.decision_no"
-            " FROM ntm_status s WHERE s.unit_code = {unit} AND s.ntm_level <> 'unknown'"
-            " AND (%(as_of)s::date IS NULL OR CASE WHEN s.year_recognised IS NOT NULL"
-            "      THEN s.year_recognised <= extract(year FROM %(as_of)s::date)"
-            "      ELSE s.valid_on <= %(as_of)s::date END)"
-            f" ORDER BY {NTM_RANK} DESC, s.year_recognised DESC NULLS LAST LIMIT 1) n ON true")
+def _counts_by(src: Layer) -> sql.Composable:
+    """A record counts from its year; one without a year from the date it is known by."""
+    year = src.best_record.year
+    if not year:
+        return sql.SQL("s.valid_on <= %(as_of)s::date")
+    return sql.SQL("CASE WHEN s.{y} IS NOT NULL THEN s.{y} <= extract(year FROM %(as_of)s::date)"
+                   " ELSE s.valid_on <= %(as_of)s::date END").format(y=sql.Identifier(year))
+
+
+async def _units(conn: AsyncConnection, code: str, flt: MapFilter, src: Layer) -> UnitSection:
+    best = src.best_record
+    shown = sql.SQL("").join(sql.SQL(", n.{}").format(sql.Identifier(c)) for c in best.shown)
+    best_sql = sql.SQL(
+        " LEFT JOIN LATERAL (SELECT s.* FROM {table} s WHERE s.{key} = {{unit}}"
+        " AND {rank} IS NOT NULL AND (%(as_of)s::date IS NULL OR {counts})"
+        " ORDER BY {order} LIMIT 1) n ON true").format(
+            table=sql.Identifier(src.table), key=sql.Identifier(best.key), rank=rank_sql(src),
+            counts=_counts_by(src), order=best_record_order(src)).as_string(conn)
+    level = sql.SQL("coalesce(n.{}, {})").format(sql.Identifier(best.rank),
+                                                 sql.Literal(src.field(best.rank).missing))
+    level_field, district_level = src.field(best.rank), level
+    for view in registry.layers():  # the districts' overview: its overrides and choices
+        mine = next((m for m, theirs in (view.from_best.fields if view.from_best
+                                         and view.from_best.layer == src.id else ())
+                     if theirs == best.rank), None)
+        if mine:
+            level_field, district_level = view.field(mine), override_sql(view, mine, level)
     cur = conn.cursor(row_factory=dict_row)
-    await cur.execute(
-        "SELECT d.code, d.full_name AS name, n.id, CASE WHEN d.unit_type = 'Quận'"
-        " THEN 'not_applicable' ELSE coalesce(n.ntm_level, 'unknown') END AS ntm_level,"
-        " n.year_recognised, n.decision_no FROM admin_district d"
-        + best.format(unit="d.code") + " WHERE d.code = %(code)s",
-        {"code": code, "as_of": flt.as_of})
-    district = await cur.fetchone()
-    await cur.execute(
-        "SELECT c.code, c.full_name AS name, n.id, coalesce(n.ntm_level, 'unknown') AS ntm_level,"
-        " n.year_recognised, n.decision_no FROM admin_commune c"
-        + best.format(unit="c.code")
-        + " WHERE c.district_code = %(code)s AND c.unit_type = 'Xã' AND c.in_2024_09"
-        " ORDER BY c.name", {"code": code, "as_of": flt.as_of})
-    return {"district": district, "communes": await cur.fetchall()}
+    params = {"code": code, "as_of": flt.as_of, "types": list(best.unit_types)}
+    await cur.execute(sql.SQL(
+        "SELECT d.code, d.full_name AS name, n.id, {level} AS level{shown}"
+        " FROM admin_district d {best} WHERE d.code = %(code)s").format(
+            level=district_level, shown=shown, best=sql.SQL(best_sql.format(unit="d.code"))),
+        params)
+    rows = [await cur.fetchone()]
+    await cur.execute(sql.SQL(
+        "SELECT c.code, c.full_name AS name, n.id, {level} AS level{shown}"
+        " FROM admin_commune c {best} WHERE c.district_code = %(code)s"
+        " AND c.unit_type = ANY(%(types)s) AND c.in_2024_09 ORDER BY c.name").format(
+            level=level, shown=shown, best=sql.SQL(best_sql.format(unit="c.code"))), params)
+    return UnitSection(src, level_field, rows + await cur.fetchall())
 
 
 async def district_summary(conn: AsyncConnection, code: str, flt: MapFilter) -> dict:
-    layers = [registry.get(i) for i in ("projects", "flood_works", "industrial_zones")
-              if i in registry]
     return {
-        "sections": [await _section(conn, layer, flt) for layer in layers],
-        "ntm": await _ntm(conn, code, flt),
+        "sections": [await _section(conn, layer, flt) for layer in registry.summary_layers()],
+        "units": [await _units(conn, code, flt, layer) for layer in registry.layers()
+                  if layer.best_record],
     }

@@ -20,6 +20,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib import patheffects  # noqa: E402
 from matplotlib.backends.backend_pdf import PdfPages  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.patches import PathPatch  # noqa: E402
 
 from layers import registry  # noqa: E402
 from layers.base import Layer  # noqa: E402
@@ -141,13 +142,13 @@ def draw_map(ax, data: MapData, map_width_mm: float) -> None:
     ax.set_yticks([])
     ax.set_facecolor("#f4f8fb")
     if data.city is not None:
-        for part in carto._parts(data.city):
-            ax.add_patch(carto.PathPatch(carto._ring_path(part), facecolor="#ffffff",
+        for part in carto.parts(data.city):
+            ax.add_patch(PathPatch(carto.ring_path(part), facecolor="#ffffff",
                                          edgecolor="#37474f", linewidth=1.2, zorder=0.5))
     for d in data.districts:
         focus = data.focus is None or d.code == data.focus.code
-        for part in carto._parts(d.geom):
-            ax.add_patch(carto.PathPatch(carto._ring_path(part),
+        for part in carto.parts(d.geom):
+            ax.add_patch(PathPatch(carto.ring_path(part),
                                          facecolor="none" if focus else "#eceff1",
                                          edgecolor="#607d8b", linewidth=0.8 if focus else 0.5,
                                          zorder=1 if focus else 0.8))

@@ -1,9 +1,10 @@
 """Feature styling from the registry's :class:`layers.base.Style` (printed maps).
 
 The web map computes the same in ``static/style.js`` from ``/maps/config.json``:
-colour from the choice of ``color_field``; where ``progress_metrics`` is set, the first
+colour from the choice of ``color_field`` (a feature without one takes the field's
+``missing`` choice, e.g. New Rural "unknown"); where ``progress_metrics`` is set, the first
 metric a feature has shades it (more opaque towards 100 %), and a feature with none is
-drawn grey as "unknown progress"; indicative geometry is dashed.
+drawn grey as "unknown progress"; values whose choice is ``dashed`` are drawn dashed.
 """
 
 from __future__ import annotations
@@ -12,8 +13,6 @@ from dataclasses import dataclass
 
 from layers import METRICS
 from layers.base import Layer
-
-UNKNOWN_LEVEL = "unknown"
 
 
 @dataclass(frozen=True)
@@ -40,14 +39,11 @@ def feature_style(layer: Layer, props: dict) -> FeatureStyle:
     st = layer.style
     color, category = st.default_color, None
     if st.color_field:
-        category = props.get(st.color_field)
-        choice = layer.field(st.color_field).choice(category) if category else None
+        choice = layer.field(st.color_field).shown_choice(props.get(st.color_field))
+        category = choice.value if choice else props.get(st.color_field)
         if choice and choice.color:
             color = choice.color
-        elif st.color_field == "ntm_level":  # no NTM record: unknown, never "not achieved"
-            choice = layer.field(st.color_field).choice(UNKNOWN_LEVEL)
-            color, category = (choice.color if choice else st.unknown_color), UNKNOWN_LEVEL
-    dashed = props.get("geom_quality") == "indicative"
+    dashed = layer.dashed(props)
     if not st.progress_metrics:
         return FeatureStyle(color, st.fill_opacity, 1.0, dashed, None, category)
     pv = progress_value(layer, props)

@@ -11,6 +11,7 @@ from fastapi.templating import Jinja2Templates
 from psycopg.rows import dict_row
 
 from api.db import pool
+from gis.extent import city_extent
 from gis.figures import format_vn_number
 from layers import METRICS, registry
 from maps import district as district_sql
@@ -41,7 +42,7 @@ async def page_config(conn, district: str | None = None, as_of=None) -> dict:
     """What a map page embeds so that it starts drawing at once: the config (the same as
     ``/maps/config.json``) and the GeoJSON URLs map.js will ask for, to preload."""
     cfg = map_config(await district_sql.district_list(conn),
-                     await feature_counts(conn, registry.layers()))
+                     await feature_counts(conn, registry.layers()), await city_extent(conn))
     query = urlencode([(k, str(v)) for k, v in (("as_of", as_of), ("district", district)) if v])
     return {"config": cfg, "preload": [lc["data_url"] + (f"?{query}" if query else "")
                                        for lc in cfg["layers"] if not lc["tiled"]]}
@@ -66,7 +67,8 @@ async def config(request: Request) -> JSONResponse:
     async with pool(request).connection() as conn:
         districts = await district_sql.district_list(conn)
         counts = await feature_counts(conn, registry.layers())
-    return JSONResponse(map_config(districts, counts))
+        extent = await city_extent(conn)
+    return JSONResponse(map_config(districts, counts, extent))
 
 
 @router.get("/maps/data/{layer_id}.geojson", summary="One layer's features for the web map")

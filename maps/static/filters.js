@@ -1,5 +1,6 @@
-// Client-side filters: status class, status, kind, progress range and name search.
-import { progressValue, field, choice } from './style.js';
+// Client-side filters: the registry's filter fields (cfg.filters: a select each, the query
+// parameter is the field's name), progress range and name search.
+import { progressValue, choice } from './style.js';
 
 // "Đường tỉnh 918" and "duong tinh 918" normalise to the same text.
 export function normalise(s) {
@@ -7,10 +8,9 @@ export function normalise(s) {
     .replace(/đ/g, 'd').replace(/Đ/g, 'D').toLowerCase().replace(/\s+/g, ' ').trim();
 }
 
-export function kindField(layer) {
-  const cf = layer.style.color_field;
-  const f = cf && field(layer, cf);
-  return f && f.choices.length && layer.feature_fields ? cf : null;
+// The select of a filter field (`status_class` -> #f-status-class).
+export function filterId(name) {
+  return `f-${name.replace(/_/g, '-')}`;
 }
 
 // A choice filter restricts the layers whose field offers that choice, no others.
@@ -19,10 +19,15 @@ function choiceOk(layer, props, name, value) {
   return props[name] === value;
 }
 
-export function readFilters() {
+export function readFilters(cfg) {
   const v = id => document.getElementById(id).value;
+  const choices = {};
+  for (const f of cfg.filters) {
+    const value = document.getElementById(filterId(f.name))?.value;
+    if (value) choices[f.name] = value;
+  }
   return {
-    statusClass: v('f-status-class'), status: v('f-status'), kind: v('f-kind'),
+    choices,
     pmin: Number(v('f-pmin') || 0), pmax: Number(v('f-pmax') === '' ? 100 : v('f-pmax')),
     unknown: document.getElementById('f-unknown').checked,
     search: normalise(v('f-search')),
@@ -31,9 +36,9 @@ export function readFilters() {
 
 export function matches(layer, props, flt, metrics) {
   if (!layer.feature_fields) return true;             // the district background is never filtered
-  if (!choiceOk(layer, props, 'status_class', flt.statusClass)) return false;
-  if (!choiceOk(layer, props, 'status', flt.status)) return false;
-  if (!choiceOk(layer, props, kindField(layer), flt.kind)) return false;
+  for (const [name, value] of Object.entries(flt.choices)) {
+    if (!choiceOk(layer, props, name, value)) return false;
+  }
   if (layer.style.progress_metrics.length) {
     const pv = progressValue(layer, props, metrics);
     if (pv === null) { if (!flt.unknown) return false; }

@@ -11,16 +11,16 @@ const STRINGS = {
     p_no_district: 'Quận/huyện đang chọn (chưa chọn)', p_layers: 'Lớp', p_filters: 'Bộ lọc',
     p_date: 'Tiến độ đến ngày', p_none: 'không',
     district: 'Quận/huyện', all_city: 'Toàn thành phố', as_of: 'Tiến độ đến ngày',
-    status_class: 'Phân loại (PL III)', status: 'Tình trạng', kind: 'Loại', all: 'Tất cả',
+    all: 'Tất cả',
     progress_range: 'Tiến độ (%)', include_unknown: 'gồm cả chưa rõ tiến độ',
     count: (n, m) => `Hiển thị ${n} / ${m} đối tượng`, none: 'Không có đối tượng nào phù hợp bộ lọc.',
     unlocated: n => `${n} chưa có vị trí`, legend: 'Chú giải', indicative: 'Vị trí minh họa (nét đứt)',
     indicative_note: 'Vị trí minh họa: số hóa thủ công từ mô tả trong văn bản, không phải đo đạc.',
     unknown_progress: 'Chưa rõ tiến độ', shade: 'Độ đậm theo tiến độ', progress: 'Tiến độ',
     no_progress: 'Chưa có số liệu tiến độ', as_of_date: 'ngày', source: 'nguồn', api: 'Xem trong API',
-    meaning: 'Ý nghĩa', lang_button: 'EN', no_location: 'Chưa có vị trí trên bản đồ',
+    lang_button: 'EN', no_location: 'Chưa có vị trí trên bản đồ',
     latest: 'số liệu mới nhất', loading: 'Đang tải…', error: 'Lỗi tải dữ liệu',
-    ntm_unknown: 'Chưa rõ (không có bản ghi, không có nghĩa là chưa đạt)',
+    no_record: 'không có bản ghi, không có nghĩa là chưa đạt',
     tiled_note: 'Lớp lớn: tải theo ô bản đồ (vector tiles), chú giải theo vùng đang xem',
     none_here: 'Không có đối tượng nào',
     tiled_count: n => `${n} đối tượng trong lớp tải theo ô`,
@@ -34,16 +34,16 @@ const STRINGS = {
     p_no_district: 'Current district (none chosen)', p_layers: 'Layers', p_filters: 'Filters',
     p_date: 'Progress as of', p_none: 'none',
     district: 'District', all_city: 'Whole city', as_of: 'Progress as of',
-    status_class: 'Status class (App. III)', status: 'Status', kind: 'Kind', all: 'All',
+    all: 'All',
     progress_range: 'Progress (%)', include_unknown: 'include unknown progress',
     count: (n, m) => `Showing ${n} of ${m} features`, none: 'No features match the filters.',
     unlocated: n => `${n} without location`, legend: 'Legend', indicative: 'Indicative location (dashed)',
     indicative_note: 'Indicative location: hand-digitised from the text, not surveyed.',
     unknown_progress: 'Progress unknown', shade: 'Shade by progress', progress: 'Progress',
     no_progress: 'No progress figures', as_of_date: 'as of', source: 'source', api: 'Open in the API',
-    meaning: 'Meaning', lang_button: 'VI', no_location: 'No location on the map',
+    lang_button: 'VI', no_location: 'No location on the map',
     latest: 'latest figures', loading: 'Loading…', error: 'Could not load data',
-    ntm_unknown: 'Unknown (no record; not the same as "not achieved")',
+    no_record: 'no record; not the same as "not achieved"',
     tiled_note: 'Large layer: drawn from vector tiles; legend for the area in view',
     none_here: 'No features',
     tiled_count: n => `${n} features in tiled layers`,
@@ -84,11 +84,8 @@ export function applyStatic() {
   if (b) b.textContent = t('lang_button');
 }
 
-// Units are declared in Vietnamese in the registry; their English forms for the English view.
-const UNITS_EN = { 'gói thầu': 'packages', 'tỷ đồng': 'billion VND', 'dự án': 'projects',
-  'triệu USD': 'million USD' };
-
-export function unit(u) {
-  if (!u) return '';
-  return state.lang === 'en' ? (UNITS_EN[u] ?? u) : u;
+// A unit in the page's language: `obj` is a field or metric of the config (unit, unit_en).
+export function unit(obj) {
+  if (!obj || !obj.unit) return '';
+  return state.lang === 'en' ? (obj.unit_en || obj.unit) : obj.unit;
 }

@@ -51,7 +51,7 @@ export function legendHtml(cfg, layer, summary) {
     const f = layer.fields.find(x => x.name === cf);
     for (const c of f.choices) {
       if (!summary.categories.has(c.value)) continue;
-      const label = cf === 'ntm_level' && c.value === 'unknown' ? t('ntm_unknown') : lbl(c);
+      const label = c.value === f.missing ? `${lbl(c)} (${t('no_record')})` : lbl(c);
       rows.push(`<li>${swatch(kind, c.color || layer.style.default_color)}${esc(label)}</li>`);
     }
   }

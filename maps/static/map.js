@@ -1,7 +1,7 @@
 // The web map: Leaflet, every registry layer in registry order, styled from /maps/config.json.
 import { state, t, lbl, esc, fmtDate, applyStatic } from './i18n.js';
 import { featureStyle } from './style.js';
-import { readFilters, matches, kindField } from './filters.js';
+import { readFilters, matches, filterId } from './filters.js';
 import { popupHtml } from './popup.js';
 import { legendHtml, summariseFeatures } from './legend.js';
 import { loadPlugin, tileUrl, TiledLayer } from './tiles.js';
@@ -16,37 +16,45 @@ function option(value, text) {
   o.value = value; o.textContent = text; return o;
 }
 
+// One select per filter field of the registry (cfg.filters), before the progress range;
+// the options are the choices of every layer declaring the field.
+function filterSelects(cfg) {
+  const anchor = $('f-progress-label');
+  for (const f of cfg.filters) {
+    if ($(filterId(f.name))) continue;
+    const label = document.createElement('label');
+    label.htmlFor = filterId(f.name); label.dataset.filter = f.name;
+    const select = document.createElement('select');
+    select.id = filterId(f.name); select.dataset.filter = f.name;
+    select.append(option('', t('all')));
+    select.addEventListener('change', () => draw());
+    anchor.before(label, select);
+  }
+}
+
 function fillSelects(cfg) {
   const d = $('f-district');
   d.length = 1;
   cfg.districts.forEach(x => d.append(option(x.code, `${x.full_name} (${x.code})`)));
   if (opts.district) d.value = opts.district;
-  const seen = { status_class: new Map(), status: new Map() };
-  const kinds = $('f-kind');
-  const keep = { sc: $('f-status-class').value, st: $('f-status').value, k: kinds.value };
-  kinds.length = 1;
-  for (const layer of cfg.layers) {
-    for (const name of ['status_class', 'status']) {
-      const f = layer.fields.find(x => x.name === name);
-      if (f) f.choices.forEach(c => seen[name].has(c.value) || seen[name].set(c.value, lbl(c)));
-    }
-    const kf = kindField(layer);
-    if (!kf) continue;
-    const g = document.createElement('optgroup');
-    g.label = lbl(layer, 'title');
-    layer.fields.find(x => x.name === kf).choices.forEach(c => g.append(option(c.value, lbl(c))));
-    kinds.append(g);
+  for (const f of cfg.filters) {
+    const s = $(filterId(f.name));
+    const keep = s.value;
+    document.querySelector(`label[data-filter="${f.name}"]`).textContent = lbl(f);
+    s.length = 1;
+    s.options[0].textContent = t('all');
+    f.choices.forEach(c => s.append(option(c.value, lbl(c))));
+    s.value = keep;
   }
-  for (const [name, id] of [['status_class', 'f-status-class'], ['status', 'f-status']]) {
-    const s = $(id); s.length = 1;
-    seen[name].forEach((text, value) => s.append(option(value, text)));
-  }
-  $('f-status-class').value = keep.sc; $('f-status').value = keep.st; kinds.value = keep.k;
 }
 
 const map = L.map('map', { zoomControl: true, preferCanvas: false, minZoom: 8 });
 app.map = map;
-const cityBounds = [[9.92, 105.2], [10.33, 105.86]];
+// The page embeds the config (maps/web.py); /maps/config.json serves the same.
+const cfg = window.MAP_CONFIG || await fetch('/maps/config.json').then(r => r.json());
+app.cfg = cfg;
+// the city's extent, from its outline (gis/extent.py)
+const cityBounds = cfg.extent || [[-60, -180], [75, 180]];
 if (opts.bounds) map.fitBounds(opts.bounds, { padding: [10, 10] }); else map.fitBounds(cityBounds);
 const blank = L.layerGroup();
 blank.addTo(map);
@@ -54,10 +62,8 @@ blank.addTo(map);
 const osm = L.tileLayer('https://tile.openstreetmap.org/{z}/{x}/{y}.png',
   { attribution: '© OpenStreetMap', maxZoom: 19 });
 
-// The page embeds the config (maps/web.py); /maps/config.json serves the same.
-const cfg = window.MAP_CONFIG || await fetch('/maps/config.json').then(r => r.json());
-app.cfg = cfg;
-app.flt = readFilters();
+filterSelects(cfg);
+app.flt = readFilters(cfg);
 function asOf() { return $('f-asof').value || opts.as_of || null; }
 function district() { return opts.district || $('f-district').value || null; }
 if (opts.as_of) $('f-asof').value = opts.as_of;
@@ -133,7 +139,7 @@ async function load({ first = false } = {}) {
 }
 
 function draw({ tiles = true } = {}) {
-  const flt = app.flt = readFilters();
+  const flt = app.flt = readFilters(cfg);
   const token = tiles ? busy() : null;
   let shown = 0, total = 0;
   app.index = {};
@@ -253,10 +259,8 @@ function printUrl(choice = {}) {
   if (asOf()) p.set('as_of', asOf());
   const visible = cfg.layers.filter(l => map.hasLayer(app.groups[l.id])).map(l => l.id);
   p.set('layers', visible.join(','));
-  const f = readFilters();
-  if (f.status) p.set('status', f.status);
-  if (f.statusClass) p.set('status_class', f.statusClass);
-  if (f.kind) p.set('kind', f.kind);
+  const f = readFilters(cfg);
+  for (const [name, value] of Object.entries(f.choices)) p.set(name, value);
   if (f.pmin > 0) p.set('pmin', String(f.pmin));
   if (f.pmax < 100) p.set('pmax', String(f.pmax));
   if (!f.unknown) p.set('unknown', '0');
@@ -280,9 +284,8 @@ function describePrint() {
   opt.disabled = !d;
   opt.textContent = d ? t('p_district', name) : t('p_no_district');
   $('p-extent').value = d ? 'district' : 'city';
-  const f = readFilters();
-  const filters = ['f-status-class', 'f-status', 'f-kind'].filter(id => $(id).value)
-    .map(id => $(id).selectedOptions[0].textContent);
+  const f = readFilters(cfg);
+  const filters = Object.keys(f.choices).map(name => $(filterId(name)).selectedOptions[0].textContent);
   if (f.pmin > 0 || f.pmax < 100) filters.push(`${f.pmin}–${f.pmax} %`);
   if ($('f-search').value.trim()) filters.push(`"${$('f-search').value.trim()}"`);
   const layers = cfg.layers.filter(l => map.hasLayer(app.groups[l.id])).map(l => lbl(l, 'title'));
@@ -313,12 +316,12 @@ document.querySelectorAll('a.feature-link').forEach(a => {
   b.addEventListener('click', () => focusFeature(`${a.dataset.layer}/${a.dataset.id}`));
   a.before(b);
 });
-['f-status-class', 'f-status', 'f-kind', 'f-pmin', 'f-pmax', 'f-unknown'].forEach(id => $(id).addEventListener('change', draw));
+['f-pmin', 'f-pmax', 'f-unknown'].forEach(id => $(id).addEventListener('change', draw));
 $('f-search').addEventListener('input', draw);
 $('f-district').addEventListener('change', () => {
   load().then(() => {
     const d = district();
-    const g = d && app.groups.districts && app.index[`districts/${d}`];
+    const g = d && cfg.district_layer && app.index[`${cfg.district_layer}/${d}`];
     if (g) map.fitBounds(g.getBounds()); else if (!d) map.fitBounds(cityBounds);
   });
 });

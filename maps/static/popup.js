@@ -1,75 +1,64 @@
-// Feature popups: name, kind, status with its meaning, progress bars, link to the API item.
+// Feature popups: name, the fields the registry shows in popups, progress bars against
+// their declared totals, folded long texts, link to the API item.
 import { t, lbl, fmt, fmtDate, esc, unit } from './i18n.js';
-import { choice, field, category } from './style.js';
-
-const SKIP = new Set(['name', 'name_en', 'districts', 'wards', 'geom_quality', 'source_doc',
-  'source_line', 'source_ref', 'valid_on', 'notes', 'conflicts', 'status_text', 'name_ascii']);
+import { shownChoice, isDashed, metricColumn } from './style.js';
 
 // The share a metric's bar shows: % directly, counts and amounts against their total.
-function share(name, props, metrics) {
+function share(layer, name, props, metrics) {
   const v = props[name];
   if (metrics[name].percent) return v / 100;
-  const of = { packages_done: 'packages_total', capital_disbursed_bil_vnd: 'capital_plan_bil_vnd',
-    length_done_m: 'length_m' }[name];
+  const of = layer.totals[name];
   if (of && props[of]) return v / props[of];
   return null;
 }
 
-function metricRow(name, props, metrics) {
-  const m = metrics[name];
-  const s = share(name, props, metrics);
+function metricRow(cfg, layer, name, props) {
+  const m = cfg.metrics[name];
+  const s = share(layer, name, props, cfg.metrics);
   const width = s === null ? 100 : Math.max(0, Math.min(100, s * 100));
   return `<div class="metric" data-metric="${name}">
     <div class="mlabel">${esc(lbl(m))}</div>
     <div class="bar${s === null ? ' total' : ''}"><span style="width:${width.toFixed(1)}%"></span></div>
-    <div class="mvalue"><b>${fmt(props[name])} ${esc(unit(m.unit))}</b>
-      <span class="mdate">${t('as_of_date')} ${fmtDate(props[`${name}_date`])}</span>
-      <span class="msrc">${t('source')} ${esc(props[`${name}_source`] || '—')}</span></div></div>`;
+    <div class="mvalue"><b>${fmt(props[name])} ${esc(unit(m))}</b>
+      <span class="mdate">${t('as_of_date')} ${fmtDate(props[metricColumn(cfg, name, 'date')])}</span>
+      <span class="msrc">${t('source')} ${esc(props[metricColumn(cfg, name, 'source')] || '—')}</span></div></div>`;
 }
 
-function fieldRow(layer, f, props) {
+function fieldRow(f, props) {
   const v = props[f.name];
+  const missing = f.missing && (v === null || v === undefined || v === f.missing);
+  if (missing) {  // no record: shown as the declared missing value, never left out
+    const c = shownChoice(f, v);
+    return `<tr><th>${esc(lbl(f))}</th><td class="unknown">${esc(lbl(c))} (${esc(t('no_record'))})</td></tr>`;
+  }
   if (v === null || v === undefined || v === '') return '';
   let text;
   if (f.choices.length) {
-    const c = choice(layer, f.name, v);
+    const c = shownChoice(f, v);
     text = c ? esc(lbl(c)) : esc(v);
-    if (f.name === 'status_class' && c) text = `<span class="meaning">${text}</span>`;
   } else if (f.type === 'number' || f.type === 'integer') {
-    text = `${fmt(v)}${f.unit ? ' ' + esc(unit(f.unit)) : ''}`;
+    text = `${fmt(v)}${f.unit ? ' ' + esc(unit(f)) : ''}`;
   } else text = esc(Array.isArray(v) ? v.join(', ') : v);
   return `<tr><th>${esc(lbl(f))}</th><td>${text}</td></tr>`;
 }
 
 export function popupHtml(cfg, layer, feature, asOf) {
   const p = feature.properties;
-  const rows = [];
-  const cf = layer.style.color_field;
-  if (cf === 'ntm_level' && category(layer, p) === 'unknown') {
-    rows.push(`<tr><th>${esc(lbl(field(layer, cf)))}</th><td class="unknown">${esc(t('ntm_unknown'))}</td></tr>`);
-  }
-  for (const f of layer.fields) {
-    if (SKIP.has(f.name) || (cf === 'ntm_level' && f.name === cf && category(layer, p) === 'unknown')) continue;
-    rows.push(fieldRow(layer, f, p));
-  }
-  const st = field(layer, 'status');
-  if (st && p.status) {
-    const c = choice(layer, 'status', p.status);
-    if (c) rows.push(`<tr><th>${esc(t('meaning'))}</th><td>${esc(c.value)}: ${esc(lbl(c))}</td></tr>`);
-  }
+  const rows = layer.fields.filter(f => f.popup === 'row').map(f => fieldRow(f, p));
   const present = layer.metrics.filter(m => p[m] !== null && p[m] !== undefined);
   const progress = present.length
-    ? present.map(m => metricRow(m, p, cfg.metrics)).join('')
+    ? present.map(m => metricRow(cfg, layer, m, p)).join('')
     : (layer.metrics.length ? `<p class="none">${t('no_progress')}</p>` : '');
-  const quality = p.geom_quality === 'indicative'
+  const quality = isDashed(layer, p)
     ? `<p class="note indicative">⚠ ${esc(t('indicative_note'))}</p>` : '';
   const title = lbl({ label_vi: p.name, label_en: p.name_en || p.name });
   const url = layer.item_url.replace('{id}', encodeURIComponent(feature.id));
-  const statusText = p.status_text ? `<details><summary>${esc(lbl(field(layer, 'status_text')))}</summary><p>${esc(p.status_text)}</p></details>` : '';
+  const details = layer.fields.filter(f => f.popup === 'details' && p[f.name])
+    .map(f => `<details><summary>${esc(lbl(f))}</summary><p>${esc(p[f.name])}</p></details>`).join('');
   return `<div class="popup" data-layer="${layer.id}" data-id="${esc(feature.id)}">
     <h3>${esc(title)}</h3><div class="ptype">${esc(lbl(layer, 'title'))}</div>
     ${quality}<table>${rows.join('')}</table>
     ${layer.metrics.length ? `<h4>${t('progress')} <small>(${asOf ? fmtDate(asOf) : t('latest')})</small></h4>` : ''}
-    ${progress}${statusText}
+    ${progress}${details}
     <p class="plink"><a href="${url}" target="_blank" rel="noopener">${t('api')} ↗</a></p></div>`;
 }

@@ -8,6 +8,25 @@ export function field(layer, name) {
   return layer.fields.find(f => f.name === name);
 }
 
+// The choice a value is shown as: its own, else the field's declared `missing` one
+// (New Rural: no record means unknown, never "not achieved").
+export function shownChoice(f, value) {
+  if (!f) return undefined;
+  return f.choices.find(c => c.value === value) ??
+    (f.missing ? f.choices.find(c => c.value === f.missing) : undefined);
+}
+
+// Drawn dashed: a value whose choice is declared `dashed` (indicative geometry).
+export function isDashed(layer, props) {
+  return layer.fields.some(f => f.choices.some(c => c.dashed && c.value === props[f.name]));
+}
+
+// A metric's flat property: its value (no part) or `date`, `unit`, `source` (config's
+// metric_columns, from layers.base.metric_column).
+export function metricColumn(cfg, metric, part) {
+  return part ? cfg.metric_columns[part].replace('{metric}', metric) : metric;
+}
+
 // {metric, share 0..1} of the first shading metric the feature has, or null (vector tiles
 // leave out null properties, GeoJSON has them as null: both are unknown).
 export function progressValue(layer, props, metrics) {
@@ -23,9 +42,8 @@ export function progressValue(layer, props, metrics) {
 export function category(layer, props) {
   const cf = layer.style.color_field;
   if (!cf) return null;
-  const v = props[cf];
-  if (choice(layer, cf, v)) return v;
-  return cf === 'ntm_level' ? 'unknown' : v ?? null;   // no NTM record: unknown, not "not achieved"
+  const c = shownChoice(field(layer, cf), props[cf]);
+  return c ? c.value : props[cf] ?? null;
 }
 
 export function featureStyle(layer, props, metrics) {
@@ -34,7 +52,7 @@ export function featureStyle(layer, props, metrics) {
   const cat = category(layer, props);
   const ch = cat !== null ? choice(layer, st.color_field, cat) : undefined;
   if (ch && ch.color) color = ch.color;
-  const dashed = props.geom_quality === 'indicative';
+  const dashed = isDashed(layer, props);
   let fillOpacity = st.fill_opacity, opacity = 1, progress = null, metric = null;
   if (st.progress_metrics.length) {
     const pv = progressValue(layer, props, metrics);
