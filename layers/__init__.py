@@ -26,6 +26,9 @@ class Registry:
         unknown = [m for m in layer.metrics if m not in METRICS]
         if unknown:
             raise ValueError(f"layer {layer.id!r}: unknown metrics {unknown}")
+        missing = [f for f in layer.unique if not layer.has_field(f)]
+        if missing:
+            raise ValueError(f"layer {layer.id!r}: unique names unknown fields {missing}")
         self._layers[layer.id] = layer
 
     def remove(self, layer_id: str) -> None:
