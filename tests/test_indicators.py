@@ -238,3 +238,40 @@ def test_a_contradiction_must_name_stored_values(db_url, data_copy):
         '    - {indicator: "002-I-2", value: "999"}\n', encoding="utf-8")
     with pytest.raises(LoadError, match=r"zz_bad.yaml:6: contradiction nothing: 0 values"):
         load(data_dir=data_copy, url=db_url)
+
+
+def test_migration_0006_brings_the_old_shape_up_and_back(db_url):
+    """Down to 0004 (the wide indicator table, NTM without basis) and up again, in one
+    transaction that is rolled back: the old rows' basis is classified from their notes."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from gis.db import engine
+    from gis.migrate import alembic_config
+
+    def columns(conn, table):
+        return {r[0] for r in conn.execute(text(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = :t"),
+            {"t": table})}
+
+    cfg = alembic_config()
+    with engine(db_url).connect() as conn:
+        trans = conn.begin()
+        try:
+            conn.execute(text("SET LOCAL lock_timeout = '10s'"))
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "0004")
+            assert {"actual_2023", "pct_vs_2023"} <= columns(conn, "indicator")
+            assert "basis" not in columns(conn, "ntm_status")
+            assert not columns(conn, "indicator_value")
+            conn.execute(text("UPDATE ntm_status SET notes = 'Derived: 36/36 xã'"
+                              " WHERE id = 'ntm-31300-ntm-004-all'"))
+            command.upgrade(cfg, "0006")
+            assert {"unit_code", "reporting_period", "agency"} <= columns(conn, "indicator")
+            assert "actual_2023" not in columns(conn, "indicator")
+            assert {"period_kind", "qualifier", "basis_rule"} <= columns(conn, "indicator_value")
+            basis = dict(conn.execute(text("SELECT id, basis FROM ntm_status")).fetchall())
+            assert basis["ntm-31300-ntm-004-all"] == "derived"
+            assert basis["ntm-926-ntm"] == "named"
+        finally:
+            trans.rollback()
