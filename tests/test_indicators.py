@@ -12,42 +12,33 @@ from pathlib import Path
 import pytest
 
 from gis.dataset.loader import LoadError, load
+from gis.dataset.seeds import seed_lines, squash
 from gis.settings import data_settings
 from layers import registry
 from layers.basis import BASIS_FIELDS, line_refs
 
 
-def _seed_lines(conn) -> dict[str, list[str]]:
-    seeds = data_settings().seeds_dir
-    return {doc: (seeds / file).read_text(encoding="utf-8").splitlines()
-            for doc, file in conn.execute("SELECT id, file FROM source_document")}
-
-
-def _squash(text: str) -> str:
-    return re.sub(r"\s+", "", text)
-
-
 def test_every_printed_indicator_value_is_on_its_cited_line(conn):
-    lines = _seed_lines(conn)
+    lines = seed_lines()
     rows = conn.execute(
         "SELECT indicator_id, value_text, source_doc, source_line FROM indicator_value"
         " WHERE basis = 'named'").fetchall()
     assert len(rows) > 200
     missing = [f"{ind} {text!r} not on {doc}:{line}" for ind, text, doc, line in rows
                if line is None or line > len(lines[doc])
-               or _squash(text) not in _squash(lines[doc][line - 1])]
+               or squash(text) not in squash(lines[doc][line - 1])]
     assert missing == []
 
 
 def test_derived_values_say_how_and_their_inputs_are_on_the_lines_named(conn):
-    lines = _seed_lines(conn)
+    lines = seed_lines()
     rows = conn.execute(
         "SELECT indicator_id, value_text, basis_rule, derived_from FROM indicator_value"
         " WHERE basis = 'derived'").fetchall()
     assert {(r[0], r[1]) for r in rows} >= {("002-I-2", "110,50"), ("002-I-3", "97,01")}
     for ind, text, rule, derived_from in rows:
         assert rule and derived_from, ind
-        cited = "".join(_squash(lines[doc][i - 1]) for doc, first, last in line_refs(
+        cited = "".join(squash(lines[doc][i - 1]) for doc, first, last in line_refs(
             derived_from) for i in range(first, last + 1))
         inputs = re.findall(r"\d+(?:[.,]\d+)*", rule.split("=")[0])
         assert inputs and all(n in cited for n in inputs), (ind, rule, derived_from)
