@@ -117,21 +117,59 @@ Index(
     unique=True,
 )
 
+# Indicators (data/indicators/*.yaml; migration 0006): one row per indicator, its values
+# by period, kind and measure as printed, and the documents' own contradictions.
 indicator = Table(
     "indicator", metadata,
     Column("id", Text, primary_key=True),
     Column("ord", Integer, nullable=False),
     Column("group_name", Text),
     Column("name", Text, nullable=False),
+    Column("name_en", Text),
     Column("unit", Text),
-    Column("actual_2023", Text),
-    Column("target_2024", Text),
-    Column("estimate_2024", Text),
-    Column("pct_vs_target", Text),
-    Column("pct_vs_2023", Text),
+    Column("unit_code", Text, nullable=False, server_default="92",
+           comment="admin unit the indicator is about (92: the city)"),
+    Column("reporting_period", Text, comment="kỳ báo cáo, as printed"),
+    Column("agency", Text, comment="cơ quan thực hiện, as printed"),
     Column("note", Text),
     Column("source_doc", Text, ForeignKey("source_document.id"), nullable=False),
     Column("source_line", Integer),
+    Column("source_ref", Text),
+)
+
+indicator_value = Table(
+    "indicator_value", metadata,
+    Column("indicator_id", Text, ForeignKey("indicator.id", ondelete="CASCADE"),
+           primary_key=True),
+    Column("key", Text, primary_key=True, comment="period/kind/measure/basis/source/value"),
+    Column("ord", Integer, nullable=False),
+    Column("year_from", Integer, nullable=False),
+    Column("year_to", Integer, nullable=False),
+    Column("period_kind", Text, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("measure", Text, nullable=False, server_default="level"),
+    Column("value_text", Text, nullable=False, comment="the figure as printed"),
+    Column("value", Numeric),
+    Column("value_low", Numeric),
+    Column("value_high", Numeric),
+    Column("qualifier", Text, nullable=False, server_default="exact"),
+    Column("unit", Text),
+    Column("basis", Text, nullable=False, server_default="named"),
+    Column("basis_rule", Text),
+    Column("derived_from", Text),
+    Column("source_doc", Text, ForeignKey("source_document.id"), nullable=False),
+    Column("source_line", Integer),
+    Column("source_ref", Text),
+    Column("valid_on", Date, nullable=False),
+    Column("note", Text),
+)
+
+indicator_contradiction = Table(
+    "indicator_contradiction", metadata,
+    Column("id", Text, primary_key=True),
+    Column("ord", Integer, nullable=False),
+    Column("note", Text, nullable=False, comment="what disagrees"),
+    Column("sides", JSONB, nullable=False, comment="the values that disagree, with sources"),
 )
 
 app_user = Table(
@@ -164,7 +202,7 @@ audit_log = Table(
 
 CORE_TABLES = (
     source_document, admin_city, admin_district, admin_commune, progress_snapshot, indicator,
-    app_user, api_token, audit_log,
+    indicator_value, indicator_contradiction, app_user, api_token, audit_log,
 )
 
 _SQL_TYPES = {

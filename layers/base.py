@@ -206,6 +206,9 @@ class Layer:
     editable: bool = True
     geometry_from_admin: str | None = None  # field holding an admin code to take geometry from
     order: int = 100  # drawing order on maps: lower is drawn first
+    # fields whose values together name one fact: two records with the same values are
+    # duplicates, which the loader refuses (file:line of both)
+    unique: tuple[str, ...] = ()
     summary: DistrictSummary | None = None  # a table in the district view's summary
     best_record: BestRecord | None = None
     from_best: FromBest | None = None

@@ -16,6 +16,8 @@ from tqdm import tqdm
 
 from gis import admin_geometry
 from gis.dataset import boundaries
+from gis.dataset.facts import check_facts
+from gis.dataset.indicators import read_indicators, store_indicators
 from gis.dataset.merge import MergeCount, create_stage, fill_stage, merge_stage
 from gis.dataset.problems import Collector, LoadError
 from gis.dataset.records import (
@@ -23,16 +25,12 @@ from gis.dataset.records import (
     FeatureRow,
     apply_extension,
     parse_feature,
-    parse_source,
 )
 from gis.dataset.yaml_lines import read_yaml
 from gis.db import connect
 from gis.settings import data_settings
 from layers import registry
 from layers.base import Layer
-
-INDICATOR_KEYS = ("group", "name", "unit", "actual_2023", "target_2024", "estimate_2024",
-                  "pct_vs_target", "pct_vs_2023", "note")
 
 
 @dataclass
@@ -128,26 +126,6 @@ def read_features(data_dir: Path, ctx: Context) -> dict[str, list[FeatureRow]]:
     return result
 
 
-def read_indicators(path: Path, ctx: Context) -> list[dict]:
-    rows = []
-    if not path.exists():
-        return rows
-    for order, rec in enumerate(_as_list(read_yaml(path), ctx.problems, path)):
-        line = getattr(rec, "line", 1)
-        src = parse_source(rec, ctx, path, line, f"indicator {rec.get('id')}")
-        if not rec.get("id") or not rec.get("name") or src is None:
-            if src is not None:
-                ctx.problems.add(path, line, "an indicator needs id and name")
-            continue
-        row = {"id": str(rec["id"]), "ord": order, "source_doc": src["source_doc"],
-               "source_line": src["source_line"]}
-        for key in INDICATOR_KEYS:
-            value = rec.get(key)
-            row["group_name" if key == "group" else key] = None if value is None else str(value)
-        rows.append(row)
-    return rows
-
-
 def _feature_rows(layer: Layer, rows: list[FeatureRow]) -> list[dict]:
     out = []
     for r in rows:
@@ -231,7 +209,8 @@ def load(data_dir: Path | None = None, boundaries_dir: Path | None = None,
         problems=problems,
     )
     features = read_features(data_dir, ctx)
-    indicators = read_indicators(data_dir / "indicators.yaml", ctx)
+    check_facts(features, ctx)
+    indicators = read_indicators(data_dir / "indicators", ctx)
     problems.raise_if_any()
 
     report = LoadReport()
@@ -264,11 +243,7 @@ def load(data_dir: Path | None = None, boundaries_dir: Path | None = None,
                             "_file": str(r.file), "_line": p["_line"]})
             problems.raise_if_any()  # raising rolls the transaction back
             report.counts["progress"] = _merge_progress(conn, progress_rows)
-            stage = create_stage(conn, "indicator")
-            fill_stage(conn, stage, indicators)
-            report.counts["indicators"] = merge_stage(
-                conn, "indicator", stage, ["id"],
-                ["id", "ord", "group_name", *INDICATOR_KEYS[1:], "source_doc", "source_line"])
+            report.counts.update(store_indicators(conn, indicators))
         report.warnings += [f"{lid} {fid}: geometry not inside its named district(s) {d}"
                             for lid, fid, d in outside_named_districts(conn)]
     return report
