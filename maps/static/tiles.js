@@ -26,7 +26,7 @@ export function loadPlugin() {
 }
 
 export function tileUrl(layer, asOf) {
-  return layer.tile_url + (asOf ? `?datetime=${encodeURIComponent(asOf)}` : '');
+  return layer.tile_url + (asOf ? `?as_of=${encodeURIComponent(asOf)}` : '');
 }
 
 // One tiled layer. `ctx` gives the current filters, district and config at drawing time.
