@@ -148,8 +148,10 @@ def setup() -> None:
 @click.option("--district", help="only features in this district (GSO code)")
 @_filter_option
 @click.option("--cql", help="a CQL2 text filter, as the API's `filter` parameter")
+@click.option("--bbox", metavar="MINLON,MINLAT,MAXLON,MAXLAT",
+              help="only features intersecting this box (CRS84), as the API's `bbox`")
 def export(layer: str, fmt: str, output: Path | None, as_of, district: str | None,
-           filters: tuple[str, ...], cql: str | None) -> None:
+           filters: tuple[str, ...], cql: str | None, bbox: str | None) -> None:
     """Export LAYER to GeoJSON, GeoPackage, CSV or zipped Shapefile."""
     from gis.db import ensure_server
     from gis.export import FORMATS, export_layer
@@ -162,11 +164,13 @@ def export(layer: str, fmt: str, output: Path | None, as_of, district: str | Non
     flt = MapFilter(as_of=as_of.date() if as_of else None, district=district,
                     choices=_choices(filters))
     query = flt.query(lyr)
-    if cql:
+    if cql or bbox:  # parsed as the API parses them
+        from api import params
         from api.cql import compile_filter
         from api.crs import default
 
-        query.filter = compile_filter(lyr, cql, "cql2-text", default())
+        query.filter = compile_filter(lyr, cql, "cql2-text", default()) if cql else None
+        query.bbox = params.bbox(default(), bbox) if bbox else None
     ensure_server()
     output = output or Path(f"{layer}{FORMATS[fmt][1]}")
     with click.progressbar(length=1, label=f"exporting {layer}") as bar:

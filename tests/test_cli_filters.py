@@ -33,6 +33,13 @@ def test_export_takes_map_filters_and_cql(db_url, conn, tmp_path):
     assert len(_rows(out)) == conn.execute(
         "SELECT count(*) FROM infra_project WHERE construction_pct > 5"
         " AND '916' = ANY(districts)").fetchone()[0]
+    box = "105.70,10.00,105.80,10.06"
+    r = runner.invoke(main, ["export", "projects", "--format", "csv", "-o", str(out),
+                             "--bbox", box])
+    assert r.exit_code == 0, r.output
+    assert len(_rows(out)) == conn.execute(
+        "SELECT count(*) FROM infra_project WHERE ST_Intersects(geom,"
+        " ST_MakeEnvelope(105.70, 10.00, 105.80, 10.06, 4326))").fetchone()[0]
 
 
 def test_filter_options_come_from_the_registry():
@@ -55,3 +62,5 @@ def test_bad_filters_exit_2_with_message_and_hint(db_url, tmp_path):
     assert r.exit_code == 2 and "nope" in r.output
     r = runner.invoke(main, ["export", "projects", "--cql", "nope = 1"])
     assert r.exit_code == 2 and "nope" in r.output
+    r = runner.invoke(main, ["export", "projects", "--bbox", "1,2,3"])
+    assert r.exit_code == 2 and "bbox" in r.output
