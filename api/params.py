@@ -16,7 +16,7 @@ from fastapi import Depends, Path, Query, Request
 
 from api import crs as crs_mod
 from gis.errors import bad_request, not_found
-from gis.expr import BBox, Expr, SortKey
+from gis.expr import BBox, Expr, SortKey, parse_as_of
 from gis.queries import queryables, selectable, sortables
 from gis.settings import api_settings
 from layers import registry
@@ -100,14 +100,7 @@ def bbox(bbox_crs: Annotated[crs_mod.CrsInfo, Depends(bbox_crs)],
 def as_of(as_of: Annotated[str | None, Query(description=(
         "Show progress as it stood on this date (YYYY-MM-DD); default: the latest figures"
         ))] = None) -> date | None:
-    if as_of in (None, ""):
-        return None
-    try:
-        if len(as_of) == 10:
-            return date.fromisoformat(as_of)
-    except ValueError:
-        pass
-    raise bad_request(f"as_of={as_of!r} is not a date (YYYY-MM-DD)", "as_of")
+    return parse_as_of(as_of)
 
 
 def no_datetime(datetime_: Annotated[str | None, Query(alias="datetime", description=(

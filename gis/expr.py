@@ -9,8 +9,11 @@ needs (the progress join) without reading SQL text.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from psycopg import sql
+
+from gis.errors import bad_request
 
 
 @dataclass(frozen=True)
@@ -55,3 +58,15 @@ class ProgressRange:
     @property
     def restricts(self) -> bool:
         return self.low > 0 or self.high < 100 or not self.include_unknown
+
+
+def parse_as_of(value: str | None, parameter: str = "as_of") -> date | None:
+    """The day progress is shown for (``YYYY-MM-DD``; empty: the latest figures)."""
+    if value in (None, ""):
+        return None
+    try:
+        if len(value) == 10:
+            return date.fromisoformat(value)
+    except ValueError:
+        pass
+    raise bad_request(f"{parameter}={value!r} is not a date (YYYY-MM-DD)", parameter)

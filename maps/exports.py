@@ -22,12 +22,12 @@ from fastapi.responses import Response
 
 from api.db import database_url
 from gis.errors import bad_request
+from gis.expr import parse_as_of
 from maps import printing
 from maps.filters import (
     MapFilter,
     parse_bool,
     parse_choices,
-    parse_date,
     parse_layers,
     parse_percent,
 )
@@ -62,7 +62,7 @@ def options(query: PrintQuery, filters: Mapping[str, str], atlas: bool = False
     except ValueError:
         raise bad_request(f"dpi={query.dpi!r} is not a number; use 150 or 300", "dpi") from None
     flt = MapFilter(
-        as_of=parse_date(query.as_of),
+        as_of=parse_as_of(query.as_of),
         district=None if atlas else (query.district or None),
         choices=parse_choices(filters),
         progress_min=parse_percent(query.pmin, "pmin", 0),

@@ -21,15 +21,6 @@ from layers import registry
 from layers.base import Field, Layer
 
 
-def parse_date(value: str | None, name: str = "as_of") -> date | None:
-    if value in (None, ""):
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise bad_request(f"{name}={value!r} is not a date (YYYY-MM-DD)", name) from None
-
-
 def parse_layers(value: str | None) -> list[Layer]:
     """Comma-separated layer ids (empty: all layers), in drawing order."""
     if not value:

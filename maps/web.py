@@ -15,10 +15,11 @@ from psycopg.rows import dict_row
 
 from api.db import pool
 from gis.errors import GISError, not_found
+from gis.expr import parse_as_of
 from layers import registry
 from maps import district as district_sql
 from maps.config import feature_counts, map_config
-from maps.filters import MapFilter, parse_choices, parse_date
+from maps.filters import MapFilter, parse_choices
 from maps.paths import STATIC_DIR
 from maps.templating import templates
 
@@ -34,7 +35,7 @@ def error_page(request: Request, status: int, message: str) -> HTMLResponse:
 def map_filter(request: Request, district: str | None, as_of: str | None) -> MapFilter:
     """The map filters of a request: ``as_of``, ``district`` and one parameter per
     registry filter field (``status``, ``kind``, …)."""
-    return MapFilter(as_of=parse_date(as_of), district=district or None,
+    return MapFilter(as_of=parse_as_of(as_of), district=district or None,
                      choices=parse_choices(request.query_params))
 
 
