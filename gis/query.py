@@ -138,9 +138,10 @@ class FeatureQuery:
 
     def from_clause(self, join: sql.Composable | None = None) -> sql.Composable:
         """FROM and WHERE over all matching features (tiles, groups), with ``join`` added
-        to the FROM list; progress is joined."""
+        to the FROM list; progress is joined when the conditions or the selection read it."""
         return sql.SQL("FROM {t} f{lateral}{join} WHERE {where}").format(
-            t=sql.Identifier(self.layer.table), lateral=self._lateral(),
+            t=sql.Identifier(self.layer.table), lateral=self._lateral(self.needs_progress(
+                select=True)),
             join=join or sql.SQL(""), where=self._where(self.conditions()))
 
     def count_sql(self, cap: int | None = None, explain: bool = False) -> sql.Composable:
@@ -176,19 +177,22 @@ class FeatureQuery:
         """FROM … WHERE … ORDER … LIMIT, with the page chosen before properties are built.
 
         Rows skipped by OFFSET then cost an index step (ids only), not a progress
-        look-up and a GeoJSON encoding each.
+        look-up and a GeoJSON encoding each. Progress is joined where the conditions, the
+        order or the selection read it.
         """
         t = sql.Identifier(self.layer.table)
         conds = self.conditions()
         if self.limit is None and not self.offset:
             return sql.SQL("FROM {t} f{lateral} WHERE {where}{order}").format(
-                t=t, lateral=self._lateral(), where=self._where(conds), order=self._order())
+                t=t, lateral=self._lateral(self.needs_progress(order=True, select=True)),
+                where=self._where(conds), order=self._order())
         inner = self._lateral(self.needs_progress(order=True))
         page = sql.SQL("SELECT f.id AS page_id FROM {t} f{lat} WHERE {where}{order}{limits}"
                        ).format(t=t, lat=inner, where=self._where(conds),
                                 order=self._order(), limits=self._limits())
+        outer = self._lateral(self.needs_progress(where=False, order=True, select=True))
         return sql.SQL("FROM ({page}) page JOIN {t} f ON f.id = page.page_id{lateral}{order}"
-                       ).format(page=page, t=t, lateral=self._lateral(), order=self._order())
+                       ).format(page=page, t=t, lateral=outer, order=self._order())
 
     def bind(self) -> dict:
         params: dict = {"as_of": self.as_of}

@@ -63,6 +63,17 @@ def test_queries_with_and_without_the_join_count_the_same_rows(conn):
     assert ids == top
 
 
+def test_the_selection_decides_the_join_too(conn):
+    metric = PROJECTS.metrics[0]
+    names = FeatureQuery(PROJECTS, properties=["name"], limit=5)
+    assert not names.needs_progress(where=False, order=True, select=True)
+    with_metric = FeatureQuery(PROJECTS, properties=["name", metric], limit=5)
+    assert with_metric.needs_progress(where=False, select=True)
+    for q in (names, with_metric, FeatureQuery(PROJECTS, properties=["name"])):
+        rows = conn.execute(q.rows_sql(), q.bind()).fetchall()
+        assert rows and all(len(r) == 2 + len(q.properties) for r in rows)
+
+
 @pytest.mark.parametrize("text", ["1 = 1", "5 < construction_pct", "'road' = kind",
                                   "0 <= construction_pct AND 1 = 1", "2 > 1"])
 def test_cql2_literal_on_the_left(client, conn, text):
