@@ -30,7 +30,7 @@ def main() -> None:
 
 
 def _filter_help() -> str:
-    from maps.filters import filter_choices, filter_fields
+    from gis.filters import filter_choices, filter_fields
 
     return "; ".join(f"{name}: {', '.join(filter_choices(name))}" for name in filter_fields())
 
@@ -45,7 +45,7 @@ def _filter_option(fn):
 
 
 def _choices(filters: tuple[str, ...]) -> dict[str, str]:
-    from maps.filters import filter_fields, parse_choices
+    from gis.filters import filter_fields, parse_choices
 
     given: dict[str, str] = {}
     for item in filters:

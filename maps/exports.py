@@ -23,11 +23,11 @@ from fastapi.responses import Response
 from api.db import database_url
 from gis.errors import bad_request
 from gis.expr import parse_as_of
+from gis.filters import parse_choices
 from maps import printing
 from maps.filters import (
     MapFilter,
     parse_bool,
-    parse_choices,
     parse_layers,
     parse_percent,
 )

@@ -10,7 +10,6 @@ hide flood works). Bad input is a :class:`gis.errors.GISError` naming the parame
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -18,7 +17,7 @@ from gis.errors import bad_request
 from gis.expr import ProgressRange
 from gis.query import FeatureQuery
 from layers import registry
-from layers.base import Field, Layer
+from layers.base import Layer
 
 
 def parse_layers(value: str | None) -> list[Layer]:
@@ -63,46 +62,12 @@ def normalise(text: str | None) -> str:
     return " ".join(plain.replace("đ", "d").replace("Đ", "D").lower().split())
 
 
-def filter_fields() -> dict[str, list[Field]]:
-    """The map filters: every field marked ``filter`` in the registry, by name (the
-    query parameter), with the layers' fields of that name."""
-    out: dict[str, list[Field]] = {}
-    for layer in registry.layers():
-        for f in layer.all_fields:
-            if f.filter:
-                out.setdefault(f.name, []).append(f)
-    return out
-
-
-def filter_choices(name: str) -> list[str]:
-    """Every value the filter ``name`` may take (the choices of its fields)."""
-    seen: dict[str, None] = {}
-    for f in filter_fields().get(name, []):
-        seen.update((c.value, None) for c in f.choices)
-    return list(seen)
-
-
-def parse_choices(values: Mapping[str, str | None]) -> dict[str, str]:
-    """The map filters given (``{name: value}``, empty values left out), checked: an
-    unknown value is a 400 naming the parameter and listing its choices."""
-    out = {}
-    for name in filter_fields():
-        value = (values.get(name) or "").strip()
-        if not value:
-            continue
-        choices = filter_choices(name)
-        if value not in choices:
-            raise bad_request(f"{name}={value!r} is not a choice; choices: "
-                              + ", ".join(choices), name)
-        out[name] = value
-    return out
-
-
 @dataclass
 class MapFilter:
     """as_of: progress as it stood that day; the rest restrict features (see module doc).
 
-    ``choices``: the map filters (field name -> value, see :func:`parse_choices`); each
+    ``choices``: the map filters (field name -> value, see
+    :func:`gis.filters.parse_choices`); each
     restricts the layers whose field of that name offers the value. The progress range
     (0-100 %, with or without features of unknown progress) applies to layers shaded by
     progress; ``search`` (name, diacritics optional) to feature layers."""

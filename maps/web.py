@@ -16,10 +16,11 @@ from psycopg.rows import dict_row
 from api.db import pool
 from gis.errors import GISError, not_found
 from gis.expr import parse_as_of
+from gis.filters import parse_choices
 from layers import registry
 from maps import district as district_sql
 from maps.config import feature_counts, map_config
-from maps.filters import MapFilter, parse_choices
+from maps.filters import MapFilter
 from maps.paths import STATIC_DIR
 from maps.templating import templates
 

@@ -8,7 +8,7 @@ import csv
 from click.testing import CliRunner
 
 from gis.cli import main
-from maps.filters import filter_fields
+from gis.filters import filter_fields
 
 
 def _rows(path) -> list[dict]:

@@ -9,9 +9,10 @@ from api.cql import compile_filter
 from api.crs import default as crs84
 from gis.errors import GISError
 from gis.expr import SortKey
+from gis.filters import filter_choices, filter_fields, parse_choices
 from gis.query import FeatureQuery
 from layers import registry
-from maps.filters import MapFilter, filter_choices, filter_fields, parse_choices
+from maps.filters import MapFilter
 
 PROJECTS = registry.get("projects")
 
