@@ -27,10 +27,14 @@ from api.counts import CountCache
 from api.db import make_pool
 from api.head import HeadMiddleware
 from api.tilecache import CachedTileMiddleware, TileCache
+from gis.db import database_url as default_database_url
 from gis.settings import api_settings
 
 
 def create_app(database_url: str | None = None) -> FastAPI:
+    """The app over ``database_url`` (default: ``DATABASE_URL``); every route reads it."""
+    database_url = database_url or default_database_url()
+
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         app.state.pool = make_pool(database_url)

@@ -10,10 +10,11 @@ from psycopg import sql
 
 from api import crs as crs_mod
 from api.db import pool
-from api.fields import json_schema_type, property_schemas, queryables
+from api.fields import json_schema_type, property_schemas
 from api.html import HTML, FormatParam, negotiate, render
 from api.links import GEOJSON, JSON, MVT, base, link
 from api.params import LayerDep
+from gis.queries import queryables
 from gis.settings import api_settings
 from layers import registry
 from layers.base import Layer

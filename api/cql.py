@@ -1,8 +1,10 @@
-"""CQL2 filters (text and JSON) to SQL.
+"""CQL2 filters (text and JSON) compiled to a :class:`gis.expr.Expr`.
 
 pygeofilter parses; this module walks its AST and writes a psycopg ``sql.Composable``
 whose values are all parameters and whose property names are all checked against the
-layer's queryables. Anything unsupported is a 400, never a database error.
+layer's queryables (and recorded: the expression says which properties it reads).
+Either side of a comparison may be a property, a literal or a function of one.
+Anything unsupported is a 400, never a database error.
 """
 
 from __future__ import annotations
@@ -20,8 +22,9 @@ from pygeofilter.parsers.cql2_text import parse as parse_text
 from shapely.geometry import shape
 
 from api.crs import CrsInfo
-from api.errors import bad_request
-from api.fields import Queryable, queryables
+from gis.errors import bad_request
+from gis.expr import Expr
+from gis.queries import Queryable, queryables
 from layers.base import Layer
 
 P = "filter"
@@ -99,6 +102,7 @@ class Compiler:
         self.q = queryables(layer)
         self.crs = filter_crs
         self.params: dict = {}
+        self.refs: set[str] = set()
         self._n = count()
         self.prefix = prefix
 
@@ -178,6 +182,22 @@ class Compiler:
             left = self.value(lhs, t)
         return sql.SQL("({} {} {})").format(left, sql.SQL(op), right)
 
+    def literal(self, node) -> tuple[sql.Composable, str]:
+        """A literal standing where a property could (``1 = 1``, ``5 < x``): its typed
+        parameter and type."""
+        if isinstance(node, bool):
+            raise bad_request("TRUE/FALSE cannot be compared as a value here", P)
+        if _is_number(node):
+            t = "integer" if isinstance(node, int) else "number"
+            return self.param(node, CASTS[t]), t
+        if isinstance(node, datetime):
+            node = node.date()
+        if isinstance(node, date):
+            return self.param(node, "date"), "date"
+        if isinstance(node, str):
+            return self.param(node, "text"), "text"
+        raise bad_request(f"expected a property or a value, got {_describe(node)}", P)
+
     def like(self, node: ast.Like) -> sql.Composable:
         lhs, t = self.scalar(node.lhs)
         if t != "text":
@@ -212,6 +232,7 @@ class Compiler:
             known = ", ".join(self.q)
             raise bad_request(f"unknown property {node.name!r} in filter; queryables of "
                               f"{self.layer.id}: {known}", P)
+        self.refs.add(q.name)
         return q
 
     def _is_array_attr(self, node) -> bool:
@@ -234,7 +255,9 @@ class Compiler:
             if t != "text":
                 raise bad_request("CASEI needs a text property", P)
             return sql.SQL("lower({})").format(expr), "text"
-        raise bad_request(f"expected a property, got {_describe(node)}", P)
+        if not isinstance(node, ast.Node | values.Geometry | values.Envelope | list):
+            return self.literal(node)
+        raise bad_request(f"expected a property or a value, got {_describe(node)}", P)
 
     def value(self, node, t: str) -> sql.Composable:
         """A literal (or property) compared with a value of type ``t``."""
@@ -309,10 +332,10 @@ def _describe(node) -> str:
     return repr(node)[:100]
 
 
-def compile_filter(layer: Layer, text: str, lang: str, filter_crs: CrsInfo
-                   ) -> tuple[sql.Composable, dict]:
+def compile_filter(layer: Layer, text: str, lang: str, filter_crs: CrsInfo) -> Expr:
     c = Compiler(layer, filter_crs)
     try:
-        return c.condition(parse(text, lang)), c.params
+        clause = c.condition(parse(text, lang))
     except RecursionError:
         raise bad_request("filter is nested too deeply", P) from None
+    return Expr(clause, c.params, frozenset(c.refs), key=(lang, text, filter_crs.uri))

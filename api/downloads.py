@@ -2,7 +2,9 @@
 CSV streamed from a server-side cursor, GeoPackage and zipped Shapefile by ogr2ogr.
 
 The same filters as ``/items`` apply; paging applies only when ``limit`` or ``offset``
-is given explicitly. Text stays UTF-8 (CSV with a BOM for Excel, Shapefile with .cpg).
+is given explicitly. A download of every match larger than ``download_max_features`` is
+a 413. Text stays UTF-8 (CSV with a BOM for Excel, Shapefile with .cpg). Everything is
+read from the app's database (:func:`api.db.database_url`).
 """
 
 from __future__ import annotations
@@ -17,10 +19,11 @@ from fastapi.responses import FileResponse, StreamingResponse
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
-from api.errors import APIError
-from gis.db import database_url
+from api.counts import check_download_size, number_matched
+from api.db import database_url, pool
+from gis.errors import GISError
 from gis.export import FORMATS, export_ogr, iter_csv
-from gis.queries import FeatureQuery
+from gis.query import FeatureQuery
 
 
 def _csv_rows(url: str, q: FeatureQuery):
@@ -36,7 +39,10 @@ def _filename(q: FeatureQuery, fmt: str) -> str:
 async def download(request: Request, q: FeatureQuery, fmt: str):
     if "limit" not in request.query_params and "offset" not in request.query_params:
         q.limit, q.offset = None, 0
-    url = getattr(request.app.state, "database_url", None) or database_url()
+        async with pool(request).connection() as conn:
+            matched, _ = await number_matched(conn, q, request.app.state.count_cache)
+        check_download_size(q, matched)
+    url = database_url(request)
     media, _ = FORMATS[fmt]
     disposition = {"Content-Disposition": f'attachment; filename="{_filename(q, fmt)}"'}
     if fmt == "csv":
@@ -45,10 +51,10 @@ async def download(request: Request, q: FeatureQuery, fmt: str):
     os.close(fd)
     dest = Path(name)
     try:
-        await run_in_threadpool(export_ogr, q, fmt, dest)
+        await run_in_threadpool(export_ogr, q, fmt, dest, url)
     except (RuntimeError, OSError) as exc:
         dest.unlink(missing_ok=True)
-        raise APIError(503, f"export to {fmt} is not available: {exc}") from None
+        raise GISError(503, f"export to {fmt} is not available: {exc}") from None
     except Exception:
         dest.unlink(missing_ok=True)
         raise

@@ -1,4 +1,5 @@
-"""Errors as JSON bodies (OGC exception shape): 400 for bad input, 404, 401/403/412.
+"""Errors as JSON bodies (OGC exception shape): every :class:`gis.errors.GISError` (400
+for bad input, 404, 401/403/412, 413) answers with its ``body()``.
 
 FastAPI's 422 for invalid parameters is turned into 400, and anything unexpected into a
 500 with a JSON body, so every response of the API is JSON the client can read.
@@ -14,38 +15,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from gis.errors import GISError
+from gis.errors import GISError, bad_request, not_found
 
 log = logging.getLogger(__name__)
 
-TITLES = {400: "InvalidParameterValue", 401: "Unauthorized", 403: "Forbidden",
-          404: "NotFound", 405: "MethodNotAllowed", 406: "NotAcceptable", 409: "Conflict",
-          412: "PreconditionFailed", 415: "UnsupportedMediaType", 428: "PreconditionRequired"}
-
-
-class APIError(Exception):
-    def __init__(self, status: int, description: str, parameter: str | None = None,
-                 headers: dict | None = None):
-        super().__init__(description)
-        self.status = status
-        self.description = description
-        self.parameter = parameter
-        self.headers = headers or {}
-
-
-def bad_request(description: str, parameter: str | None = None) -> APIError:
-    return APIError(400, description, parameter)
-
-
-def not_found(description: str) -> APIError:
-    return APIError(404, description)
-
-
 def body(status: int, description: str, parameter: str | None = None) -> dict:
-    out = {"code": TITLES.get(status, "Error"), "description": description}
-    if parameter:
-        out["parameter"] = parameter
-    return out
+    return GISError(status, description, parameter=parameter).body()
 
 
 def _validation_message(exc: RequestValidationError) -> tuple[str, str | None]:
@@ -62,11 +37,6 @@ def _validation_message(exc: RequestValidationError) -> tuple[str, str | None]:
 
 
 def install(app: FastAPI) -> None:
-    @app.exception_handler(APIError)
-    async def _api_error(request: Request, exc: APIError):
-        return JSONResponse(body(exc.status, exc.description, exc.parameter),
-                            status_code=exc.status, headers=exc.headers)
-
     @app.exception_handler(GISError)
     async def _gis_error(request: Request, exc: GISError):
         return JSONResponse(exc.body(), status_code=exc.status, headers=exc.headers)
@@ -96,5 +66,7 @@ def install(app: FastAPI) -> None:
             return JSONResponse(body(400, f"coordinates cannot be transformed: {msg}"),
                                 status_code=400)
         log.exception("database error")
-        return JSONResponse({"code": "ServerError", "description": "database error"},
-                            status_code=500)
+        return JSONResponse(body(500, "database error"), status_code=500)
+
+
+__all__ = ["GISError", "bad_request", "body", "install", "not_found"]

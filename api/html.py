@@ -7,18 +7,16 @@ the same links and properties as the JSON (templates in ``api/templates/``).
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 from fastapi import Query, Request
 from fastapi.responses import HTMLResponse
-from fastapi.templating import Jinja2Templates
 
 from api.fields import property_schemas
 from layers.base import Layer
+from maps.templating import templates
 
 HTML = "text/html"
-TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
 _HTML_TYPES = {"text/html", "application/xhtml+xml"}
 
 
@@ -57,7 +55,7 @@ FormatParam = Annotated[str | None, Query(
 
 
 def render(request: Request, template: str, status_code: int = 200, **context) -> HTMLResponse:
-    resp = TEMPLATES.TemplateResponse(request, template, {"title": "", **context},
+    resp = templates.TemplateResponse(request, template, {"title": "", **context},
                                       status_code=status_code)
     resp.headers["Vary"] = "Accept"
     return resp

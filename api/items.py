@@ -19,94 +19,31 @@ from psycopg import sql
 
 from api import downloads
 from api import params as p
+from api.counts import check_download_size, number_matched
 from api.crs import CrsInfo
 from api.db import pool
-from api.errors import not_found
 from api.html import HTML, columns, labels, negotiate, render
 from api.links import GEOJSON, JSON, base, link
-from gis.queries import FeatureQuery
-from gis.settings import api_settings
+from gis.errors import not_found
+from gis.expr import BBox, Expr, SortKey
+from gis.query import FeatureQuery
 from layers.base import Layer
 
 router = APIRouter(tags=["Features"])
 STREAM_ABOVE = 2000  # pages larger than this are streamed
-_ESTIMATE_TTL = 60.0
-_table_rows: dict[str, tuple[float, float]] = {}
 
 
 def feature_query(layer: p.LayerDep, limit: Annotated[int, Depends(p.limit)],
                   offset: Annotated[int, Depends(p.offset)],
-                  bbox: Annotated[object, Depends(p.bbox)],
+                  bbox: Annotated[BBox | None, Depends(p.bbox)],
                   as_of: Annotated[date | None, Depends(p.as_of)],
-                  props: Annotated[object, Depends(p.properties)],
-                  sortby: Annotated[object, Depends(p.sortby)],
-                  filt: Annotated[object, Depends(p.filter_)],
-                  prop_filters: Annotated[object, Depends(p.property_filters)]) -> FeatureQuery:
-    q = FeatureQuery(layer, limit=limit, offset=offset, as_of=as_of, properties=props,
-                     order_by=sortby)
-    if bbox is not None:
-        q.add_where(bbox)
-    if filt is not None:
-        q.add_where(filt[0], **filt[1])
-    for clause in prop_filters[0]:
-        q.add_where(clause)
-    q.params.update(prop_filters[1])
-    return q
-
-
-async def _estimated_rows(conn, layer: Layer) -> float:
-    hit = _table_rows.get(layer.id)
-    if hit and time.monotonic() - hit[0] < _ESTIMATE_TTL:
-        return hit[1]
-    cur = await conn.execute("SELECT reltuples FROM pg_class WHERE oid = to_regclass(%s)",
-                             (layer.table,))
-    row = await cur.fetchone()
-    rows = float(row[0]) if row and row[0] is not None else -1.0
-    _table_rows[layer.id] = (time.monotonic(), rows)
-    return rows
-
-
-def _count_sql(q: FeatureQuery, cap: int | None = None) -> sql.Composable:
-    rows = sql.SQL("SELECT 1 {}").format(q.count_from_clause())
-    if cap is not None:
-        rows = sql.SQL("{} LIMIT {}").format(rows, sql.Literal(cap + 1))
-    return sql.SQL("SELECT count(*) FROM ({}) matched").format(rows)
-
-
-async def _number_matched(conn, q: FeatureQuery, counts=None) -> tuple[int, bool]:
-    """(count, exact). Small tables are counted. On a large table an unfiltered request
-    takes the table's row estimate; a filtered one is counted up to
-    ``exact_count_filtered`` matches (cheap when the filter is selective) and estimated
-    by the planner beyond that; ``counts`` (api.counts) keeps such counts for the next
-    pages of the same filter."""
-    s = api_settings()
-    cap = s.exact_count_max_rows
-    table_rows = await _estimated_rows(conn, q.layer)
-    if table_rows <= cap:
-        cur = await conn.execute(_count_sql(q), q.bind())
-        return (await cur.fetchone())[0], True
-    if not q.where:
-        return int(table_rows), False
-    key = (q.layer.id, sql.Composed(q.where).as_string(None),
-           tuple(sorted((k, repr(v)) for k, v in q.bind().items())))
-    cached = counts.get(key) if counts is not None else None
-    if cached is not None:
-        return cached
-    result = await _count_filtered(conn, q, min(s.exact_count_filtered, cap))
-    if counts is not None:
-        counts.put(key, result)
-    return result
-
-
-async def _count_filtered(conn, q: FeatureQuery, filtered_cap: int) -> tuple[int, bool]:
-    cur = await conn.execute(_count_sql(q, filtered_cap), q.bind())
-    counted = (await cur.fetchone())[0]
-    if counted <= filtered_cap:
-        return counted, True
-    cur = await conn.execute(
-        sql.SQL("EXPLAIN (FORMAT JSON) SELECT 1 {}").format(q.count_from_clause()), q.bind())
-    plan = (await cur.fetchone())[0]
-    return max(int(plan[0]["Plan"]["Plan Rows"]), counted), False
+                  _: Annotated[None, Depends(p.no_datetime)],
+                  props: Annotated[list[str] | None, Depends(p.properties)],
+                  sortby: Annotated[list[SortKey], Depends(p.sortby)],
+                  filt: Annotated[Expr | None, Depends(p.filter_)],
+                  equals: Annotated[list, Depends(p.property_filters)]) -> FeatureQuery:
+    return FeatureQuery(layer, bbox=bbox, filter=filt, equals=equals, sortby=sortby,
+                        properties=props, limit=limit, offset=offset, as_of=as_of)
 
 
 def _self_links(request: Request, html: bool, what: str) -> list[dict]:
@@ -138,8 +75,6 @@ def _page_links(request: Request, q: FeatureQuery, returned: int, matched: int,
 
 
 def _head(matched: int, returned: int | None, links: list[dict]) -> bytes:
-    import orjson
-
     head = {"type": "FeatureCollection", "numberMatched": matched}
     if returned is not None:
         head["numberReturned"] = returned
@@ -167,7 +102,7 @@ async def get_items(request: Request, q: Annotated[FeatureQuery, Depends(feature
     if download:
         headers["Content-Disposition"] = f'attachment; filename="{q.layer.id}.geojson"'
     if (download or (q.limit or 0) > STREAM_ABOVE) and not html:
-        return await _stream(request, q, features, headers)
+        return await _stream(request, q, features, headers, download)
     # OFFSET 0: the planner would otherwise copy the ARRAY sub-query into both uses of
     # ``a`` and build the page twice.
     stmt = sql.SQL("SELECT array_to_string(a, ','), cardinality(a) "
@@ -188,24 +123,27 @@ async def _count_and_page(request: Request, q: FeatureQuery, stmt: sql.Composabl
     once (both cost a scan); an unfiltered count is a catalogue look-up, done first."""
     async def count():
         async with pool(request).connection() as conn:
-            return await _number_matched(conn, q, request.app.state.count_cache)
+            return await number_matched(conn, q, request.app.state.count_cache)
 
     async def page():
         async with pool(request).connection() as conn:
             return await (await conn.execute(stmt, q.bind())).fetchone()
 
-    if not q.where:
+    if not q.filtered:
         return await count(), await page()
     return await asyncio.gather(count(), page())
 
 
 async def _stream(request: Request, q: FeatureQuery, features: sql.Composable,
-                  headers: dict) -> StreamingResponse:
-    """A large page: count first, then features from a server-side cursor."""
+                  headers: dict, download: bool = False) -> StreamingResponse:
+    """A large page or a download: count first (a download larger than the limit is
+    refused), then features from a server-side cursor."""
     cm = pool(request).connection()
     conn = await cm.__aenter__()
     try:
-        matched, exact = await _number_matched(conn, q)
+        matched, exact = await number_matched(conn, q)
+        if download:
+            check_download_size(q, matched)
         # Known in advance only when the count is exact.
         returned = max(0, min(q.limit or matched, matched - q.offset)) if exact else None
         links = _page_links(request, q, returned or 0, matched, exact)
@@ -241,13 +179,12 @@ def etag(version) -> str | None:
 
 async def fetch_feature(conn, layer: Layer, fid: str, out_crs: CrsInfo,
                         as_of: date | None = None, props=None) -> tuple[str | None, int | None]:
-    q = FeatureQuery(layer, as_of=as_of, properties=props)
-    q.add_where(sql.SQL("f.id = %(fid)s"), fid=fid)
+    q = FeatureQuery(layer, ids=(fid,), as_of=as_of, properties=props)
     features = q.geojson_sql(out_crs.output_geom(sql.SQL("f.geom")), out_crs.digits)
     version = (sql.SQL("f.version") if layer.managed_table else sql.SQL("NULL::integer"))
     stmt = sql.SQL("SELECT ({features}), (SELECT {v} FROM {t} f WHERE f.id = %(fid)s)").format(
         features=features, v=version, t=sql.Identifier(layer.table))
-    row = await (await conn.execute(stmt, q.bind())).fetchone()
+    row = await (await conn.execute(stmt, {**q.bind(), "fid": fid})).fetchone()
     return row[0], row[1]
 
 
@@ -256,7 +193,8 @@ async def fetch_feature(conn, layer: Layer, fid: str, out_crs: CrsInfo,
 async def get_item(request: Request, featureId: str, layer: p.LayerDep,
                    out_crs: Annotated[CrsInfo, Depends(p.crs)],
                    as_of: Annotated[date | None, Depends(p.as_of)],
-                   props: Annotated[object, Depends(p.properties)],
+                   _: Annotated[None, Depends(p.no_datetime)],
+                   props: Annotated[list[str] | None, Depends(p.properties)],
                    f: Annotated[str | None, Query(
                        pattern="^(json|geojson|html)$",
                        description="json (GeoJSON, default) or html")] = None):
@@ -302,8 +240,6 @@ async def get_progress(request: Request, featureId: str, layer: p.LayerDep):
     if not exists:
         raise not_found(f"no feature {featureId!r} in {layer.id}")
     c = f"{base(request)}/collections/{layer.id}/items/{featureId}"
-    import orjson
-
     head = orjson.dumps({"layer": layer.id, "feature": featureId,
                          "links": [link(str(request.url), "self", JSON),
                                    link(c, "describes", GEOJSON, "The feature")]})

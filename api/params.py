@@ -1,29 +1,31 @@
 """Query parameters of the Features endpoints: one FastAPI dependency each.
 
-Each returns a checked value (or raises a 400 naming the parameter); the items
-endpoint combines them into a :class:`gis.queries.FeatureQuery`.
+Each returns a checked value, never SQL (or raises a 400 naming the parameter): a
+:class:`gis.expr.BBox`, sort keys, a property list, the CQL2 filter compiled to an
+:class:`gis.expr.Expr`, a CRS, the ``as_of`` date, (queryable, value) pairs. The items
+endpoint gives them to a :class:`gis.query.FeatureQuery`, which writes the SQL.
 """
 
 from __future__ import annotations
 
 import math
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated
 
 from fastapi import Depends, Path, Query, Request
-from psycopg import sql
 
 from api import crs as crs_mod
-from api.errors import bad_request, not_found
-from api.fields import queryables, selectable, sortables
+from gis.errors import bad_request, not_found
+from gis.expr import BBox, Expr, SortKey, parse_as_of
+from gis.queries import queryables, selectable, sortables
 from gis.settings import api_settings
 from layers import registry
 from layers.base import Layer
 
 _S = api_settings()
 
-RESERVED = {"f", "limit", "offset", "bbox", "bbox-crs", "crs", "datetime", "properties",
-            "sortby", "filter", "filter-lang", "filter-crs", "skipGeometry", "token"}
+RESERVED = {"f", "limit", "offset", "bbox", "bbox-crs", "crs", "datetime", "as_of",
+            "properties", "sortby", "filter", "filter-lang", "filter-crs", "skipGeometry", "token"}
 
 
 def collection(collectionId: Annotated[str, Path(description="Layer id")]) -> Layer:
@@ -68,7 +70,7 @@ def filter_crs(filter_crs: Annotated[str | None, Query(
 def bbox(bbox_crs: Annotated[crs_mod.CrsInfo, Depends(bbox_crs)],
          bbox: Annotated[str | None, Query(description=(
              "minx,miny,maxx,maxy (or 6 numbers with heights) in `bbox-crs` axis order"
-         ))] = None) -> sql.Composable | None:
+         ))] = None) -> BBox | None:
     if bbox is None:
         return None
     try:
@@ -90,43 +92,25 @@ def bbox(bbox_crs: Annotated[crs_mod.CrsInfo, Depends(bbox_crs)],
         raise bad_request("bbox latitude out of range", "bbox")
     if a2 > b2:
         raise bad_request("bbox: the lower corner is above the upper corner", "bbox")
-    env = sql.SQL("ST_MakeEnvelope({}, {}, {}, {}, {})").format(
-        sql.Literal(a1), sql.Literal(a2), sql.Literal(b1), sql.Literal(b2),
-        sql.Literal(bbox_crs.srid))
-    if bbox_crs.srid != 4326:
-        env = sql.SQL("ST_Transform({}, 4326)").format(env)
     if a1 > b1:  # crosses the antimeridian: not our city
         raise bad_request("bbox crossing the antimeridian is not supported", "bbox")
-    return sql.SQL("f.geom && {env} AND ST_Intersects(f.geom, {env})").format(env=env)
+    return BBox(a1, a2, b1, b2, bbox_crs.srid)
 
 
-def as_of(datetime_: Annotated[str | None, Query(alias="datetime", description=(
-        "Show progress as of this date (YYYY-MM-DD, an RFC 3339 date-time, or an interval "
-        "whose end is used); default: the latest figures"))] = None) -> date | None:
-    if datetime_ is None or datetime_ in ("", ".."):
-        return None
-    value = datetime_
-    if "/" in value:
-        start, _, end = value.partition("/")
-        if end in ("", ".."):
-            if start in ("", ".."):
-                return None
-            _parse_date(start)
-            return None
-        if start not in ("", ".."):
-            _parse_date(start)
-        value = end
-    return _parse_date(value)
+def as_of(as_of: Annotated[str | None, Query(description=(
+        "Show progress as it stood on this date (YYYY-MM-DD); default: the latest figures"
+        ))] = None) -> date | None:
+    return parse_as_of(as_of)
 
 
-def _parse_date(value: str) -> date:
-    try:
-        if len(value) == 10:
-            return date.fromisoformat(value)
-        return datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00")).date()
-    except ValueError:
-        raise bad_request(f"datetime {value!r} is not a date (YYYY-MM-DD) or RFC 3339 "
-                          "date-time", "datetime") from None
+def no_datetime(datetime_: Annotated[str | None, Query(alias="datetime", description=(
+        "Not supported: features carry no temporal property to filter by. For progress "
+        "as it stood on a date use `as_of`."))] = None) -> None:
+    if datetime_ is not None:
+        raise bad_request(f"datetime={datetime_!r}: these collections are not filtered by "
+                          "time; to show progress as it stood on a date use "
+                          "as_of=YYYY-MM-DD", "datetime",
+                          hint="as_of=YYYY-MM-DD")
 
 
 def properties(layer: LayerDep, properties: Annotated[str | None, Query(description=(
@@ -144,11 +128,11 @@ def properties(layer: LayerDep, properties: Annotated[str | None, Query(descript
 
 def sortby(layer: LayerDep, sortby: Annotated[str | None, Query(description=(
         "Comma-separated sort keys, `-name` for descending (e.g. `-valid_on,name`)"))] = None
-           ) -> list[sql.Composable]:
+           ) -> list[SortKey]:
     if not sortby:
         return []
     keys = sortables(layer)
-    order: list[sql.Composable] = []
+    order: list[SortKey] = []
     for raw in sortby.split(","):
         key = raw.strip()
         desc = key.startswith("-")
@@ -158,9 +142,7 @@ def sortby(layer: LayerDep, sortby: Annotated[str | None, Query(description=(
             key = key.rsplit(" ", 1)[0].strip()
         if key not in keys:
             raise bad_request(f"cannot sort by {key!r}; sortable: {', '.join(keys)}", "sortby")
-        order.append(sql.SQL("{} {} NULLS LAST").format(
-            keys[key].expr, sql.SQL("DESC" if desc else "ASC")))
-    order.append(sql.SQL("f.id"))
+        order.append(SortKey(key, desc))
     return order
 
 
@@ -174,7 +156,7 @@ def filter_(lang: Annotated[str, Depends(filter_lang)],
             fcrs: Annotated[crs_mod.CrsInfo, Depends(filter_crs)], layer: LayerDep,
             filter: Annotated[str | None, Query(description=(
                 "A CQL2 filter (see /collections/{collectionId}/queryables)"))] = None
-            ) -> tuple[sql.Composable, dict] | None:
+            ) -> Expr | None:
     if filter is None or not filter.strip():
         return None
     if len(filter) > _S.max_filter_length:
@@ -184,28 +166,20 @@ def filter_(lang: Annotated[str, Depends(filter_lang)],
     return compile_filter(layer, filter, lang, fcrs)
 
 
-def property_filters(request: Request, layer: LayerDep
-                     ) -> tuple[list[sql.Composable], dict]:
-    """``name=value`` for queryables; any other unknown parameter is a 400."""
+def property_filters(request: Request, layer: LayerDep) -> list[tuple[str, object]]:
+    """``name=value`` for queryables, as (queryable, typed value) pairs; any other unknown
+    parameter is a 400."""
     q = queryables(layer)
-    clauses, params = [], {}
-    for i, (name, value) in enumerate(request.query_params.multi_items()):
+    pairs: list[tuple[str, object]] = []
+    for name, value in request.query_params.multi_items():
         if name in RESERVED:
             continue
         if name not in q or q[name].type == "geometry":
             raise bad_request(f"unknown parameter {name!r}; queryables of {layer.id}: "
                               + ", ".join(n for n in q if n != "geometry"), name)
-        qq, p = q[name], f"q{i}"
-        if qq.type == "text[]":
-            clauses.append(sql.SQL("{}::text = ANY({})").format(sql.Placeholder(p), qq.expr))
-            params[p] = value
-            continue
-        params[p] = _coerce(value, qq.type, name)
-        cast = {"text": "text", "integer": "numeric", "number": "double precision",
-                "date": "date"}[qq.type]
-        clauses.append(sql.SQL("{} = {}::{}").format(qq.expr, sql.Placeholder(p),
-                                                      sql.SQL(cast)))
-    return clauses, params
+        pairs.append((name, value if q[name].type == "text[]"
+                      else _coerce(value, q[name].type, name)))
+    return pairs
 
 
 def _coerce(value: str, t: str, name: str):

@@ -16,10 +16,10 @@ from fastapi.responses import JSONResponse, Response
 
 from api import params as p
 from api.db import pool
-from api.errors import not_found
 from api.links import JSON, MVT, base, link
 from api.tilecache import ALL, TileCache
 from api.tilesql import mvt_fields, tile_sql
+from gis.errors import not_found
 from gis.extent import city_extent
 from gis.settings import api_settings
 from layers import registry
@@ -70,6 +70,7 @@ def tile_zxy(
 TmsDep = Annotated[str, Depends(tms_id)]
 ZxyDep = Annotated[tuple[int, int, int], Depends(tile_zxy)]
 AsOfDep = Annotated[date | None, Depends(p.as_of)]
+NoDatetime = Annotated[None, Depends(p.no_datetime)]
 
 
 @router.get("/tileMatrixSets", summary="Tile matrix sets")
@@ -216,7 +217,8 @@ TILE_RESPONSES = {200: {"content": {MVT: {}}}, 204: {"description": "Empty tile"
 @router.get("/tiles/{tileMatrixSetId}/{tileMatrix}/{tileRow}/{tileCol}",
             summary="A vector tile of all layers",
             response_class=Response, responses=TILE_RESPONSES)
-async def dataset_tile(request: Request, tms: TmsDep, zxy: ZxyDep, as_of: AsOfDep):
+async def dataset_tile(request: Request, tms: TmsDep, zxy: ZxyDep, as_of: AsOfDep,
+                       _: NoDatetime):
     return await _tile(request, None, zxy, as_of)
 
 
@@ -224,5 +226,5 @@ async def dataset_tile(request: Request, tms: TmsDep, zxy: ZxyDep, as_of: AsOfDe
             summary="A vector tile of a layer", response_class=Response,
             responses=TILE_RESPONSES)
 async def layer_tile(request: Request, layer: p.LayerDep, tms: TmsDep, zxy: ZxyDep,
-                     as_of: AsOfDep):
+                     as_of: AsOfDep, _: NoDatetime):
     return await _tile(request, layer.id, zxy, as_of)

@@ -11,10 +11,11 @@ from functools import lru_cache
 
 from psycopg import sql
 
-from gis.queries import FeatureQuery
+from gis.queries import PROGRESS_CONFLICTS
+from gis.query import FeatureQuery
 from gis.settings import api_settings
 from layers import registry
-from layers.base import Layer
+from layers.base import Layer, metric_column
 
 # The tile once per query (OFFSET 0 keeps the planner from copying it into every row, as
 # it would in a prepared statement's generic plan): its envelope, the clip area (the
@@ -30,9 +31,13 @@ def _mvt_value(name: str, expr: sql.Composable, layer: Layer) -> sql.Composable:
     t = next((f.type for f in layer.all_fields if f.name == name), None)
     if t == "text[]":
         return sql.SQL("array_to_string({}, ',')").format(expr)
-    if t in ("json", "date") or name.endswith("_date") or name == "progress_conflicts":
+    if t in ("json", "date") or name in _progress_texts(layer):
         return sql.SQL("({})::text").format(expr)
     return expr
+
+
+def _progress_texts(layer: Layer) -> set[str]:
+    return {metric_column(m, "date") for m in layer.metrics} | {PROGRESS_CONFLICTS}
 
 
 def tile_properties(layer: Layer) -> set[str]:
@@ -40,7 +45,7 @@ def tile_properties(layer: Layer) -> set[str]:
     Long texts, sources and conflicts are left to the API (the popup fetches them)."""
     names = {f.name for f in layer.all_fields if f.in_tiles}
     for m in layer.metrics:
-        names |= {m, f"{m}_date"}
+        names |= {m, metric_column(m, "date")}
     return names
 
 
@@ -60,9 +65,7 @@ def selection_margin(layer: Layer) -> float:
 
 def layer_subquery(layer: Layer, historical: bool = False) -> sql.Composable:
     s = api_settings()
-    q = FeatureQuery(layer, historical=historical)
-    q.add_where(sql.SQL("f.geom_3857 && ST_TileEnvelope(%(z)s, %(x)s, %(y)s, "
-                        "margin => {})").format(sql.Literal(selection_margin(layer))))
+    q = FeatureQuery(layer, historical=historical, tile_margin=selection_margin(layer))
     cols = [sql.SQL("f.id AS id")]
     cols += [sql.SQL("{} AS {}").format(_mvt_value(n, e, layer), sql.Identifier(n))
              for n, e in q.selected() if n in tile_properties(layer)]

@@ -7,13 +7,57 @@ from pathlib import Path
 
 import click
 
+from gis.errors import GISError
 from gis.users import ROLES
 from layers import registry
 
 
-@click.group()
+class _Commands(click.Group):
+    """Answers a :class:`GISError` with its message and hint, exit status 2."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except GISError as exc:
+            click.echo(f"error: {exc.message}", err=True)
+            if exc.hint:
+                click.echo(f"hint: {exc.hint}", err=True)
+            sys.exit(2)
+
+
+@click.group(cls=_Commands)
 def main() -> None:
     """Cần Thơ planning GIS: database, dataset, exports, maps and the API server."""
+
+
+def _filter_help() -> str:
+    from gis.filters import filter_choices, filter_fields
+
+    return "; ".join(f"{name}: {', '.join(filter_choices(name))}" for name in filter_fields())
+
+
+def _filter_option(fn):
+    """``--filter NAME=VALUE`` (repeatable): the map filters of the registry's filter
+    fields, as the web map and the API's print endpoints take them."""
+    return click.option(
+        "--filter", "filters", multiple=True, metavar="NAME=VALUE",
+        help="only features whose field NAME has VALUE (repeatable; layers without the "
+             "field are not restricted). Filters: " + _filter_help())(fn)
+
+
+def _choices(filters: tuple[str, ...]) -> dict[str, str]:
+    from gis.filters import filter_fields, parse_choices
+
+    given: dict[str, str] = {}
+    for item in filters:
+        name, sep, value = item.partition("=")
+        name = name.strip()
+        if not sep or name not in filter_fields():
+            raise GISError(400, f"--filter {item!r}: expected NAME=VALUE with NAME one of "
+                           + ", ".join(filter_fields()), parameter="filter",
+                           hint="e.g. --filter status=completed")
+        given[name] = value.strip()
+    return parse_choices(given)
 
 
 @main.group()
@@ -103,24 +147,32 @@ def setup() -> None:
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="output file")
 @click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), help="progress as of this date")
 @click.option("--district", help="only features in this district (GSO code)")
-def export(layer: str, fmt: str, output: Path | None, as_of, district: str | None) -> None:
+@_filter_option
+@click.option("--cql", help="a CQL2 text filter, as the API's `filter` parameter")
+@click.option("--bbox", metavar="MINLON,MINLAT,MAXLON,MAXLAT",
+              help="only features intersecting this box (CRS84), as the API's `bbox`")
+def export(layer: str, fmt: str, output: Path | None, as_of, district: str | None,
+           filters: tuple[str, ...], cql: str | None, bbox: str | None) -> None:
     """Export LAYER to GeoJSON, GeoPackage, CSV or zipped Shapefile."""
-    from psycopg import sql
-
     from gis.db import ensure_server
     from gis.export import FORMATS, export_layer
-    from gis.queries import FeatureQuery
+    from maps.filters import MapFilter
 
     if layer not in registry:
         raise click.BadParameter(f"no layer {layer!r}; layers: "
                                  + ", ".join(lyr.id for lyr in registry.layers()))
+    lyr = registry.get(layer)
+    flt = MapFilter(as_of=as_of.date() if as_of else None, district=district,
+                    choices=_choices(filters))
+    query = flt.query(lyr)
+    if cql or bbox:  # parsed as the API parses them
+        from api import params
+        from api.cql import compile_filter
+        from api.crs import default
+
+        query.filter = compile_filter(lyr, cql, "cql2-text", default()) if cql else None
+        query.bbox = params.bbox(default(), bbox) if bbox else None
     ensure_server()
-    query = FeatureQuery(registry.get(layer), as_of=as_of.date() if as_of else None)
-    if district:
-        lyr = registry.get(layer)
-        col = "districts" if lyr.feature_fields else "id"
-        clause = "%(district)s = ANY(f.districts)" if col == "districts" else "f.id = %(district)s"
-        query.add_where(sql.SQL(clause), district=district)
     output = output or Path(f"{layer}{FORMATS[fmt][1]}")
     with click.progressbar(length=1, label=f"exporting {layer}") as bar:
         export_layer(query, fmt, output)
@@ -128,11 +180,13 @@ def export(layer: str, fmt: str, output: Path | None, as_of, district: str | Non
     click.echo(f"wrote {output}")
 
 
-def _print_options(size, orientation, dpi, district, layers, as_of, title, atlas=False):
+def _print_options(size, orientation, dpi, district, layers, as_of, title, filters,
+                   atlas=False):
     from maps.filters import MapFilter, parse_layers
     from maps.printing import PrintOptions
 
-    flt = MapFilter(as_of=as_of.date() if as_of else None, district=None if atlas else district)
+    flt = MapFilter(as_of=as_of.date() if as_of else None, district=None if atlas else district,
+                    choices=_choices(filters))
     return PrintOptions(size=size, orientation=orientation, dpi=dpi, layers=parse_layers(layers),
                         flt=flt, title=title)
 
@@ -149,6 +203,7 @@ def _print_params(fn):
         click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]),
                      help="show progress as it stood on this date"),
         click.option("--title", help="page title (default: from the district)"),
+        _filter_option,
     )):
         fn = decorator(fn)
     return fn
@@ -159,23 +214,19 @@ def _print_params(fn):
               help="output file: .pdf or .png")
 @click.option("--district", help="one district (GSO code), default: the whole city")
 @_print_params
-def print_map(output: Path, district, size, orientation, dpi, layers, as_of, title) -> None:
+def print_map(output: Path, district, size, orientation, dpi, layers, as_of, title,
+              filters) -> None:
     """A printed map (PDF or PNG) of the city or one district."""
     from gis.db import connect, ensure_server
-    from maps.filters import BadRequest
     from maps.printing import render
 
     fmt = output.suffix.lower().lstrip(".")
     if fmt not in ("pdf", "png"):
         raise click.BadParameter("the output must end in .pdf or .png", param_hint="--output")
+    opts = _print_options(size, orientation, dpi, district, layers, as_of, title, filters)
     ensure_server()
-    try:
-        opts = _print_options(size, orientation, dpi, district, layers, as_of, title)
-        with connect() as conn:
-            output.write_bytes(render(conn, opts, fmt))
-    except BadRequest as exc:
-        click.echo(exc.message, err=True)
-        sys.exit(2)
+    with connect() as conn:
+        output.write_bytes(render(conn, opts, fmt))
     click.echo(f"wrote {output}")
 
 
@@ -183,20 +234,16 @@ def print_map(output: Path, district, size, orientation, dpi, layers, as_of, tit
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=Path("atlas.pdf"),
               show_default=True)
 @_print_params
-def atlas(output: Path, size, orientation, dpi, layers, as_of, title) -> None:
+def atlas(output: Path, size, orientation, dpi, layers, as_of, title, filters) -> None:
     """The district atlas: one PDF, a cover page and one page per district."""
     from gis.db import connect, ensure_server
-    from maps.filters import BadRequest
     from maps.printing import render_atlas
 
+    opts = _print_options(size, orientation, dpi, None, layers, as_of, title, filters,
+                          atlas=True)
     ensure_server()
-    try:
-        opts = _print_options(size, orientation, dpi, None, layers, as_of, title, atlas=True)
-        with connect() as conn:
-            output.write_bytes(render_atlas(conn, opts))
-    except BadRequest as exc:
-        click.echo(exc.message, err=True)
-        sys.exit(2)
+    with connect() as conn:
+        output.write_bytes(render_atlas(conn, opts))
     click.echo(f"wrote {output}")
 
 

@@ -17,7 +17,7 @@ import psycopg
 from psycopg import ClientCursor, sql
 
 from gis.db import connect, database_url
-from gis.queries import FeatureQuery
+from gis.query import FeatureQuery
 
 FORMATS = {
     "geojson": ("application/geo+json", ".geojson"),
@@ -58,17 +58,15 @@ def iter_csv(conn: psycopg.Connection, query: FeatureQuery, batch: int = 1000) -
             yield buf.getvalue().encode()
 
 
-def _literal_sql(query: FeatureQuery) -> str:
-    with connect() as conn:
+def _literal_sql(query: FeatureQuery, url: str) -> str:
+    with connect(url) as conn:
         return ClientCursor(conn).mogrify(query.rows_sql(), query.bind())
 
 
-def _ogr_connection() -> str:
-    return "PG:" + database_url()
-
-
-def export_ogr(query: FeatureQuery, fmt: str, dest: Path) -> Path:
-    """GeoPackage or zipped Shapefile of the query's rows (needs ``ogr2ogr``)."""
+def export_ogr(query: FeatureQuery, fmt: str, dest: Path, url: str | None = None) -> Path:
+    """GeoPackage or zipped Shapefile of the query's rows in the database at ``url``
+    (default ``DATABASE_URL``); needs ``ogr2ogr``."""
+    url = url or database_url()
     ogr2ogr = shutil.which("ogr2ogr")
     if not ogr2ogr:
         raise RuntimeError("ogr2ogr not found: install GDAL (apt-get install gdal-bin)")
@@ -82,14 +80,14 @@ def export_ogr(query: FeatureQuery, fmt: str, dest: Path) -> Path:
             args = ["-f", "ESRI Shapefile", str(out), "-lco", "ENCODING=UTF-8"]
         else:
             raise ValueError(f"unknown format {fmt!r}")
-        cmd = [ogr2ogr, *args, _ogr_connection(), "-sql", _literal_sql(query),
+        cmd = [ogr2ogr, *args, "PG:" + url, "-sql", _literal_sql(query, url),
                "-nln", layer_name, "-a_srs", "EPSG:4326"]
         if fmt == "shp":
             # A shapefile holds one geometry type: split into point/line/polygon files.
             cmd += ["-nlt", "PROMOTE_TO_MULTI"]
         env = {**os.environ, "PGCLIENTENCODING": "UTF8"}
         if fmt == "shp":
-            _shapefiles_by_type(cmd, query, out, env)
+            _shapefiles_by_type(cmd, query, out, env, url)
         else:
             subprocess.run(cmd, check=True, capture_output=True, env=env)
         if fmt == "shp":
@@ -101,8 +99,9 @@ def export_ogr(query: FeatureQuery, fmt: str, dest: Path) -> Path:
     return dest
 
 
-def _shapefiles_by_type(base_cmd: list[str], query: FeatureQuery, out: Path, env) -> None:
-    sql_text = _literal_sql(query)
+def _shapefiles_by_type(base_cmd: list[str], query: FeatureQuery, out: Path, env,
+                        url: str) -> None:
+    sql_text = _literal_sql(query, url)
     out.mkdir(parents=True, exist_ok=True)
     for suffix, types in (("points", "'ST_Point','ST_MultiPoint'"),
                           ("lines", "'ST_LineString','ST_MultiLineString'"),
@@ -116,13 +115,13 @@ def _shapefiles_by_type(base_cmd: list[str], query: FeatureQuery, out: Path, env
             raise RuntimeError(f"ogr2ogr failed: {proc.stderr}")
 
 
-def export_layer(query: FeatureQuery, fmt: str, dest: Path) -> Path:
+def export_layer(query: FeatureQuery, fmt: str, dest: Path, url: str | None = None) -> Path:
     if fmt in ("gpkg", "shp"):
-        return export_ogr(query, fmt, dest)
+        return export_ogr(query, fmt, dest, url)
     producer = {"geojson": iter_geojson, "csv": iter_csv}.get(fmt)
     if producer is None:
         raise ValueError(f"unknown format {fmt!r} (use one of {', '.join(FORMATS)})")
-    with connect() as conn, open(dest, "wb") as fh:
+    with connect(url) as conn, open(dest, "wb") as fh:
         for chunk in producer(conn, query):
             fh.write(chunk)
     return dest

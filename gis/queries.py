@@ -1,32 +1,25 @@
-"""SQL for reading a registry layer: properties, current progress, filters, order.
-
-Shared by the API, exports and printed maps, so that all of them show the same
-values. Queries are composed with :mod:`psycopg.sql` (identifiers quoted, values as
-parameters), never by pasting user input into SQL text.
+"""The SQL pieces of a registry layer: its properties, its progress (current or as of a
+date) and its queryables. :class:`gis.query.FeatureQuery` puts them together for the
+API, exports and maps, so that all of them show the same values. Queries are composed
+with :mod:`psycopg.sql` (identifiers quoted, values as parameters), never by pasting
+user input into SQL text.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass
+from functools import lru_cache
 
 from psycopg import sql
 
 from layers import METRICS
-from layers.base import Layer
+from layers.base import METRIC_PARTS, Layer, metric_column
 
 
 def progress_columns(layer: Layer) -> list[str]:
     """Flat property names of the current progress: ``m``, ``m_date``, ``m_unit``,
     ``m_source``."""
-    cols = []
-    for m in layer.metrics:
-        cols += [m, f"{m}_date", f"{m}_unit", f"{m}_source"]
-    return cols
-
-
-def property_names(layer: Layer) -> list[str]:
-    return [f.name for f in layer.all_fields] + progress_columns(layer)
+    return [metric_column(m, part) for m in layer.metrics for part in (None, *METRIC_PARTS)]
 
 
 def _current_progress(layer: Layer) -> sql.Composable:
@@ -36,17 +29,16 @@ def _current_progress(layer: Layer) -> sql.Composable:
     for m in layer.metrics:
         cols += [
             sql.SQL("f.{c} AS {c}").format(c=sql.Identifier(m)),
-            sql.SQL("f.{c} AS {c}").format(c=sql.Identifier(f"{m}_date")),
-            sql.SQL("f.progress_current->>{k} AS {c}").format(
-                k=sql.Literal(f"{m}_unit"), c=sql.Identifier(f"{m}_unit")),
-            sql.SQL("f.progress_current->>{k} AS {c}").format(
-                k=sql.Literal(f"{m}_source"), c=sql.Identifier(f"{m}_source")),
+            sql.SQL("f.{c} AS {c}").format(c=sql.Identifier(metric_column(m, "date"))),
+            *(sql.SQL("f.progress_current->>{k} AS {c}").format(
+                k=sql.Literal(metric_column(m, part)), c=sql.Identifier(metric_column(m, part)))
+              for part in ("unit", "source")),
         ]
     cols.append(sql.SQL("f.progress_current->'progress_conflicts' AS progress_conflicts"))
     return sql.SQL(" CROSS JOIN LATERAL (SELECT {}) p").format(sql.SQL(", ").join(cols))
 
 
-def _progress_lateral(layer: Layer, historical: bool = True) -> sql.Composable:
+def progress_join(layer: Layer, historical: bool = True) -> sql.Composable:
     """One row per feature with the latest figure of each metric on or before ``as_of``.
 
     Where two sources give the same metric on the same date, the newer document wins
@@ -65,11 +57,11 @@ def _progress_lateral(layer: Layer, historical: bool = True) -> sql.Composable:
             sql.SQL("max(value) FILTER (WHERE metric = {m}){cast} AS {c}").format(
                 m=lit, cast=cast, c=sql.Identifier(m)),
             sql.SQL("max(valid_on) FILTER (WHERE metric = {m}) AS {c}").format(
-                m=lit, c=sql.Identifier(f"{m}_date")),
+                m=lit, c=sql.Identifier(metric_column(m, "date"))),
             sql.SQL("max(unit) FILTER (WHERE metric = {m}) AS {c}").format(
-                m=lit, c=sql.Identifier(f"{m}_unit")),
+                m=lit, c=sql.Identifier(metric_column(m, "unit"))),
             sql.SQL("max(src) FILTER (WHERE metric = {m}) AS {c}").format(
-                m=lit, c=sql.Identifier(f"{m}_source")),
+                m=lit, c=sql.Identifier(metric_column(m, "source"))),
         ]
     return sql.SQL(
         " LEFT JOIN LATERAL (SELECT {parts}, "
@@ -101,7 +93,7 @@ def property_exprs(layer: Layer) -> list[tuple[str, sql.Composable]]:
     for name in progress_columns(layer):
         exprs.append((name, sql.SQL("p.{}").format(sql.Identifier(name))))
     if layer.metrics:
-        exprs.append(("progress_conflicts", sql.SQL("p.progress_conflicts")))
+        exprs.append((PROGRESS_CONFLICTS, sql.SQL("p.progress_conflicts")))
     return exprs
 
 
@@ -117,106 +109,57 @@ def build_object(pairs: list[tuple[str, sql.Composable]]) -> sql.Composable:
     return sql.SQL("({})::json").format(sql.SQL(" || ").join(objs))
 
 
-@dataclass
-class FeatureQuery:
-    """What to read from a layer: filter, order, page and the date progress is shown for."""
+PROGRESS_CONFLICTS = "progress_conflicts"
 
-    layer: Layer
-    where: list[sql.Composable] = field(default_factory=list)
-    params: dict = field(default_factory=dict)
-    order_by: list[sql.Composable] = field(default_factory=list)
-    limit: int | None = None
-    offset: int = 0
-    as_of: date | None = None
-    properties: list[str] | None = None  # None: all
-    historical: bool | None = None  # progress as of a date; default: when as_of is set
 
-    @property
-    def is_historical(self) -> bool:
-        return self.as_of is not None if self.historical is None else self.historical
+def progress_names(layer: Layer) -> frozenset[str]:
+    """The properties read from the progress row ``p`` (the join a query may need)."""
+    names = set(progress_columns(layer))
+    return frozenset(names | {PROGRESS_CONFLICTS}) if layer.metrics else frozenset()
 
-    def add_where(self, clause: sql.Composable, **params) -> None:
-        self.where.append(clause)
-        self.params.update(params)
 
-    def selected(self) -> list[tuple[str, sql.Composable]]:
-        exprs = property_exprs(self.layer)
-        if self.properties is None:
-            return exprs
-        return [(n, e) for n, e in exprs if n in self.properties]
+@dataclass(frozen=True)
+class Queryable:
+    name: str
+    type: str  # text, integer, number, date, text[], geometry
+    expr: sql.Composable
+    title_vi: str
+    title_en: str
+    unit: str | None = None
+    enum: tuple[str, ...] = ()
 
-    def _lateral(self) -> sql.Composable:
-        return _progress_lateral(self.layer, self.is_historical)
 
-    def _where(self) -> sql.Composable:
-        return sql.SQL(" AND ").join(self.where) if self.where else sql.SQL("TRUE")
+GEOMETRY = "geometry"
 
-    def from_clause(self, join: sql.Composable | None = None) -> sql.Composable:
-        """FROM and WHERE over all matching features (for counts and tiles), with ``join``
-        added to the FROM list."""
-        return sql.SQL("FROM {t} f{lateral}{join} WHERE {where}").format(
-            t=sql.Identifier(self.layer.table), lateral=self._lateral(), join=join or sql.SQL(""),
-            where=self._where())
 
-    def _uses_progress(self, clauses: list[sql.Composable]) -> bool:
-        return 'p."' in sql.Composed(clauses).as_string(None)
+@lru_cache
+def queryables(layer: Layer) -> dict[str, Queryable]:
+    """What a filter, a sort key or a ``name=value`` parameter may name, with its SQL."""
+    exprs = dict(property_exprs(layer))
+    out = {"id": Queryable("id", "text", sql.SQL("f.id"), "Mã", "Identifier")}
+    for f in layer.queryables:
+        if f.type == "json":
+            continue
+        out[f.name] = Queryable(f.name, f.type, exprs[f.name], f.label_vi, f.label_en, f.unit,
+                                tuple(c.value for c in f.choices))
+    for m_name in layer.metrics:
+        m = METRICS[m_name]
+        out[m_name] = Queryable(m_name, "integer" if m.integer else "number", exprs[m_name],
+                                f"{m.label_vi} (tiến độ hiện tại)", f"{m.label_en} (current)",
+                                m.unit)
+        d = metric_column(m_name, "date")
+        out[d] = Queryable(d, "date", exprs[d], f"{m.label_vi}: ngày số liệu",
+                           f"{m.label_en}: date of the figure")
+    out[GEOMETRY] = Queryable(GEOMETRY, "geometry", sql.SQL("f.geom"), "Hình học", "Geometry")
+    return out
 
-    def count_from_clause(self) -> sql.Composable:
-        """Like :meth:`from_clause`, joining progress only when the filter needs it."""
-        lateral = self._lateral() if self._uses_progress(self.where) else sql.SQL("")
-        return sql.SQL("FROM {t} f{lateral} WHERE {where}").format(
-            t=sql.Identifier(self.layer.table), lateral=lateral, where=self._where())
 
-    def _order(self) -> sql.Composable:
-        order = list(self.order_by)
-        if not any(o.as_string(None) == 'f."id"' for o in order):
-            order.append(sql.SQL("f.{}").format(sql.Identifier("id")))  # a stable order
-        return sql.SQL(" ORDER BY {}").format(sql.SQL(", ").join(order))
+@lru_cache
+def sortables(layer: Layer) -> dict[str, Queryable]:
+    return {n: q for n, q in queryables(layer).items() if q.type not in ("geometry", "text[]")}
 
-    def _limits(self) -> sql.Composable:
-        parts = []
-        if self.limit is not None:
-            parts.append(sql.SQL(" LIMIT {}").format(sql.Literal(self.limit)))
-        if self.offset:
-            parts.append(sql.SQL(" OFFSET {}").format(sql.Literal(self.offset)))
-        return sql.Composed(parts)
 
-    def _page_from(self) -> sql.Composable:
-        """FROM … WHERE … ORDER … LIMIT, with the page chosen before properties are built.
-
-        Rows skipped by OFFSET then cost an index step (ids only), not a progress
-        look-up and a GeoJSON encoding each.
-        """
-        if self.limit is None and not self.offset:
-            return sql.Composed([self.from_clause(), self._order()])
-        needs = self._uses_progress([*self.where, *self.order_by])
-        inner_lateral = self._lateral() if needs else sql.SQL("")
-        page = sql.SQL("SELECT f.id AS page_id FROM {t} f{lat} WHERE {where}{order}{limits}"
-                       ).format(
-            t=sql.Identifier(self.layer.table), lat=inner_lateral, where=self._where(),
-            order=self._order(), limits=self._limits())
-        return sql.SQL("FROM ({page}) page JOIN {t} f ON f.id = page.page_id{lateral}{order}"
-                       ).format(page=page, t=sql.Identifier(self.layer.table),
-                                lateral=self._lateral(), order=self._order())
-
-    def bind(self) -> dict:
-        return {"as_of": self.as_of, **self.params}
-
-    def rows_sql(self, geom: sql.Composable | None = None) -> sql.Composable:
-        """A plain SELECT: ``id``, the properties and ``geom`` (as ``geom``)."""
-        cols = [sql.SQL("f.id AS id")]
-        cols += [sql.SQL("{} AS {}").format(e, sql.Identifier(n)) for n, e in self.selected()]
-        cols.append(sql.SQL("{} AS geom").format(geom or sql.SQL("f.geom")))
-        return sql.SQL("SELECT {cols} {frm}").format(
-            cols=sql.SQL(", ").join(cols), frm=self._page_from())
-
-    def geojson_sql(self, geom: sql.Composable | None = None,
-                    maxdecimaldigits: int = 7) -> sql.Composable:
-        """One GeoJSON Feature (text) per row, built by PostGIS."""
-        props = build_object(self.selected())
-        return sql.SQL(
-            "SELECT json_build_object('type', 'Feature', 'id', f.id,"
-            " 'geometry', ST_AsGeoJSON({g}, {d})::json,"
-            " 'properties', {props})::text {frm}"
-        ).format(g=geom or sql.SQL("f.geom"), d=sql.Literal(maxdecimaldigits), props=props,
-                 frm=self._page_from())
+@lru_cache
+def selectable(layer: Layer) -> tuple[str, ...]:
+    """Every property a feature of the layer carries, in output order."""
+    return tuple(n for n, _ in property_exprs(layer))

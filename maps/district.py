@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from psycopg import AsyncConnection, sql
 from psycopg.rows import dict_row
 
+from gis.expr import SortKey
 from gis.layer_views import best_record_order, override_sql, rank_sql
 from gis.queries import progress_columns
 from layers import METRICS, registry
@@ -68,7 +69,7 @@ async def district_list(conn: AsyncConnection) -> list[dict]:
 async def _section(conn: AsyncConnection, layer: Layer, flt: MapFilter) -> Section:
     base = [f.name for f in layer.all_fields if f.type != "json"]
     q = flt.query(layer, properties=base + progress_columns(layer))
-    q.order_by = [sql.SQL("f.name")]
+    q.sortby = [SortKey("name")]
     cur = conn.cursor(row_factory=dict_row)
     await cur.execute(q.rows_sql(sql.SQL("NULL")), q.bind())
     rows = await cur.fetchall()

@@ -2,28 +2,32 @@
 
 Query parameters: ``size`` (A4, A3), ``orientation`` (portrait, landscape), ``dpi``
 (150, 300), ``district`` (GSO code), ``layers`` (comma-separated ids), ``as_of``
-(YYYY-MM-DD), ``title``, and the web map's filters: ``status``, ``status_class``, ``kind``,
-the progress range ``pmin``/``pmax`` (0-100 %) with ``unknown`` (1/0: keep features of
-unknown progress) and the name search ``q`` (diacritics optional). The web map's Print
-dialog opens these URLs. Bad input is answered 400 (404 for an unknown district) with a
-message.
+(YYYY-MM-DD), ``title``, and the web map's filters: one parameter per registry filter field
+(``status``, ``status_class``, ``kind``, ``work_type``, …), the progress range
+``pmin``/``pmax`` (0-100 %) with ``unknown`` (1/0: keep features of unknown progress)
+and the name search ``q`` (diacritics optional). The web map's Print dialog opens these
+URLs. Bad input is answered 400 (404 for an unknown district) with the OGC exception
+JSON (code, description, parameter).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated
 
 import psycopg
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 
+from api.db import database_url
+from gis.errors import bad_request
+from gis.expr import parse_as_of
+from gis.filters import parse_choices
 from maps import printing
 from maps.filters import (
-    BadRequest,
     MapFilter,
     parse_bool,
-    parse_date,
     parse_layers,
     parse_percent,
 )
@@ -44,25 +48,23 @@ class PrintQuery:
     layers: str | None = None
     as_of: str | None = None
     title: str | None = None
-    status: str | None = None
-    status_class: str | None = None
-    kind: str | None = None
     pmin: str | None = None
     pmax: str | None = None
     unknown: str | None = None
     q: str | None = None
 
 
-def options(query: PrintQuery, atlas: bool = False) -> printing.PrintOptions:
+def options(query: PrintQuery, filters: Mapping[str, str], atlas: bool = False
+            ) -> printing.PrintOptions:
+    """``filters``: the request's parameters, of which the map filters are read."""
     try:
         dpi_value = int(query.dpi)
     except ValueError:
-        raise BadRequest(f"dpi={query.dpi!r} is not a number; use 150 or 300") from None
+        raise bad_request(f"dpi={query.dpi!r} is not a number; use 150 or 300", "dpi") from None
     flt = MapFilter(
-        as_of=parse_date(query.as_of),
+        as_of=parse_as_of(query.as_of),
         district=None if atlas else (query.district or None),
-        status=query.status or None, status_class=query.status_class or None,
-        kind=query.kind or None,
+        choices=parse_choices(filters),
         progress_min=parse_percent(query.pmin, "pmin", 0),
         progress_max=parse_percent(query.pmax, "pmax", 100),
         include_unknown=parse_bool(query.unknown, "unknown"),
@@ -72,18 +74,11 @@ def options(query: PrintQuery, atlas: bool = False) -> printing.PrintOptions:
                                  title=query.title or None)
 
 
-def _conninfo(request: Request) -> str:
-    return request.app.state.pool.conninfo
-
-
 def _render(request: Request, fmt: str, atlas: bool, query: PrintQuery) -> Response:
-    try:
-        opts = options(query, atlas=atlas)
-        with psycopg.connect(_conninfo(request)) as conn:
-            body = (printing.render_atlas(conn, opts) if atlas
-                    else printing.render(conn, opts, fmt))
-    except BadRequest as exc:
-        return JSONResponse({"detail": exc.message}, status_code=exc.status)
+    opts = options(query, request.query_params, atlas=atlas)
+    with psycopg.connect(database_url(request)) as conn:
+        body = (printing.render_atlas(conn, opts) if atlas
+                else printing.render(conn, opts, fmt))
     name = "atlas" if atlas else f"map-{opts.flt.district or 'cantho'}"
     return Response(body, media_type=MEDIA[fmt],
                     headers={"Content-Disposition": f'inline; filename="{name}.{fmt}"'})

@@ -16,8 +16,10 @@ from psycopg import sql
 from psycopg.rows import dict_row
 from shapely.geometry.base import BaseGeometry
 
-from layers.base import Layer
-from maps.filters import BadRequest, MapFilter
+from gis.errors import GISError
+from gis.queries import progress_columns
+from layers.base import Layer, metric_column
+from maps.filters import MapFilter
 
 CRS = 3405  # VN-2000 / UTM zone 48N
 
@@ -76,7 +78,7 @@ def read_districts(conn: psycopg.Connection) -> list[District]:
 
 def read_layer(conn: psycopg.Connection, layer: Layer, flt: MapFilter) -> LayerData:
     q = flt.query(layer, properties=[f.name for f in layer.all_fields if f.type != "json"]
-                  + [c for m in layer.metrics for c in (m, f"{m}_date", f"{m}_source")])
+                  + progress_columns(layer))
     geom = sql.SQL("ST_AsBinary(ST_Transform(f.geom, {}))").format(sql.Literal(CRS))
     data = LayerData(layer)
     with conn.cursor(row_factory=dict_row) as cur:
@@ -100,7 +102,7 @@ def read_sources(conn: psycopg.Connection, layers: list[LayerData]) -> list[dict
             if props.get("source_doc"):
                 ids.add(props["source_doc"])
             for m in ld.layer.metrics:
-                src = props.get(f"{m}_source")
+                src = props.get(metric_column(m, "source"))
                 if src:
                     ids.add(src.split(":")[0].split(" ")[0])
     with conn.cursor(row_factory=dict_row) as cur:
@@ -118,7 +120,8 @@ def load_map_data(conn: psycopg.Connection, flt: MapFilter, layers: list[Layer],
         focus = next((d for d in districts if d.code == flt.district), None)
         if focus is None:
             known = ", ".join(f"{d.code} ({d.name})" for d in districts)
-            raise BadRequest(f"no district {flt.district!r}; districts: {known}", status=404)
+            raise GISError(404, f"no district {flt.district!r}; districts: {known}",
+                           parameter="district")
     if city is None:
         row = conn.execute(sql.SQL("SELECT ST_AsBinary(ST_Transform(ST_Union(geom), {}))"
                                    " FROM admin_city").format(sql.Literal(CRS))).fetchone()

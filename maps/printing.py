@@ -22,10 +22,11 @@ from matplotlib.backends.backend_pdf import PdfPages  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import PathPatch  # noqa: E402
 
+from gis.errors import bad_request  # noqa: E402
 from layers import registry  # noqa: E402
 from layers.base import Layer  # noqa: E402
 from maps import cartography as carto  # noqa: E402
-from maps.filters import BadRequest, MapFilter  # noqa: E402
+from maps.filters import MapFilter  # noqa: E402
 from maps.paths import BOUNDARY_CREDIT  # noqa: E402
 from maps.printdata import MapData, load_map_data, read_districts  # noqa: E402
 
@@ -53,12 +54,13 @@ class PrintOptions:
     def __post_init__(self):
         self.size = (self.size or "A4").upper()
         if self.size not in PAGE_MM:
-            raise BadRequest(f"size={self.size!r} is not supported; use A4 or A3")
+            raise bad_request(f"size={self.size!r} is not supported; use A4 or A3", "size")
         self.orientation = (self.orientation or "landscape").lower()
         if self.orientation not in ORIENTATIONS:
-            raise BadRequest(f"orientation={self.orientation!r}: use portrait or landscape")
+            raise bad_request(f"orientation={self.orientation!r}: use portrait or landscape",
+                              "orientation")
         if self.dpi not in DPIS:
-            raise BadRequest(f"dpi={self.dpi!r} is not supported; use 150 or 300")
+            raise bad_request(f"dpi={self.dpi!r} is not supported; use 150 or 300", "dpi")
 
     @property
     def page_mm(self) -> tuple[float, float]:

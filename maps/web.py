@@ -1,4 +1,8 @@
-"""The web map (``/maps``), its JSON (config and layer data) and the district view."""
+"""The web map (``/maps``), its JSON (config and layer data) and the district view.
+
+Bad input answers as the API does (:class:`gis.errors.GISError`: the OGC exception
+JSON for data, an error page for HTML pages).
+"""
 
 from __future__ import annotations
 
@@ -7,23 +11,21 @@ from urllib.parse import urlencode
 import orjson
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
-from fastapi.templating import Jinja2Templates
 from psycopg.rows import dict_row
 
 from api.db import pool
+from gis.errors import GISError, not_found
+from gis.expr import parse_as_of
 from gis.extent import city_extent
-from gis.figures import format_vn_number
-from layers import METRICS, registry
+from gis.filters import parse_choices
+from layers import registry
 from maps import district as district_sql
-from maps.config import API_ITEM_URL, feature_counts, map_config
-from maps.filters import BadRequest, MapFilter, parse_date
-from maps.paths import BOUNDARY_CREDIT, STATIC_DIR, TEMPLATES_DIR
+from maps.config import feature_counts, map_config
+from maps.filters import MapFilter
+from maps.paths import STATIC_DIR
+from maps.templating import templates
 
 router = APIRouter(tags=["maps"])
-templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
-templates.env.filters["vn"] = format_vn_number
-templates.env.globals.update(registry=registry, METRICS=METRICS, item_url=API_ITEM_URL,
-                             boundary_credit=BOUNDARY_CREDIT)
 
 
 def error_page(request: Request, status: int, message: str) -> HTMLResponse:
@@ -32,10 +34,11 @@ def error_page(request: Request, status: int, message: str) -> HTMLResponse:
                                       status_code=status)
 
 
-def map_filter(as_of: str | None, district: str | None, status: str | None = None,
-               status_class: str | None = None, kind: str | None = None) -> MapFilter:
-    return MapFilter(as_of=parse_date(as_of), district=district or None, status=status or None,
-                     status_class=status_class or None, kind=kind or None)
+def map_filter(request: Request, district: str | None, as_of: str | None) -> MapFilter:
+    """The map filters of a request: ``as_of``, ``district`` and one parameter per
+    registry filter field (``status``, ``kind``, …)."""
+    return MapFilter(as_of=parse_as_of(as_of), district=district or None,
+                     choices=parse_choices(request.query_params))
 
 
 async def page_config(conn, district: str | None = None, as_of=None) -> dict:
@@ -71,20 +74,18 @@ async def config(request: Request) -> JSONResponse:
     return JSONResponse(map_config(districts, counts, extent))
 
 
-@router.get("/maps/data/{layer_id}.geojson", summary="One layer's features for the web map")
+@router.get("/maps/data/{layer_id}.geojson", summary="One layer's features for the web map "
+            "(`as_of`, `district` and the map filters: one parameter per filter field)")
 async def layer_data(request: Request, layer_id: str, as_of: str | None = None,
-                     district: str | None = None, status: str | None = None,
-                     status_class: str | None = None, kind: str | None = None) -> Response:
+                     district: str | None = None) -> Response:
     if layer_id not in registry:
-        return JSONResponse({"detail": f"no layer {layer_id!r}"}, status_code=404)
-    try:
-        flt = map_filter(as_of, district, status, status_class, kind)
-    except BadRequest as exc:
-        return JSONResponse({"detail": exc.message}, status_code=exc.status)
+        raise not_found(f"no layer {layer_id!r}; layers: "
+                        + ", ".join(layer.id for layer in registry.layers()))
+    flt = map_filter(request, district, as_of)
     layer = registry.get(layer_id)
     async with pool(request).connection() as conn:
         if flt.district and await district_sql.district_row(conn, flt.district) is None:
-            return JSONResponse({"detail": f"no district {flt.district!r}"}, status_code=404)
+            raise GISError(404, f"no district {flt.district!r}", parameter="district")
         q = flt.query(layer)
         cur = await conn.execute(q.geojson_sql(maxdecimaldigits=6), q.bind())
         features = [row[0] for row in await cur.fetchall()]
@@ -97,10 +98,11 @@ async def layer_data(request: Request, layer_id: str, as_of: str | None = None,
 
 @router.get("/maps/district/{code}", response_class=HTMLResponse,
             summary="District view: map and summary table")
-async def district_page(request: Request, code: str, as_of: str | None = None) -> HTMLResponse:
+async def district_page(request: Request, code: str, as_of: str | None = None
+                        ) -> HTMLResponse:
     try:
-        flt = map_filter(as_of, code)
-    except BadRequest as exc:
+        flt = map_filter(request, code, as_of)
+    except GISError as exc:
         return error_page(request, exc.status, exc.message)
     async with pool(request).connection() as conn:
         row = await district_sql.district_row(conn, code)

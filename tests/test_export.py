@@ -11,7 +11,7 @@ from datetime import date
 import pytest
 
 from gis.export import export_layer
-from gis.queries import FeatureQuery
+from gis.query import FeatureQuery
 from layers import registry
 
 

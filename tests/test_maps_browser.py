@@ -397,12 +397,12 @@ def test_large_layers_arrive_as_vector_tiles(browser, tiled_server, conn):
                      " e.value = '2000-01-01'; e.dispatchEvent(new Event('change'));")
     gen = wait_ready(b, gen)
     assert resources(b, "/collections/projects/tiles/WebMercatorQuad/15/")[-1].endswith(
-        "?datetime=2000-01-01")
+        "?as_of=2000-01-01")
     assert b.execute_script("return mapsApp.tiled.projects.summary.known") == 0
     click_at(b, lat, lon)
     popup = item_popup(b)
     assert "Chưa có số liệu tiến độ" in popup.text
-    assert resources(b, "/collections/projects/items/")[-1].endswith("?datetime=2000-01-01")
+    assert resources(b, "/collections/projects/items/")[-1].endswith("?as_of=2000-01-01")
     b.execute_script("mapsApp.map.closePopup(); const e = document.getElementById('f-asof');"
                      " e.value = ''; e.dispatchEvent(new Event('change'));")
     gen = wait_ready(b, gen)

@@ -180,7 +180,7 @@ def test_bad_input_is_a_clear_4xx(client, query, status, words):
             continue
         r = client.get(f"{path}?{query}")
         assert r.status_code == status, (path, query, r.text)
-        assert words in r.json()["detail"]
+        assert words in r.json()["description"]
 
 
 def test_cli_print_and_atlas(db_url, tmp_path):

@@ -125,9 +125,9 @@ def test_data_honours_district(client, conn):
 def test_data_bad_input(client):
     assert client.get("/maps/data/nope.geojson").status_code == 404
     r = client.get("/maps/data/projects.geojson?as_of=31/10/2024")
-    assert r.status_code == 400 and "YYYY-MM-DD" in r.json()["detail"]
+    assert r.status_code == 400 and "YYYY-MM-DD" in r.json()["description"]
     r = client.get("/maps/data/projects.geojson?district=999")
-    assert r.status_code == 404 and "999" in r.json()["detail"]
+    assert r.status_code == 404 and "999" in r.json()["description"]
 
 
 def test_district_page_has_summary_rows(client, conn):

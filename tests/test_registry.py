@@ -213,7 +213,6 @@ def test_a_new_declaration_reaches_filters_popups_legends_and_the_district_summa
     assert "Cây sao đen bến Ninh Kiều" in table and "(vị trí minh họa)" in table
 
 
-@pytest.mark.xfail(reason="needs the query branch", strict=False)
 def test_a_new_filter_field_is_applied_by_the_map_data(db_url, trees_layer, client):
     migrate(db_url)
     load(data_dir=trees_layer, url=db_url)

@@ -214,7 +214,7 @@ async function openItemPopup(layer, id, latlng, name) {
     .openOn(map);
   const date = asOf();
   const url = layer.item_url.replace('{id}', encodeURIComponent(id)) +
-    (date ? `?datetime=${encodeURIComponent(date)}` : '');
+    (date ? `?as_of=${encodeURIComponent(date)}` : '');
   try {
     const r = await fetch(url, { headers: { Accept: 'application/geo+json' } });
     if (!r.ok) throw new Error(r.status);

@@ -4,7 +4,7 @@
 // Tiles carry the registry fields marked `in_tiles` and each metric's value and date; the style function applies the same registry styling and client-side filters
 // as the GeoJSON layers (a feature that does not match is not drawn). A click is hit-tested
 // against the drawn tile features; the popup then fetches the whole feature from
-// /collections/{id}/items/{featureId} (with ?datetime= when a date is chosen).
+// /collections/{id}/items/{featureId} (with ?as_of= when a date is chosen).
 import { featureStyle } from './style.js';
 import { matches, inDistrict } from './filters.js';
 import { newSummary, addToSummary, declaredKind } from './legend.js';
@@ -26,7 +26,7 @@ export function loadPlugin() {
 }
 
 export function tileUrl(layer, asOf) {
-  return layer.tile_url + (asOf ? `?datetime=${encodeURIComponent(asOf)}` : '');
+  return layer.tile_url + (asOf ? `?as_of=${encodeURIComponent(asOf)}` : '');
 }
 
 // One tiled layer. `ctx` gives the current filters, district and config at drawing time.

@@ -6,6 +6,7 @@ import csv
 import io
 import shutil
 import sqlite3
+import subprocess
 import zipfile
 
 import pytest
@@ -52,3 +53,79 @@ def test_geojson_download_streams_every_matching_feature(client, conn):
     paged = client.get("/collections/projects/items", params={"kind": "road", "limit": 5})
     assert len(paged.json()["features"]) == 5 < roads  # paging only when asked for
     assert not any(lk["rel"] == "next" for lk in body["links"])
+
+
+@pytest.fixture
+def settings_env(monkeypatch):
+    """Set environment variables for the settings and clear their caches (and again once
+    the test has put them back)."""
+    from gis import settings
+
+    def clear():
+        settings.database_settings.cache_clear()
+        settings.api_settings.cache_clear()
+
+    def setenv(name: str, value: str) -> None:
+        monkeypatch.setenv(name, value)
+        clear()
+
+    yield setenv
+    monkeypatch.undo()
+    clear()
+
+
+@pytest.mark.skipif(shutil.which("ogr2ogr") is None, reason="needs GDAL's ogr2ogr")
+def test_downloads_read_the_database_given_to_the_app(db_url, count, settings_env, tmp_path):
+    """An app made for one database exports that database's rows, whatever DATABASE_URL
+    names (here: a database that does not exist)."""
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+
+    settings_env("DATABASE_URL", db_url.rsplit("/", 1)[0] + "/no_such_database_here")
+    n = count("SELECT count(*) FROM infra_project")
+    located = count("SELECT count(*) FROM infra_project WHERE geom IS NOT NULL")
+    with TestClient(create_app(db_url)) as other:
+        r = other.get("/collections/projects/items", params={"f": "gpkg"})
+        assert r.status_code == 200, r.text[:300]
+        (tmp_path / "p.gpkg").write_bytes(r.content)
+        with sqlite3.connect(tmp_path / "p.gpkg") as db:
+            assert db.execute("SELECT count(*) FROM projects").fetchone()[0] == n
+        r = other.get("/collections/projects/items", params={"f": "shp"})
+        assert r.status_code == 200, r.text[:300]
+        with zipfile.ZipFile(io.BytesIO(r.content)) as zf:
+            zf.extractall(tmp_path / "shp")
+        total = 0
+        for dbf in (tmp_path / "shp").glob("*.dbf"):
+            info = subprocess.run(["ogrinfo", "-ro", "-so", "-al", str(dbf)],
+                                  capture_output=True, text=True, check=True).stdout
+            total += sum(int(line.split(":")[1]) for line in info.splitlines()
+                         if line.startswith("Feature Count:"))
+        assert total == located
+        r = other.get("/collections/projects/items", params={"f": "csv"})
+        assert r.status_code == 200
+        assert len(list(csv.DictReader(io.StringIO(r.content.decode("utf-8-sig"))))) == n
+        r = other.get("/exports/map.png", params={"layers": "projects"})
+        assert r.status_code == 200
+
+
+def test_download_limit_is_a_413_naming_it(client, count, settings_env):
+    settings_env("GIS_API_DOWNLOAD_MAX_FEATURES", "3")
+    assert count("SELECT count(*) FROM infra_project") > 3
+    for fmt in ("csv", "geojson", "gpkg", "shp"):
+        r = client.get("/collections/projects/items", params={"f": fmt})
+        assert r.status_code == 413, (fmt, r.status_code)
+        body = r.json()
+        assert body["code"] == "PayloadTooLarge" and "3" in body["description"]
+        assert "GIS_API_DOWNLOAD_MAX_FEATURES" in body["description"]
+    # paging, or a filter matching no more than the limit, is served
+    r = client.get("/collections/projects/items", params={"f": "csv", "limit": 2})
+    assert r.status_code == 200
+    assert len(list(csv.DictReader(io.StringIO(r.content.decode("utf-8-sig"))))) == 2
+    few = client.get("/collections/projects/items", params={"limit": 3}).json()["features"]
+    ids = ",".join(f"'{f['id']}'" for f in few)
+    r = client.get("/collections/projects/items",
+                   params={"f": "geojson", "filter": f"id IN ({ids})"})
+    assert r.status_code == 200 and len(r.json()["features"]) == 3
+    # pages of the items are not downloads
+    assert client.get("/collections/projects/items", params={"limit": 10}).status_code == 200

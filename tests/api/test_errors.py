@@ -14,6 +14,8 @@ NASTY = [
     {"bbox-crs": "EPSG:9999", "bbox": "1,2,3,4"}, {"crs": "EPSG:2154"}, {"crs": "foo"},
     {"crs": "http://www.opengis.net/def/crs/EPSG/0/0"},
     {"datetime": "yesterday"}, {"datetime": "2024-13-45"}, {"datetime": "2024-01-01/bad"},
+    {"datetime": "2024-01-01"}, {"as_of": "yesterday"}, {"as_of": "2024-13-45"},
+    {"as_of": "2024-01-01T00:00:00Z"},
     {"properties": "name,nope"}, {"properties": "name; DROP TABLE infra_project"},
     {"sortby": "nope"}, {"sortby": "name; DROP TABLE infra_project"}, {"sortby": "geometry"},
     {"sortby": "-id)--"},

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date
 
+import mapbox_vector_tile
 import pytest
 
 from layers import registry
@@ -146,7 +148,7 @@ def test_progress_history(client, conn, count):
     assert client.get("/collections/projects/items/nope/progress").status_code == 404
 
 
-def test_datetime_selects_progress_as_of(client, conn, one_point_project):
+def test_as_of_selects_progress_as_of(client, conn, one_point_project):
     fid = one_point_project[0]
     rows = [(5, date(2020, 6, 30)), (40, date(2023, 12, 31))]
     try:
@@ -161,18 +163,55 @@ def test_datetime_selects_progress_as_of(client, conn, one_point_project):
             r = client.get(f"/collections/projects/items/{fid}", params=params)
             return r.json()["properties"]["length_done_m"]
 
-        assert value(datetime="2021-01-01") == 5
-        r = client.get(f"/collections/projects/items/{fid}", params={"datetime": "2021-01-01"})
+        assert value(as_of="2021-01-01") == 5
+        r = client.get(f"/collections/projects/items/{fid}", params={"as_of": "2021-01-01"})
         assert r.json()["properties"]["length_done_m_unit"] == "m"
-        assert value(datetime="2024-01-01") == 40
-        assert value(datetime="2019-01-01") is None
-        assert value(datetime="2021-01-01T00:00:00Z") == 5
+        assert value(as_of="2024-01-01") == 40
+        assert value(as_of="2019-01-01") is None
+        assert value() == 40
         items = client.get("/collections/projects/items",
-                           params={"datetime": "2021-01-01", "id": fid}).json()
+                           params={"as_of": "2021-01-01", "id": fid}).json()
         assert items["features"][0]["properties"]["length_done_m"] == 5
+        # tiles: progress as of the date too (the tile cache keeps the two apart)
+        lon, lat = one_point_project[1:]
+        z = 14
+        x = int((lon + 180) / 360 * 2 ** z)
+        y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * 2 ** z)
+        url = f"/collections/projects/tiles/WebMercatorQuad/{z}/{y}/{x}"
+
+        def tile_value(**params):
+            r = client.get(url, params=params)
+            feats = mapbox_vector_tile.decode(r.content)["projects"]["features"]
+            return next(f["properties"] for f in feats if f["properties"]["id"] == fid
+                        ).get("length_done_m")
+
+        assert tile_value(as_of="2021-01-01") == 5
+        assert tile_value() == 40
+        assert tile_value(as_of="2019-01-01") is None
     finally:
         conn.execute("DELETE FROM progress_snapshot WHERE origin = 'test'")
         conn.commit()
+
+
+@pytest.mark.parametrize("url", [
+    "/collections/projects/items", "/collections/projects/items/x",
+    "/collections/projects/tiles/WebMercatorQuad/0/0/0", "/tiles/WebMercatorQuad/0/0/0"])
+def test_datetime_is_refused_pointing_to_as_of(client, url):
+    """``datetime`` would filter by the features' own time in OGC API Features; it no
+    longer selects the progress date, and says where that is."""
+    r = client.get(url, params={"datetime": "2021-01-01"})
+    assert r.status_code == 400
+    body = r.json()
+    assert body["parameter"] == "datetime" and "as_of" in body["description"]
+
+
+def test_as_of_is_declared_in_openapi(client):
+    doc = client.get("/api").json()
+    for path in ("/collections/{collectionId}/items",
+                 "/collections/{collectionId}/items/{featureId}",
+                 "/tiles/{tileMatrixSetId}/{tileMatrix}/{tileRow}/{tileCol}"):
+        names = {p["name"] for p in doc["paths"][path]["get"]["parameters"]}
+        assert "as_of" in names, path
 
 
 def test_unknown_feature_404(client):

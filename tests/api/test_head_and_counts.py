@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from test_tiles import tile_of
 
-from api import items
+from api import counts
 from api.app import create_app
 from gis.settings import api_settings
 
@@ -72,7 +72,7 @@ def low_threshold(db_url, conn, monkeypatch):
     conn.commit()
     monkeypatch.setenv("GIS_API_EXACT_COUNT_MAX_ROWS", "10")
     api_settings.cache_clear()
-    monkeypatch.setattr(items, "_table_rows", {})
+    monkeypatch.setattr(counts, "_table_rows", {})
     try:
         with TestClient(create_app(db_url)) as c:
             yield c
