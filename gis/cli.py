@@ -48,14 +48,39 @@ def db_status() -> None:
 
 
 @main.command()
-def migrate() -> None:
-    """Apply migrations and create tables of newly declared layers."""
+@click.option("--dry-run", is_flag=True,
+              help="show what would change (revisions, layer tables) and change nothing")
+@click.option("--check", is_flag=True,
+              help="like --dry-run, and exit with status 1 when anything would change")
+def migrate(dry_run: bool, check: bool) -> None:
+    """Apply Alembic revisions, then bring layer tables in line with the registry.
+
+    New layers get a table, new fields a column, new metrics their generated columns.
+    A changed type or a field no longer declared is refused (nothing is changed): write
+    a revision in gis/migrations/versions/ for it."""
     from gis.db import ensure_server
-    from gis.migrate import migrate as run
+    from gis.layer_sync import SchemaChangeRefused
+    from gis.migrate import run
 
     ensure_server()
-    created = run()
-    click.echo("schema up to date" + (f"; created {', '.join(created)}" if created else ""))
+    try:
+        report = run(dry_run=dry_run or check, echo=click.echo)
+    except SchemaChangeRefused as exc:
+        click.echo(f"error: {exc.message}", err=True)
+        click.echo(f"hint: {exc.hint}", err=True)
+        sys.exit(2)
+    if not report.pending:
+        click.echo("schema up to date: no revision to apply, layer tables match the registry")
+    elif report.dry_run:
+        click.echo(f"dry run: {len(report.revisions)} revision(s) and "
+                   f"{len(report.changes)} layer-table change(s) listed above would be "
+                   "applied; nothing was changed")
+        if check:
+            sys.exit(1)
+    else:
+        click.echo(f"schema up to date: applied {len(report.revisions)} revision(s) and "
+                   f"{len(report.changes)} layer-table change(s)"
+                   + (f"; created {', '.join(report.created)}" if report.created else ""))
 
 
 @main.command()

@@ -13,7 +13,9 @@ target_metadata = metadata
 def run_migrations_online() -> None:
     connectable = context.config.attributes.get("connection")
     if connectable is not None:
-        context.configure(connection=connectable, target_metadata=target_metadata)
+        callback = context.config.attributes.get("on_version_apply")  # gis.migrate's progress
+        context.configure(connection=connectable, target_metadata=target_metadata,
+                          on_version_apply=(callback,) if callback else ())
         with context.begin_transaction():
             context.run_migrations()
         return

@@ -1,0 +1,234 @@
+"""Schema changes are migrations: revisions are frozen, ``gis migrate`` brings registry
+changes to existing layer tables (or refuses them with a message)."""
+
+from __future__ import annotations
+
+import dataclasses
+from contextlib import contextmanager
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+import pytest
+from alembic import command
+from click.testing import CliRunner
+from sqlalchemy import text
+
+from gis.cli import main as cli
+from gis.db import engine
+from gis.layer_sync import SchemaChangeRefused
+from gis.migrate import alembic_config, migrate, run
+from layers import registry
+from layers.base import Field, Layer
+
+CONTRACTOR = Field("contractor_test", "text", "Nhà thầu (thử)", "Contractor (test)")
+
+
+@contextmanager
+def swapped(layer: Layer):
+    """``layer`` in the registry in place of the declaration of the same id."""
+    original = registry.get(layer.id)
+    registry.remove(layer.id)
+    registry.add(layer)
+    try:
+        yield layer
+    finally:
+        registry.remove(layer.id)
+        registry.add(original)
+
+
+@pytest.fixture
+def projects(db_url, conn):
+    """The projects layer; columns the tests add are dropped afterwards."""
+    layer = registry.get("projects")
+    added: list[str] = []
+    yield layer, added
+    for column in added:
+        conn.execute(f'ALTER TABLE {layer.table} DROP COLUMN IF EXISTS "{column}"')
+    conn.execute("DELETE FROM progress_snapshot WHERE origin = 'test_migrations'")
+    conn.execute("DELETE FROM schema_change WHERE layer_id = %s", (layer.id,))
+    conn.commit()
+
+
+def _columns(conn, table: str) -> dict[str, str]:
+    return dict(conn.execute(
+        "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = %s",
+        (table,)).fetchall())
+
+
+def _a_project(conn) -> str:
+    return conn.execute("SELECT id FROM infra_project ORDER BY id LIMIT 1").fetchone()[0]
+
+
+def test_a_new_field_reaches_the_table_the_item_and_the_queryables(conn, projects, client):
+    layer, added = projects
+    added.append(CONTRACTOR.name)
+    with swapped(dataclasses.replace(layer, fields=layer.fields + (CONTRACTOR,))):
+        report = run()
+        assert [str(c) for c in report.changes] == [
+            "layer 'projects': add column infra_project.contractor_test (text)"]
+        assert _columns(conn, layer.table)[CONTRACTOR.name] == "text"
+        fid = _a_project(conn)
+        conn.execute(f"UPDATE {layer.table} SET {CONTRACTOR.name} = 'Công ty A' WHERE id = %s",
+                     (fid,))
+        conn.commit()
+        item = client.get(f"/collections/projects/items/{fid}").json()
+        assert item["properties"][CONTRACTOR.name] == "Công ty A"
+        queryables = client.get("/collections/projects/queryables").json()
+        assert queryables["properties"][CONTRACTOR.name]["type"] == "string"
+        recorded = conn.execute(
+            "SELECT action, column_name, column_type, statements FROM schema_change "
+            "WHERE layer_id = 'projects'").fetchall()
+        assert recorded == [("add column", CONTRACTOR.name, "text",
+                             [f"ALTER TABLE infra_project ADD COLUMN {CONTRACTOR.name} text"])]
+        assert migrate() == [] and not run().changes  # nothing left to do
+    assert CONTRACTOR.name not in client.get("/collections/projects/queryables").json()[
+        "properties"]
+
+
+def test_a_type_change_is_refused_and_nothing_is_applied(conn, projects):
+    layer, added = projects
+    added.append(CONTRACTOR.name)
+    fields = tuple(dataclasses.replace(f, type="integer")
+                   if f.name == "total_investment_bil_vnd" else f for f in layer.fields)
+    with swapped(dataclasses.replace(layer, fields=fields + (CONTRACTOR,))):
+        with pytest.raises(SchemaChangeRefused) as refused:
+            run()
+    message = str(refused.value)
+    assert ("layer 'projects', field 'total_investment_bil_vnd' (table infra_project): "
+            "type numeric in the database, integer in the declaration") in message
+    assert "write a migration (Alembic revision)" in message
+    assert refused.value.hint.startswith("write a migration")
+    assert CONTRACTOR.name not in _columns(conn, layer.table)  # all or nothing
+
+
+def test_a_field_no_longer_declared_is_refused(conn, projects):
+    layer, _ = projects
+    fields = tuple(f for f in layer.fields if f.name != "funding_source")
+    with swapped(dataclasses.replace(layer, fields=fields)):
+        with pytest.raises(SchemaChangeRefused, match="funding_source.*no longer declares"):
+            run()
+    assert "funding_source" in _columns(conn, layer.table)
+
+
+def test_a_new_metric_gets_its_generated_columns_and_shows_progress(conn, projects, client):
+    layer, added = projects
+    assert "occupancy_pct" not in layer.metrics
+    added += ["occupancy_pct", "occupancy_pct_date"]
+    with swapped(dataclasses.replace(layer, metrics=layer.metrics + ("occupancy_pct",))):
+        report = run()
+        assert [(c.action, c.column) for c in report.changes] == [
+            ("add generated column", "occupancy_pct"),
+            ("add generated column", "occupancy_pct_date")]
+        cols = _columns(conn, layer.table)
+        assert (cols["occupancy_pct"], cols["occupancy_pct_date"]) == ("double precision", "date")
+        fid = _a_project(conn)
+        conn.execute(
+            "INSERT INTO progress_snapshot (layer_id, feature_id, metric, value, value_text, "
+            "unit, valid_on, source_ref, origin) VALUES ('projects', %s, 'occupancy_pct', 37.5, "
+            "'37,5', '%%', '2024-06-30', 'test', 'test_migrations')", (fid,))
+        conn.commit()
+        props = client.get(f"/collections/projects/items/{fid}").json()["properties"]
+        assert props["occupancy_pct"] == 37.5
+        assert props["occupancy_pct_date"] == "2024-06-30"
+        assert props["occupancy_pct_unit"] == "%"
+
+
+def test_dry_run_and_check_list_changes_and_change_nothing(conn, projects):
+    layer, added = projects
+    added.append(CONTRACTOR.name)
+    with swapped(dataclasses.replace(layer, fields=layer.fields + (CONTRACTOR,))):
+        result = CliRunner().invoke(cli, ["migrate", "--check"])
+        assert result.exit_code == 1, result.output
+        assert "add column infra_project.contractor_test (text)" in result.output
+        assert "nothing was changed" in result.output
+        assert CONTRACTOR.name not in _columns(conn, layer.table)
+    result = CliRunner().invoke(cli, ["migrate", "--check"])
+    assert result.exit_code == 0, result.output
+    assert "layer tables match the registry" in result.output
+
+
+def test_the_cli_names_a_refused_change(projects):
+    layer, _ = projects
+    fields = tuple(dataclasses.replace(f, type="date") if f.name == "lead_agency" else f
+                   for f in layer.fields)
+    with swapped(dataclasses.replace(layer, fields=fields)):
+        result = CliRunner().invoke(cli, ["migrate"])
+    assert result.exit_code == 2
+    assert "field 'lead_agency'" in result.output
+    assert "type text in the database, date in the declaration" in result.output
+    assert "hint: write a migration" in result.output
+
+
+def _schema(url: str) -> dict:
+    """Tables, columns, indexes, triggers and views of a database, for comparison."""
+    with engine(url).connect() as c:
+        def rows(q):
+            return sorted(tuple(r) for r in c.execute(text(q)))
+        return {
+            "columns": rows("SELECT table_name, column_name, data_type, is_nullable, "
+                            "column_default, generation_expression, ordinal_position "
+                            "FROM information_schema.columns WHERE table_schema = 'public'"),
+            "indexes": rows("SELECT tablename, indexdef FROM pg_indexes "
+                            "WHERE schemaname = 'public'"),
+            "triggers": rows("SELECT event_object_table, trigger_name, action_statement "
+                             "FROM information_schema.triggers"),
+            "views": rows("SELECT table_name, view_definition FROM information_schema.views "
+                          "WHERE table_schema = 'public'"),
+            "catalog": rows("SELECT layer_id, table_name FROM layer_catalog"),
+        }
+
+
+@contextmanager
+def _fresh_database(db_url: str, suffix: str):
+    """An empty database of this test run's own (``<test database>_<suffix>``)."""
+    parts = urlsplit(db_url)
+    name = f"{parts.path.lstrip('/')}_{suffix}"
+    admin = urlunsplit(parts._replace(path="/postgres"))
+
+    def drop():
+        with psycopg.connect(admin, autocommit=True) as c:
+            c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    drop()
+    with psycopg.connect(admin, autocommit=True) as c:
+        c.execute(f'CREATE DATABASE "{name}"')
+    url = urlunsplit(parts._replace(path=f"/{name}"))
+    try:
+        yield url
+    finally:
+        engine(url).dispose()
+        drop()
+
+
+def _revisions_only(url: str) -> dict:
+    cfg = alembic_config()
+    with engine(url).begin() as c:
+        cfg.attributes["connection"] = c
+        command.upgrade(cfg, "heads")
+    return _schema(url)
+
+
+def test_revisions_do_the_same_whatever_the_registry_says(db_url):
+    layer = registry.get("projects")
+    extra = dataclasses.replace(registry.get("flood_works"), id="extra_test", table="extra_test")
+    with _fresh_database(db_url, "plain") as plain, _fresh_database(db_url, "changed") as other:
+        expected = _revisions_only(plain)
+        with swapped(dataclasses.replace(layer, fields=layer.fields + (CONTRACTOR,),
+                                         metrics=layer.metrics + ("occupancy_pct",))):
+            registry.add(extra)
+            try:
+                changed = _revisions_only(other)
+            finally:
+                registry.remove(extra.id)
+        assert changed == expected
+        tables = {t for t, *_ in changed["columns"]}
+        assert {"infra_project", "progress_snapshot", "admin_commune"} <= tables
+        assert "extra_test" not in tables
+        assert not any(c == CONTRACTOR.name for _, c, *_ in changed["columns"])
+        # and gis migrate on top of them gives the columns the session database has
+        migrate(plain)
+        assert _column_types(plain) == _column_types(db_url)
+
+
+def _column_types(url: str) -> set[tuple]:
+    return {c[:6] for c in _schema(url)["columns"]}  # (positions differ after drops)
