@@ -52,16 +52,23 @@ def db_status() -> None:
               help="show what would change (revisions, layer tables) and change nothing")
 @click.option("--check", is_flag=True,
               help="like --dry-run, and exit with status 1 when anything would change")
-def migrate(dry_run: bool, check: bool) -> None:
+@click.option("--new-revision", "message", metavar="MESSAGE",
+              help="write an empty revision to fill in (for a change refused here) and stop")
+def migrate(dry_run: bool, check: bool, message: str | None) -> None:
     """Apply Alembic revisions, then bring layer tables in line with the registry.
 
     New layers get a table, new fields a column, new metrics their generated columns.
     A changed type or a field no longer declared is refused (nothing is changed): write
-    a revision in gis/migrations/versions/ for it."""
+    a revision in gis/migrations/versions/ for it (--new-revision starts one)."""
     from gis.db import ensure_server
     from gis.layer_sync import SchemaChangeRefused
-    from gis.migrate import run
+    from gis.migrate import new_revision, run
 
+    if message:
+        path = new_revision(message)
+        click.echo(f"wrote {path}: fill in upgrade() and downgrade() with explicit op.* "
+                   "calls or SQL (no import of layers or gis.schema), then run gis migrate")
+        return
     ensure_server()
     try:
         report = run(dry_run=dry_run or check, echo=click.echo)

@@ -97,9 +97,9 @@ class SchemaChangeRefused(GISError):
         super().__init__(
             409, f"gis migrate does not make these changes by itself:\n{lines}",
             field=self.refusals[0].column if self.refusals else None,
-            hint="write a migration (an Alembic revision in gis/migrations/versions/, "
-                 "e.g. `alembic revision -m '...'` or a copy of an existing one) that changes "
-                 "the column and its data, then run `gis migrate` again")
+            hint="write a migration (an Alembic revision in gis/migrations/versions/: "
+                 "`gis migrate --new-revision 'what it does'` starts one) that changes the "
+                 "column and its data, then run `gis migrate` again")
 
 
 def _sql_type(column: Column) -> str:

@@ -114,6 +114,16 @@ def run(url: str | None = None, *, dry_run: bool = False,
     return report
 
 
+def new_revision(message: str) -> Path:
+    """Write an empty revision after the current head, numbered after the last one, for a
+    change ``gis migrate`` refuses to make by itself; returns its path."""
+    cfg = alembic_config()
+    numbers = [int(s.revision) for s in ScriptDirectory.from_config(cfg).walk_revisions()
+               if s.revision.isdigit()]
+    script = command.revision(cfg, message=message, rev_id=f"{max(numbers, default=0) + 1:04d}")
+    return Path(script.path)
+
+
 def migrate(url: str | None = None) -> list[str]:
     """Migrate (see :func:`run`); returns the tables created for new layers."""
     return run(url).created

@@ -10,13 +10,14 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 import pytest
 from alembic import command
+from alembic.script import ScriptDirectory
 from click.testing import CliRunner
 from sqlalchemy import text
 
 from gis.cli import main as cli
 from gis.db import engine
 from gis.layer_sync import SchemaChangeRefused
-from gis.migrate import alembic_config, migrate, run
+from gis.migrate import alembic_config, migrate, new_revision, run
 from layers import registry
 from layers.base import Field, Layer
 
@@ -157,6 +158,28 @@ def test_the_cli_names_a_refused_change(projects):
     assert "field 'lead_agency'" in result.output
     assert "type text in the database, date in the declaration" in result.output
     assert "hint: write a migration" in result.output
+
+
+def test_a_new_required_field_is_refused_on_a_table_with_rows(conn, projects):
+    layer, added = projects
+    added.append(CONTRACTOR.name)
+    required = dataclasses.replace(CONTRACTOR, required=True)
+    with swapped(dataclasses.replace(layer, fields=layer.fields + (required,))):
+        with pytest.raises(SchemaChangeRefused, match="new and required .*rows without a value"):
+            run()
+    assert CONTRACTOR.name not in _columns(conn, layer.table)
+
+
+def test_new_revision_starts_a_revision_after_the_head():
+    heads = ScriptDirectory.from_config(alembic_config()).get_heads()
+    path = new_revision("Change a type by hand")
+    try:
+        body = path.read_text(encoding="utf-8")
+        assert path.parent.name == "versions" and path.name.endswith("_change_a_type_by_hand.py")
+        assert f"down_revision = {heads[0]!r}" in body
+        assert "from layers" not in body and "gis.schema import" not in body
+    finally:
+        path.unlink()
 
 
 def _schema(url: str) -> dict:
