@@ -114,6 +114,10 @@ Index(
     func.coalesce(progress_snapshot.c.note, ""),
     unique=True,
 )
+Index(
+    "progress_snapshot_current", progress_snapshot.c.layer_id, progress_snapshot.c.feature_id,
+    progress_snapshot.c.metric, progress_snapshot.c.valid_on.desc(),
+)
 
 indicator = Table(
     "indicator", metadata,

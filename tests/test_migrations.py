@@ -10,14 +10,17 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 import pytest
 from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from click.testing import CliRunner
-from sqlalchemy import text
+from sqlalchemy import MetaData, text
 
 from gis.cli import main as cli
 from gis.db import engine
 from gis.layer_sync import SchemaChangeRefused
 from gis.migrate import alembic_config, migrate, new_revision, run
+from gis.schema import CORE_TABLES
 from layers import registry
 from layers.base import Field, Layer
 
@@ -255,3 +258,15 @@ def test_revisions_do_the_same_whatever_the_registry_says(db_url):
 
 def _column_types(url: str) -> set[tuple]:
     return {c[:6] for c in _schema(url)["columns"]}  # (positions differ after drops)
+
+
+def test_gis_schema_core_tables_match_what_the_revisions_make(db_url):
+    meta = MetaData()
+    for table in CORE_TABLES:
+        table.to_metadata(meta)
+    names = {t.name for t in CORE_TABLES}
+    with engine(db_url).connect() as c:
+        ctx = MigrationContext.configure(c, opts={
+            "compare_type": True,
+            "include_name": lambda name, kind, _: kind != "table" or name in names})
+        assert compare_metadata(ctx, meta) == []
