@@ -40,16 +40,21 @@ def swapped(layer: Layer):
         registry.add(original)
 
 
+PROJECTS = "projects"
+
+
 @pytest.fixture
-def projects(db_url, conn):
-    """The projects layer; columns the tests add are dropped afterwards."""
-    layer = registry.get("projects")
-    added: list[str] = []
-    yield layer, added
-    for column in added:
-        conn.execute(f'ALTER TABLE {layer.table} DROP COLUMN IF EXISTS "{column}"')
+def added(db_url, conn):
+    """Columns a test adds, as ``(table, column)``: dropped afterwards, with the test's
+    progress figures, catalogue rows and records of changes."""
+    columns: list[tuple[str, str]] = []
+    yield columns
     conn.execute("DELETE FROM progress_snapshot WHERE origin = 'test_migrations'")
-    conn.execute("DELETE FROM schema_change WHERE layer_id = %s", (layer.id,))
+    for table, column in reversed(columns):
+        conn.execute(f'ALTER TABLE {table} DROP COLUMN IF EXISTS "{column}"')
+    tracked = [x.id for x in registry.layers() if x.metrics]
+    conn.execute("DELETE FROM layer_catalog WHERE NOT layer_id = ANY(%s)", (tracked,))
+    conn.execute("DELETE FROM schema_change")
     conn.commit()
 
 
@@ -59,19 +64,19 @@ def _columns(conn, table: str) -> dict[str, str]:
         (table,)).fetchall())
 
 
-def _a_project(conn) -> str:
-    return conn.execute("SELECT id FROM infra_project ORDER BY id LIMIT 1").fetchone()[0]
+def _a_feature(conn, table: str) -> str:
+    return conn.execute(f"SELECT id FROM {table} ORDER BY id LIMIT 1").fetchone()[0]
 
 
-def test_a_new_field_reaches_the_table_the_item_and_the_queryables(conn, projects, client):
-    layer, added = projects
-    added.append(CONTRACTOR.name)
+def test_a_new_field_reaches_the_table_the_item_and_the_queryables(conn, added, client):
+    layer = registry.get(PROJECTS)
+    added.append((layer.table, CONTRACTOR.name))
     with swapped(dataclasses.replace(layer, fields=layer.fields + (CONTRACTOR,))):
         report = run()
         assert [str(c) for c in report.changes] == [
             "layer 'projects': add column infra_project.contractor_test (text)"]
         assert _columns(conn, layer.table)[CONTRACTOR.name] == "text"
-        fid = _a_project(conn)
+        fid = _a_feature(conn, layer.table)
         conn.execute(f"UPDATE {layer.table} SET {CONTRACTOR.name} = 'Công ty A' WHERE id = %s",
                      (fid,))
         conn.commit()
@@ -89,9 +94,9 @@ def test_a_new_field_reaches_the_table_the_item_and_the_queryables(conn, project
         "properties"]
 
 
-def test_a_type_change_is_refused_and_nothing_is_applied(conn, projects):
-    layer, added = projects
-    added.append(CONTRACTOR.name)
+def test_a_type_change_is_refused_and_nothing_is_applied(conn, added):
+    layer = registry.get(PROJECTS)
+    added.append((layer.table, CONTRACTOR.name))
     fields = tuple(dataclasses.replace(f, type="integer")
                    if f.name == "total_investment_bil_vnd" else f for f in layer.fields)
     with swapped(dataclasses.replace(layer, fields=fields + (CONTRACTOR,))):
@@ -105,8 +110,8 @@ def test_a_type_change_is_refused_and_nothing_is_applied(conn, projects):
     assert CONTRACTOR.name not in _columns(conn, layer.table)  # all or nothing
 
 
-def test_a_field_no_longer_declared_is_refused(conn, projects):
-    layer, _ = projects
+def test_a_field_no_longer_declared_is_refused(conn, added):
+    layer = registry.get(PROJECTS)
     fields = tuple(f for f in layer.fields if f.name != "funding_source")
     with swapped(dataclasses.replace(layer, fields=fields)):
         with pytest.raises(SchemaChangeRefused, match="funding_source.*no longer declares"):
@@ -114,32 +119,38 @@ def test_a_field_no_longer_declared_is_refused(conn, projects):
     assert "funding_source" in _columns(conn, layer.table)
 
 
-def test_a_new_metric_gets_its_generated_columns_and_shows_progress(conn, projects, client):
-    layer, added = projects
-    assert "occupancy_pct" not in layer.metrics
-    added += ["occupancy_pct", "occupancy_pct_date"]
-    with swapped(dataclasses.replace(layer, metrics=layer.metrics + ("occupancy_pct",))):
+@pytest.mark.parametrize("layer_id, metric, extra", [
+    (PROJECTS, "occupancy_pct", []),  # one more metric
+    ("ntm", "projects_count", ["progress_current"]),  # the first metric of a layer
+])
+def test_a_new_metric_gets_its_generated_columns_and_shows_progress(
+        conn, added, client, layer_id, metric, extra):
+    layer = registry.get(layer_id)
+    assert metric not in layer.metrics
+    added += [(layer.table, c) for c in extra + [metric, f"{metric}_date"]]
+    with swapped(dataclasses.replace(layer, metrics=layer.metrics + (metric,))):
         report = run()
-        assert [(c.action, c.column) for c in report.changes] == [
-            ("add generated column", "occupancy_pct"),
-            ("add generated column", "occupancy_pct_date")]
+        assert [(c.action, c.column) for c in report.changes] == (
+            [("add column", c) for c in extra]
+            + [("add generated column", metric), ("add generated column", f"{metric}_date")])
         cols = _columns(conn, layer.table)
-        assert (cols["occupancy_pct"], cols["occupancy_pct_date"]) == ("double precision", "date")
-        fid = _a_project(conn)
+        assert cols[f"{metric}_date"] == "date" and cols[metric] in ("double precision",
+                                                                      "integer")
+        fid = _a_feature(conn, layer.table)
         conn.execute(
             "INSERT INTO progress_snapshot (layer_id, feature_id, metric, value, value_text, "
-            "unit, valid_on, source_ref, origin) VALUES ('projects', %s, 'occupancy_pct', 37.5, "
-            "'37,5', '%%', '2024-06-30', 'test', 'test_migrations')", (fid,))
-        conn.commit()
-        props = client.get(f"/collections/projects/items/{fid}").json()["properties"]
-        assert props["occupancy_pct"] == 37.5
-        assert props["occupancy_pct_date"] == "2024-06-30"
-        assert props["occupancy_pct_unit"] == "%"
+            "unit, valid_on, source_ref, origin) VALUES (%s, %s, %s, 37, '37', 'x', "
+            "'2024-06-30', 'test', 'test_migrations')", (layer.id, fid, metric))
+        conn.commit()  # the progress triggers (revision 0003) fill progress_current
+        props = client.get(f"/collections/{layer.id}/items/{fid}").json()["properties"]
+        assert props[metric] == 37
+        assert props[f"{metric}_date"] == "2024-06-30"
+        assert props[f"{metric}_unit"] == "x"
 
 
-def test_dry_run_and_check_list_changes_and_change_nothing(conn, projects):
-    layer, added = projects
-    added.append(CONTRACTOR.name)
+def test_dry_run_and_check_list_changes_and_change_nothing(conn, added):
+    layer = registry.get(PROJECTS)
+    added.append((layer.table, CONTRACTOR.name))
     with swapped(dataclasses.replace(layer, fields=layer.fields + (CONTRACTOR,))):
         result = CliRunner().invoke(cli, ["migrate", "--check"])
         assert result.exit_code == 1, result.output
@@ -151,8 +162,8 @@ def test_dry_run_and_check_list_changes_and_change_nothing(conn, projects):
     assert "layer tables match the registry" in result.output
 
 
-def test_the_cli_names_a_refused_change(projects):
-    layer, _ = projects
+def test_the_cli_names_a_refused_change(added):
+    layer = registry.get(PROJECTS)
     fields = tuple(dataclasses.replace(f, type="date") if f.name == "lead_agency" else f
                    for f in layer.fields)
     with swapped(dataclasses.replace(layer, fields=fields)):
@@ -163,9 +174,9 @@ def test_the_cli_names_a_refused_change(projects):
     assert "hint: write a migration" in result.output
 
 
-def test_a_new_required_field_is_refused_on_a_table_with_rows(conn, projects):
-    layer, added = projects
-    added.append(CONTRACTOR.name)
+def test_a_new_required_field_is_refused_on_a_table_with_rows(conn, added):
+    layer = registry.get(PROJECTS)
+    added.append((layer.table, CONTRACTOR.name))
     required = dataclasses.replace(CONTRACTOR, required=True)
     with swapped(dataclasses.replace(layer, fields=layer.fields + (required,))):
         with pytest.raises(SchemaChangeRefused, match="new and required .*rows without a value"):
