@@ -61,20 +61,19 @@ def migrate(dry_run: bool, check: bool, message: str | None) -> None:
     A changed type or a field no longer declared is refused (nothing is changed): write
     a revision in gis/migrations/versions/ for it (--new-revision starts one)."""
     from gis.db import ensure_server
-    from gis.layer_sync import SchemaChangeRefused
+    from gis.errors import GISError
     from gis.migrate import new_revision, run
 
-    if message:
-        path = new_revision(message)
-        click.echo(f"wrote {path}: fill in upgrade() and downgrade() with explicit op.* "
-                   "calls or SQL (no import of layers or gis.schema), then run gis migrate")
-        return
-    ensure_server()
     try:
+        if message:
+            path = new_revision(message)
+            click.echo(f"wrote {path}: fill in upgrade() and downgrade() with explicit op.* "
+                       "calls or SQL (no import of layers or gis.schema), then run gis migrate")
+            return
+        ensure_server()
         report = run(dry_run=dry_run or check, echo=click.echo)
-    except SchemaChangeRefused as exc:
-        click.echo(f"error: {exc.message}", err=True)
-        click.echo(f"hint: {exc.hint}", err=True)
+    except GISError as exc:  # a change refused (gis.layer_sync), several heads
+        click.echo(f"error: {exc.message}\nhint: {exc.hint}", err=True)
         sys.exit(2)
     if not report.pending:
         click.echo("schema up to date: no revision to apply, layer tables match the registry")

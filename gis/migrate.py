@@ -24,6 +24,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from gis.db import engine
+from gis.errors import GISError
 from gis.layer_sync import CREATE_TABLE, Change, SchemaChangeRefused, compare, register_layer_tables
 from layers import registry
 
@@ -118,8 +119,13 @@ def new_revision(message: str) -> Path:
     """Write an empty revision after the current head, numbered after the last one, for a
     change ``gis migrate`` refuses to make by itself; returns its path."""
     cfg = alembic_config()
-    numbers = [int(s.revision) for s in ScriptDirectory.from_config(cfg).walk_revisions()
-               if s.revision.isdigit()]
+    scripts = ScriptDirectory.from_config(cfg)
+    heads = sorted(scripts.get_heads())
+    if len(heads) > 1:
+        raise GISError(409, f"the revisions have {len(heads)} heads ({', '.join(heads)}): "
+                            "a new revision would not know which one it follows",
+                       hint="chain them first (set down_revision of one to the other)")
+    numbers = [int(s.revision) for s in scripts.walk_revisions() if s.revision.isdigit()]
     script = command.revision(cfg, message=message, rev_id=f"{max(numbers, default=0) + 1:04d}")
     return Path(script.path)
 
