@@ -135,6 +135,8 @@ def _field_type(layer: Layer, column: str) -> str:
     """The declared field type, for messages (``number``, ``text[]``, ...)."""
     if layer.has_field(column):
         return f"field type {layer.field(column).type!r}"
+    if column == "geom":
+        return f"geometry_type {layer.geometry_type!r}"
     return "a column every layer table has"
 
 

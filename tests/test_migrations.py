@@ -3,6 +3,7 @@ changes to existing layer tables (or refuses them with a message)."""
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 from contextlib import contextmanager
 from urllib.parse import urlsplit, urlunsplit
@@ -20,7 +21,7 @@ from gis.cli import main as cli
 from gis.db import engine
 from gis.errors import GISError
 from gis.layer_sync import SchemaChangeRefused
-from gis.migrate import alembic_config, migrate, new_revision, run
+from gis.migrate import MIGRATIONS, alembic_config, migrate, new_revision, run
 from gis.schema import CORE_TABLES
 from layers import registry
 from layers.base import Field, Layer
@@ -109,6 +110,26 @@ def test_a_type_change_is_refused_and_nothing_is_applied(conn, added):
     assert "write a migration (Alembic revision)" in message
     assert refused.value.hint.startswith("write a migration")
     assert CONTRACTOR.name not in _columns(conn, layer.table)  # all or nothing
+
+
+def test_a_geometry_type_change_is_refused(added):
+    layer = registry.get(PROJECTS)
+    with swapped(dataclasses.replace(layer, geometry_type="Point")):
+        with pytest.raises(SchemaChangeRefused) as refused:
+            run()
+    assert ("field 'geom' (table infra_project): type geometry(geometry,4326) in the "
+            "database, geometry(point,4326) in the declaration (geometry_type 'Point')"
+            ) in str(refused.value)
+
+
+def test_no_revision_imports_the_registry_or_the_current_schema():
+    for path in sorted((MIGRATIONS / "versions").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        names = [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
+        names += [n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
+        live = [m for m in names if m.split(".")[0] == "layers"
+                or m.startswith(("gis.schema", "gis.layer_sync", "gis.migrate"))]
+        assert not live, f"{path.name} imports {live}: freeze what it needs instead"
 
 
 def test_a_field_no_longer_declared_is_refused(conn, added):

@@ -1,4 +1,8 @@
-"""Alembic environment: the URL comes from gis.settings, the metadata from gis.schema."""
+"""Alembic environment: the URL comes from gis.settings, the metadata from gis.schema.
+
+The metadata (today's tables) serves autogenerate and comparisons only: revisions never
+read it, nor the layer registry (they freeze what they need, see versions/).
+"""
 
 from alembic import context
 from sqlalchemy import pool
