@@ -93,14 +93,45 @@ def db_status() -> None:
 
 
 @main.command()
-def migrate() -> None:
-    """Apply migrations and create tables of newly declared layers."""
-    from gis.db import ensure_server
-    from gis.migrate import migrate as run
+@click.option("--dry-run", is_flag=True,
+              help="show what would change (revisions, layer tables) and change nothing")
+@click.option("--check", is_flag=True,
+              help="like --dry-run, and exit with status 1 when anything would change")
+@click.option("--new-revision", "message", metavar="MESSAGE",
+              help="write an empty revision to fill in (for a change refused here) and stop")
+def migrate(dry_run: bool, check: bool, message: str | None) -> None:
+    """Apply Alembic revisions, then bring layer tables in line with the registry.
 
-    ensure_server()
-    created = run()
-    click.echo("schema up to date" + (f"; created {', '.join(created)}" if created else ""))
+    New layers get a table, new fields a column, new metrics their generated columns.
+    A changed type or a field no longer declared is refused (nothing is changed): write
+    a revision in gis/migrations/versions/ for it (--new-revision starts one)."""
+    from gis.db import ensure_server
+    from gis.errors import GISError
+    from gis.migrate import new_revision, run
+
+    try:
+        if message:
+            path = new_revision(message)
+            click.echo(f"wrote {path}: fill in upgrade() and downgrade() with explicit op.* "
+                       "calls or SQL (no import of layers or gis.schema), then run gis migrate")
+            return
+        ensure_server()
+        report = run(dry_run=dry_run or check, echo=click.echo)
+    except GISError as exc:  # a change refused (gis.layer_sync), several heads
+        click.echo(f"error: {exc.message}\nhint: {exc.hint}", err=True)
+        sys.exit(2)
+    if not report.pending:
+        click.echo("schema up to date: no revision to apply, layer tables match the registry")
+    elif report.dry_run:
+        click.echo(f"dry run: {len(report.revisions)} revision(s) and "
+                   f"{len(report.changes)} layer-table change(s) listed above would be "
+                   "applied; nothing was changed")
+        if check:
+            sys.exit(1)
+    else:
+        click.echo(f"schema up to date: applied {len(report.revisions)} revision(s) and "
+                   f"{len(report.changes)} layer-table change(s)"
+                   + (f"; created {', '.join(report.created)}" if report.created else ""))
 
 
 @main.command()

@@ -1,8 +1,10 @@
 """SQLAlchemy / GeoAlchemy2 tables: the core tables and one table per registry layer.
 
-Core tables change through Alembic migrations (``gis/migrations``). Layer tables are
-derived from the layer registry, so a new layer needs only its declaration: ``gis
-migrate`` creates the tables of layers that do not have one yet.
+Core tables change through Alembic migrations (``gis/migrations``, which freeze what they
+need instead of importing this module: keep the definitions here in step with them). Layer
+tables are derived from the layer registry, so a new layer or field needs only its
+declaration: ``gis migrate`` compares these tables with the database and applies the safe
+differences (gis.layer_sync).
 """
 
 from __future__ import annotations
@@ -28,7 +30,6 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.engine import Connection
 
 from layers import registry
 from layers.base import Layer
@@ -116,6 +117,10 @@ Index(
     func.coalesce(progress_snapshot.c.note, ""),
     unique=True,
 )
+Index(
+    "progress_snapshot_current", progress_snapshot.c.layer_id, progress_snapshot.c.feature_id,
+    progress_snapshot.c.metric, progress_snapshot.c.valid_on.desc(),
+)
 
 # Indicators (data/indicators/*.yaml; migration 0006): one row per indicator, its values
 # by period, kind and measure as printed, and the documents' own contradictions.
@@ -200,9 +205,23 @@ audit_log = Table(
     Column("after", JSONB),
 )
 
+# What ``gis migrate`` changed in layer tables by itself (revision 0008, gis.migrate).
+schema_change = Table(
+    "schema_change", metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("layer_id", Text, nullable=False),
+    Column("table_name", Text, nullable=False),
+    Column("action", Text, nullable=False),
+    Column("column_name", Text),
+    Column("column_type", Text),
+    Column("statements", ARRAY(Text), nullable=False, server_default=text("'{}'")),
+)
+
 CORE_TABLES = (
     source_document, admin_city, admin_district, admin_commune, progress_snapshot, indicator,
     indicator_value, indicator_contradiction, app_user, api_token, audit_log,
+    schema_change,
 )
 
 _SQL_TYPES = {
@@ -318,38 +337,3 @@ def layer_ddl(layer: Layer) -> list[str]:
 
 def layer_tables() -> list[Table]:
     return [layer_table(layer) for layer in registry.layers() if layer.managed_table]
-
-
-def sync_layer_tables(conn: Connection) -> list[str]:
-    """Create the tables of registry layers that have none yet; return their names."""
-    created = []
-    for table in layer_tables():
-        exists = conn.execute(text("SELECT to_regclass(:t)"), {"t": table.name}).scalar()
-        if exists is None:
-            table.create(conn)
-            created.append(table.name)
-    if conn.execute(text("SELECT to_regclass('layer_catalog')")).scalar() is not None:
-        register_layer_tables(conn)
-    return created
-
-
-def register_layer_tables(conn: Connection) -> None:
-    """Record which table holds each layer (the progress triggers need it), make sure
-    layer tables have their derived columns and ``progress_current`` is filled in."""
-    conn.execute(text(NOTIFY_FUNCTION))
-    for layer in registry.layers():
-        if layer.managed_table:
-            for statement in layer_ddl(layer):
-                conn.execute(text(statement))
-        if not layer.metrics:
-            continue
-        conn.execute(text(
-            "INSERT INTO layer_catalog (layer_id, table_name) VALUES (:l, :t) "
-            "ON CONFLICT (layer_id) DO UPDATE SET table_name = EXCLUDED.table_name"),
-            {"l": layer.id, "t": layer.table})
-        if not layer.managed_table:
-            continue
-        conn.execute(text(
-            f'UPDATE "{layer.table}" f SET progress_current = progress_current_json(:l, f.id) '
-            "WHERE f.progress_current IS DISTINCT FROM progress_current_json(:l, f.id)"),
-            {"l": layer.id})

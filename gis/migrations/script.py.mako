@@ -3,11 +3,16 @@
 Revision ID: ${up_revision}
 Revises: ${down_revision | comma,n}
 Create Date: ${create_date}
+
+Self-contained: explicit op.* calls or SQL, the tables and expressions this revision
+needs copied in as they are today (no import of ``layers`` or ``gis.schema``, which
+change later). Update gis/schema.py's tables to match.
 """
 
 from alembic import op
-import sqlalchemy as sa
-${imports if imports else ""}
+% if imports:
+${imports}
+% endif
 
 revision = ${repr(up_revision)}
 down_revision = ${repr(down_revision)}

@@ -1,7 +1,9 @@
 """Layer tables derived from the layer registry, and the district overview view.
 
-Layers declared later get their table from ``gis migrate`` (gis.schema.sync_layer_tables),
-so adding a layer needs no migration of its own.
+The tables are those of the layers declared when this revision was written (frozen in
+gis.migrations.frozen_0004). Layers and fields declared later reach the database through
+``gis migrate``'s comparison of the registry with the tables (gis.layer_sync), so adding a
+layer or a field needs no migration of its own.
 
 Revision ID: 0002
 Revises: 0001
@@ -9,7 +11,7 @@ Revises: 0001
 
 from alembic import op
 
-from gis.schema import sync_layer_tables
+from gis.migrations.frozen_0004 import LAYER_TABLES, create_table
 
 revision = "0002"
 down_revision = "0001"
@@ -36,7 +38,9 @@ LEFT JOIN LATERAL (
 
 
 def upgrade() -> None:
-    sync_layer_tables(op.get_bind())
+    for _, table, columns, metrics in LAYER_TABLES:
+        for statement in create_table(table, columns, metrics):
+            op.execute(statement)
     op.execute(DISTRICT_OVERVIEW)
 
 

@@ -6,13 +6,16 @@ sub-query per feature; maps, tiles and pages ask for "now" far more often than f
 past date. ``progress_current`` (jsonb) holds the same flat properties that
 gis.queries computes for a date (``m``, ``m_date``, ``m_source``, ``progress_conflicts``)
 and statement-level triggers keep it in step with every insert, update or delete of
-snapshots. ``layer_catalog`` maps layer ids to tables (written by gis.schema).
+snapshots. ``layer_catalog`` maps layer ids to tables (the layers of then are frozen in
+gis.migrations.frozen_0004; ``gis migrate`` registers layers declared later).
 
 Revision ID: 0003
 Revises: 0002
 """
 
 from alembic import op
+
+from gis.migrations.frozen_0004 import LAYER_TABLES, NOTIFY_FUNCTION, register
 
 revision = "0003"
 down_revision = "0002"
@@ -87,9 +90,10 @@ def upgrade() -> None:
     op.execute("CREATE TRIGGER progress_refresh_del AFTER DELETE ON progress_snapshot "
                "REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT "
                "EXECUTE FUNCTION progress_refresh()")
-    from gis.schema import register_layer_tables
-
-    register_layer_tables(op.get_bind())
+    op.execute(NOTIFY_FUNCTION)
+    for layer_id, table, _, metrics in LAYER_TABLES:
+        for statement in register(layer_id, table, metrics):
+            op.execute(statement)
 
 
 def downgrade() -> None:

@@ -11,13 +11,22 @@ progress.
 - ``progress_current`` also holds ``m_unit`` (the unit the figure was reported in), so
   features carry value, unit, date and source of each metric.
 
-Expressions: gis.schema.generated_columns.
+Expressions and tables: as they were when written, frozen in gis.migrations.frozen_0004
+(gis.schema.generated_columns holds the current ones).
 
 Revision ID: 0004
 Revises: 0003
 """
 
 from alembic import op
+
+from gis.migrations.frozen_0004 import (
+    LAYER_TABLES,
+    NOTIFY_FUNCTION,
+    TILE_GEOMETRY_COLUMNS,
+    metric_columns,
+    register,
+)
 
 revision = "0004"
 down_revision = "0003"
@@ -56,28 +65,23 @@ $$
 
 
 def upgrade() -> None:
-    from gis.schema import register_layer_tables
-    from layers import registry
-
-    op.execute(CURRENT_JSON)  # register_layer_tables refreshes progress_current with it
-    for layer in registry.layers():
-        if layer.managed_table:  # (re-)added with the expressions of gis.schema below
-            op.execute(f'ALTER TABLE IF EXISTS "{layer.table}" DROP COLUMN IF EXISTS geom_3857, '
-                       "DROP COLUMN IF EXISTS geom_3857_clearance")
-    register_layer_tables(op.get_bind())
+    op.execute(CURRENT_JSON)  # register() below refreshes progress_current with it
+    for _, table, _, _ in LAYER_TABLES:  # (re-)added with the expressions of register()
+        op.execute(f'ALTER TABLE IF EXISTS "{table}" DROP COLUMN IF EXISTS geom_3857, '
+                   "DROP COLUMN IF EXISTS geom_3857_clearance")
+    op.execute(NOTIFY_FUNCTION)
+    for layer_id, table, _, metrics in LAYER_TABLES:
+        for statement in register(layer_id, table, metrics):
+            op.execute(statement)
 
 
 def downgrade() -> None:
-    from gis.schema import generated_columns
-    from layers import registry
-
     op.execute(CURRENT_JSON.replace("         || jsonb_object_agg(metric || '_unit', unit)\n",
                                     "").replace(" ps.unit,", ""))
-    for layer in registry.layers():
-        if layer.managed_table:
-            for name, _, _ in generated_columns(layer):
-                op.execute(f'ALTER TABLE IF EXISTS "{layer.table}" DROP COLUMN IF EXISTS "{name}"')
-            op.execute(f'ALTER TABLE IF EXISTS "{layer.table}" ADD COLUMN geom_3857 geometry '
-                       "GENERATED ALWAYS AS (ST_Transform(geom, 3857)) STORED")
-            op.execute(f'CREATE INDEX IF NOT EXISTS "{layer.table}_geom_3857_idx" '
-                       f'ON "{layer.table}" USING gist (geom_3857)')
+    for _, table, _, metrics in LAYER_TABLES:
+        for name, _, _ in list(TILE_GEOMETRY_COLUMNS) + metric_columns(metrics):
+            op.execute(f'ALTER TABLE IF EXISTS "{table}" DROP COLUMN IF EXISTS "{name}"')
+        op.execute(f'ALTER TABLE IF EXISTS "{table}" ADD COLUMN geom_3857 geometry '
+                   "GENERATED ALWAYS AS (ST_Transform(geom, 3857)) STORED")
+        op.execute(f'CREATE INDEX IF NOT EXISTS "{table}_geom_3857_idx" '
+                   f'ON "{table}" USING gist (geom_3857)')

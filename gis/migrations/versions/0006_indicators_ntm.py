@@ -84,9 +84,23 @@ DOWNGRADE = [
 ]
 
 
+# What the columns hold, as gis.schema describes them (psql \d+ shows it).
+COMMENTS = (
+    ("indicator", "unit_code", "admin unit the indicator is about (92: the city)"),
+    ("indicator", "reporting_period", "kỳ báo cáo, as printed"),
+    ("indicator", "agency", "cơ quan thực hiện, as printed"),
+    ("indicator_value", "key", "period/kind/measure/basis/source/value"),
+    ("indicator_value", "value_text", "the figure as printed"),
+    ("indicator_contradiction", "note", "what disagrees"),
+    ("indicator_contradiction", "sides", "the values that disagree, with sources"),
+)
+
+
 def upgrade() -> None:
     for statement in UPGRADE:
         op.execute(statement)
+    for table, column, text in COMMENTS:
+        op.execute(f"COMMENT ON COLUMN {table}.{column} IS '{text}'")
 
 
 def downgrade() -> None:
