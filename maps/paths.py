@@ -14,4 +14,5 @@ LEAFLET_DIR = REPO_ROOT / "node_modules" / "leaflet" / "dist"  # `make js-deps`
 VECTORGRID_DIR = REPO_ROOT / "node_modules" / "leaflet.vectorgrid" / "dist"
 
 # Credit line for the boundary data (see shared/data/boundaries/SOURCES.md).
-BOUNDARY_CREDIT = "Ranh giới: dvhcvn (Đào Hoàng Sơn), dữ liệu gis.chinhphu.vn"
+BOUNDARY_CREDIT = ("Ranh giới: dvhcvn (Đào Hoàng Sơn), dữ liệu gis.chinhphu.vn; phường/xã (sơ đồ): "
+                   "vietnam63 (Marc Choisy), khoảng 2016")
