@@ -13,7 +13,8 @@ from psycopg import sql
 
 from gis.queries import progress_columns, property_exprs
 from layers import METRICS
-from layers.base import Layer
+from layers.base import Layer, metric_column
+from layers.figures import QUALIFIERS
 
 GEOMETRY = "geometry"
 
@@ -113,6 +114,14 @@ def property_schemas(layer: Layer) -> dict[str, dict]:
                                  "description": f"{m.label_en}: unit", "enum": [m.unit]}
         out[f"{m_name}_source"] = {"type": "string", "title": f"{m.label_vi}: nguồn",
                                    "description": f"{m.label_en}: source (document:line)"}
+        out[metric_column(m_name, "period")] = {
+            "type": "string", "title": f"{m.label_vi}: kỳ số liệu",
+            "description": f"{m.label_en}: period covered (point, year:YYYY, "
+                           "multi_year:YYYY-YYYY, cumulative[:YYYY-[YYYY]])"}
+        out[metric_column(m_name, "qualifier")] = {
+            "type": "string", "title": f"{m.label_vi}: mức độ",
+            "enum": [q.value for q in QUALIFIERS],
+            "description": f"{m.label_en}: qualifier as printed (exact, about, over, under)"}
     if layer.metrics:
         out["progress_conflicts"] = {
             "type": "array", "items": {"type": "object"},

@@ -13,15 +13,15 @@ from datetime import date
 from psycopg import sql
 
 from layers import METRICS
-from layers.base import Layer
+from layers.base import METRIC_PARTS, Layer, metric_column
 
 
 def progress_columns(layer: Layer) -> list[str]:
     """Flat property names of the current progress: ``m``, ``m_date``, ``m_unit``,
-    ``m_source``."""
+    ``m_source``, ``m_period``, ``m_qualifier``."""
     cols = []
     for m in layer.metrics:
-        cols += [m, f"{m}_date", f"{m}_unit", f"{m}_source"]
+        cols += [m, *(metric_column(m, part) for part in METRIC_PARTS)]
     return cols
 
 
@@ -39,8 +39,9 @@ def _current_progress(layer: Layer) -> sql.Composable:
             sql.SQL("f.{c} AS {c}").format(c=sql.Identifier(f"{m}_date")),
             sql.SQL("f.progress_current->>{k} AS {c}").format(
                 k=sql.Literal(f"{m}_unit"), c=sql.Identifier(f"{m}_unit")),
-            sql.SQL("f.progress_current->>{k} AS {c}").format(
-                k=sql.Literal(f"{m}_source"), c=sql.Identifier(f"{m}_source")),
+            *(sql.SQL("f.progress_current->>{k} AS {c}").format(
+                k=sql.Literal(metric_column(m, part)), c=sql.Identifier(metric_column(m, part)))
+              for part in ("source", "period", "qualifier")),
         ]
     cols.append(sql.SQL("f.progress_current->'progress_conflicts' AS progress_conflicts"))
     return sql.SQL(" CROSS JOIN LATERAL (SELECT {}) p").format(sql.SQL(", ").join(cols))
@@ -70,18 +71,24 @@ def _progress_lateral(layer: Layer, historical: bool = True) -> sql.Composable:
                 m=lit, c=sql.Identifier(f"{m}_unit")),
             sql.SQL("max(src) FILTER (WHERE metric = {m}) AS {c}").format(
                 m=lit, c=sql.Identifier(f"{m}_source")),
+            sql.SQL("max(period) FILTER (WHERE metric = {m}) AS {c}").format(
+                m=lit, c=sql.Identifier(metric_column(m, "period"))),
+            sql.SQL("max(qualifier) FILTER (WHERE metric = {m}) AS {c}").format(
+                m=lit, c=sql.Identifier(metric_column(m, "qualifier"))),
         ]
     return sql.SQL(
         " LEFT JOIN LATERAL (SELECT {parts}, "
         "  jsonb_agg(others) FILTER (WHERE others IS NOT NULL) AS progress_conflicts"
         " FROM (SELECT DISTINCT ON (ps.metric) ps.metric, ps.value, ps.valid_on, ps.unit,"
+        "   ps.period, ps.qualifier,"
         "   concat_ws(' ', ps.source_doc || CASE WHEN ps.source_line IS NOT NULL"
         "     THEN ':' || ps.source_line ELSE '' END, ps.source_ref) AS src,"
         "   (SELECT jsonb_agg(jsonb_build_object('metric', o.metric, 'value', o.value,"
         "       'valid_on', o.valid_on, 'source_doc', o.source_doc, 'source_line', o.source_line))"
         "    FROM progress_snapshot o WHERE o.layer_id = ps.layer_id"
         "     AND o.feature_id = ps.feature_id AND o.metric = ps.metric"
-        "     AND o.valid_on = ps.valid_on AND o.value <> ps.value) AS others"
+        "     AND o.valid_on = ps.valid_on AND o.period = ps.period"
+        "     AND o.value <> ps.value) AS others"
         "  FROM progress_snapshot ps"
         "  WHERE ps.layer_id = {lid} AND ps.feature_id = f.id"
         "   AND ps.valid_on <= coalesce({asof}::date, 'infinity'::date)"

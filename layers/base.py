@@ -65,14 +65,18 @@ class Metric:
     # the metric or field of the same feature this one is counted against (a progress
     # bar of done / total), e.g. packages_done -> packages_total
     total: str | None = None
+    # an amount over a period (money planned, disbursed, executed): each figure must name
+    # its period (layers.figures.PERIOD_KINDS); other metrics are states at a point in time
+    periodic: bool = False
 
 
-METRIC_PARTS = ("date", "unit", "source")
+METRIC_PARTS = ("date", "unit", "source", "period", "qualifier")
 
 
 def metric_column(metric: str, part: str | None = None) -> str:
     """The flat property of a metric's current figure: its value (``part=None``), or
-    ``{metric}_date``, ``{metric}_unit``, ``{metric}_source``."""
+    ``{metric}_date``, ``{metric}_unit``, ``{metric}_source``, ``{metric}_period``,
+    ``{metric}_qualifier``."""
     if part is None:
         return metric
     if part not in METRIC_PARTS:

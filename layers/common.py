@@ -5,6 +5,9 @@ from layers.base import Choice, Field
 GEOM_QUALITY = (
     Choice("indicative", "Vị trí minh họa (số hóa thủ công)", "Indicative (hand-digitised)"),
     Choice("district", "Chỉ biết quận/huyện", "District only"),
+    # the text names no place: the feature is drawn where it is inferred to be
+    # (districts_inferred says where and why)
+    Choice("inferred", "Vị trí suy đoán (văn bản không nêu)", "Inferred (not named in the text)"),
     Choice("admin_boundary", "Ranh giới hành chính (khái quát)", "Admin boundary (generalised)"),
     Choice("surveyed", "Đo đạc", "Surveyed"),
     Choice("unknown", "Chưa rõ vị trí", "Location unknown"),

@@ -24,11 +24,13 @@ from gis.dataset.records import (
     parse_feature,
     parse_source,
 )
+from gis.dataset.structure import resolve_links
 from gis.dataset.yaml_lines import read_yaml
 from gis.db import connect
 from gis.settings import data_settings
 from layers import registry
 from layers.base import Layer
+from layers.report_fields import PLACE_FIELDS
 
 INDICATOR_KEYS = ("group", "name", "unit", "actual_2023", "target_2024", "estimate_2024",
                   "pct_vs_target", "pct_vs_2023", "note")
@@ -124,6 +126,7 @@ def read_features(data_dir: Path, ctx: Context) -> dict[str, list[FeatureRow]]:
                              f"extends unknown {layer.id} feature {rec['extends']!r}")
             continue
         apply_extension(base, rec, ctx, path)
+    resolve_links(result, ctx)
     return result
 
 
@@ -205,11 +208,15 @@ def outside_named_districts(conn) -> list[tuple[str, str, list[str]]]:
     for layer in feature_layers():
         if layer.geometry_from_admin:
             continue
+        # the districts the text names and those a place is inferred in
+        places = sql.SQL(" || ").join(
+            sql.SQL("coalesce(f.{}, '{{}}')").format(sql.Identifier(n))
+            for n in PLACE_FIELDS if layer.has_field(n))
         rows = conn.execute(sql.SQL(
-            "SELECT f.id, f.districts FROM {t} f WHERE f.geom IS NOT NULL AND ("
-            " cardinality(f.districts) = 0 OR NOT ST_CoveredBy(f.geom,"
-            "  (SELECT ST_Union(d.geom) FROM admin_district d WHERE d.code = ANY(f.districts))))"
-            " ORDER BY f.id").format(t=sql.Identifier(layer.table))).fetchall()
+            "SELECT f.id, {p} FROM {t} f WHERE f.geom IS NOT NULL AND ("
+            " cardinality({p}) = 0 OR NOT ST_CoveredBy(f.geom,"
+            "  (SELECT ST_Union(d.geom) FROM admin_district d WHERE d.code = ANY({p}))))"
+            " ORDER BY f.id").format(t=sql.Identifier(layer.table), p=places)).fetchall()
         out += [(layer.id, fid, districts) for fid, districts in rows]
     return out
 

@@ -1,0 +1,101 @@
+"""Fields for what the reports say about a project, declared once and shared by layers.
+
+- ``amount(...)``: a figure field (Vietnamese notation) with its ``{name}_qualifier``
+  companion ("khoảng 43,37 ha" -> ``about``, "trên 129 tỷ đồng" -> ``over``).
+- ``STRUCTURE_FIELDS``: parts (``parent``, and ``parts`` filled in by the loader from the
+  parts' ``parent``), the same work in another layer (``same_as: "<layer>/<id>"``),
+  decisions and milestones (a list of records, ``DECISION_KEYS``), the implementation
+  period as two years, the districts a feature is placed in by inference, and the
+  source of a figure field printed on another line than the feature's own
+  (``field_sources``).
+
+Totals (the layer's ``summed`` field) count a part only where its parent has no value
+of its own, and skip a feature whose ``same_as`` names its counterpart in another layer
+(the counterpart counts it): see :func:`gis.dataset.links.summed_value`.
+"""
+
+from __future__ import annotations
+
+from layers.base import Choice, Field
+from layers.figures import QUALIFIERS
+
+
+def qualifier_field(name: str, label_vi: str, label_en: str) -> Field:
+    """The companion of a figure field: how the text qualifies it (about, over, under)."""
+    return Field(f"{name}_qualifier", "text", f"{label_vi}: mức độ", f"{label_en}: qualifier",
+                 choices=QUALIFIERS, in_tiles=False)
+
+
+def amount(name: str, label_vi: str, label_en: str, unit: str, *, integer: bool = False,
+           **kw) -> tuple[Field, Field]:
+    """A figure copied from a report and the qualifier printed with it."""
+    return (Field(name, "integer" if integer else "number", label_vi, label_en, unit=unit,
+                  figure=True, **kw),
+            qualifier_field(name, label_vi, label_en))
+
+
+DECISION_KINDS = (
+    Choice("approval", "Phê duyệt dự án", "Project approval"),
+    Choice("adjustment", "Điều chỉnh", "Adjustment"),
+    Choice("investment_policy", "Chủ trương đầu tư", "Investment policy"),
+    Choice("land_allocation", "Giao đất, thu hồi đất", "Land allocation"),
+    Choice("investor_assignment", "Giao chủ đầu tư", "Investor assignment"),
+    Choice("capital_allocation", "Giao, điều chỉnh kế hoạch vốn", "Capital allocation"),
+    Choice("other_decision", "Văn bản khác", "Other document"),
+    Choice("groundbreaking", "Khởi công", "Groundbreaking"),
+    Choice("completion", "Hoàn thành", "Completion"),
+    Choice("planned_completion", "Dự kiến hoàn thành", "Planned completion"),
+    Choice("extension", "Gia hạn thời gian thực hiện", "Extension"),
+)
+
+# A decision or milestone: kind (DECISION_KINDS) and source are required; number, date
+# (YYYY-MM-DD, or the year/month as printed in ``date_text``), issuing body and a short
+# subject as printed; ``differs_from`` names the other document's citation of the same
+# decision when the two disagree (both are kept, and the record is flagged).
+DECISION_KEYS = ("kind", "number", "date", "date_text", "issuer", "subject", "source",
+                 "differs_from")
+
+DECISIONS = Field("decisions", "json", "Quyết định, mốc thực hiện", "Decisions and milestones",
+                  queryable=False, in_tiles=False)
+
+STRUCTURE_FIELDS: tuple[Field, ...] = (
+    Field("parent", "text", "Thuộc dự án", "Part of (project id)"),
+    Field("parts", "text[]", "Các giai đoạn, hạng mục", "Phases and components",
+          in_tiles=False),
+    Field("same_as", "text", "Cùng công trình ở lớp khác", "Same work in another layer"),
+    Field("period_start", "integer", "Năm bắt đầu thực hiện", "Implementation starts (year)"),
+    Field("period_end", "integer", "Năm kết thúc (kế hoạch)", "Implementation ends (planned)"),
+    DECISIONS,
+    Field("districts_inferred", "text[]", "Quận/huyện (suy đoán)", "Districts (inferred)"),
+    Field("districts_inferred_reason", "text", "Lý do suy đoán quận/huyện",
+          "Why the districts are inferred", queryable=False, in_tiles=False),
+    Field("field_sources", "json", "Nguồn của từng số liệu", "Source of each figure",
+          queryable=False, in_tiles=False),
+)
+
+# Fields whose values the loader derives (not written in the dataset files).
+DERIVED_FIELDS = ("parts",)
+
+# The district fields a feature's place is checked against (named and inferred).
+PLACE_FIELDS = ("districts", "districts_inferred")
+
+AGENCY_FIELDS: tuple[Field, ...] = (
+    Field("investor", "text", "Chủ đầu tư", "Investor"),
+    Field("coordinating_agencies", "text", "Cơ quan phối hợp", "Coordinating agencies"),
+)
+
+MONEY_USD_FIELDS: tuple[Field, ...] = (
+    *amount("total_investment_mil_usd", "Tổng mức đầu tư (USD)", "Total investment (USD)",
+            "triệu USD"),
+    *amount("oda_mil_usd", "Vốn ODA", "ODA capital", "triệu USD"),
+    *amount("counterpart_mil_usd", "Vốn đối ứng", "Counterpart capital", "triệu USD"),
+)
+
+SCALE_FIELDS: tuple[Field, ...] = (
+    *amount("beds", "Quy mô giường bệnh", "Beds", "giường", integer=True),
+    *amount("capacity", "Công suất", "Capacity", None),
+    Field("capacity_unit", "text", "Đơn vị công suất", "Capacity unit"),
+    *amount("land_acquired_ha", "Diện tích đất thu hồi", "Land acquired", "ha"),
+    *amount("households_affected", "Số hộ bị ảnh hưởng", "Households affected", "hộ",
+            integer=True),
+)
