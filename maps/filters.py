@@ -16,6 +16,7 @@ from psycopg import sql
 from gis.queries import FeatureQuery
 from layers import METRICS, registry
 from layers.base import Layer
+from layers.report_fields import PLACE_FIELDS
 
 
 class BadRequest(ValueError):
@@ -132,7 +133,10 @@ class MapFilter:
         q = FeatureQuery(layer, as_of=self.as_of, properties=properties)
         if self.district:
             if layer.feature_fields:
-                q.add_where(sql.SQL("%(district)s = ANY(f.districts)"), district=self.district)
+                # named in the text, or inferred (layers.report_fields.PLACE_FIELDS)
+                q.add_where(sql.SQL("({})").format(sql.SQL(" OR ").join(
+                    sql.SQL("%(district)s = ANY(f.{})").format(sql.Identifier(n))
+                    for n in PLACE_FIELDS if layer.has_field(n))), district=self.district)
             elif layer.has_field("district"):  # a layer keeping one district code a feature
                 q.add_where(sql.SQL("f.district = %(district)s"), district=self.district)
             else:

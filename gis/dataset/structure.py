@@ -121,10 +121,11 @@ def check_structure(layer: Layer, record, values: dict, ctx: Context, file: Path
     if inferred and not values.get("districts_inferred_reason"):
         ctx.problems.add(file, line, f"feature {fid}: districts_inferred needs "
                                      "districts_inferred_reason")
-    if inferred and values.get("geom_quality") == "indicative" and not values.get("districts"):
-        ctx.problems.add(file, line, f"feature {fid}: its place is inferred, so its "
-                                     "geom_quality is 'inferred', not 'indicative' (at the "
-                                     "place the text names)")
+    # 'indicative' is at a place the text names (its district may still be inferred from
+    # where that place is); 'inferred' is a place the text does not name
+    if values.get("geom_quality") == "inferred" and not inferred:
+        ctx.problems.add(file, line, f"feature {fid}: geom_quality 'inferred' needs "
+                                     "districts_inferred (where, and why)")
     for code in inferred:
         if code not in ctx.districts:
             ctx.problems.add(file, line, f"unknown district {code!r} in districts_inferred")
