@@ -176,3 +176,6 @@ def parse_structure_fields(layer: Layer, record, values: dict, ctx: Context, fil
             parse_field_sources(layer, record.get("field_sources"), ctx, file, line),
             ensure_ascii=False)
     check_structure(layer, record, values, ctx, file, line)
+    for name in (*DERIVED_FIELDS, "districts_inferred"):  # lists: empty, not unknown
+        if layer.has_field(name) and values.get(name) is None:
+            values[name] = []
