@@ -80,7 +80,9 @@ def _decision(item: dict, ctx: Context, file: Path, line: int) -> dict | None:
 
 
 def parse_field_sources(layer: Layer, items, ctx: Context, file: Path, line: int) -> dict:
-    """``{field: source}`` for figure fields printed on another line than the feature's."""
+    """``{field: source}`` for figure fields printed on another line than the feature's;
+    ``printed`` (optional) is the text as printed where the value is an exact conversion
+    ("3.8 Km" -> ``length_m: "3.800"``)."""
     if items is None:
         return {}
     if not isinstance(items, dict):
@@ -93,10 +95,13 @@ def parse_field_sources(layer: Layer, items, ctx: Context, file: Path, line: int
             ctx.problems.add(file, line, f"field_sources: {name!r} is not a figure field of "
                                          f"layer {layer.id!r} ({', '.join(sorted(figures))})")
             continue
+        printed = src.pop("printed", None) if isinstance(src, dict) else None
         parsed = parse_source({"source": src}, ctx, file, line, f"field_sources {name}")
         if parsed is not None:
             out[name] = {"doc": parsed["source_doc"], "line": parsed["source_line"],
                          "ref": parsed["source_ref"]}
+            if printed is not None:  # the text as printed, where the value is converted
+                out[name]["printed"] = str(printed)
     return out
 
 
