@@ -9,6 +9,8 @@ METRICS: dict[str, Metric] = {
     m.name: m
     for m in (
         Metric("site_handover_pct", "%", "Bàn giao mặt bằng", "Site handed over", percent=True),
+        Metric("site_handed_over_ha", "ha", "Diện tích mặt bằng đã bàn giao",
+               "Site area handed over", total="land_acquired_ha"),
         Metric("compensation_pct", "%", "Bồi thường, GPMB", "Compensation / site clearance",
                percent=True),
         Metric("construction_pct", "%", "Khối lượng thi công", "Construction", percent=True),

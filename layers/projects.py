@@ -60,7 +60,7 @@ LAYER = Layer(
         "site_handover_pct", "compensation_pct", "construction_pct", "packages_done",
         "packages_total", "capital_plan_bil_vnd", "capital_disbursed_bil_vnd",
         "disbursement_pct", "length_done_m", "executed_value_bil_vnd", "executed_budget_bil_vnd",
-        "executed_pct",
+        "executed_pct", "site_handed_over_ha",
     ),
     style=Style(
         color_field="kind",

@@ -96,6 +96,6 @@ SCALE_FIELDS: tuple[Field, ...] = (
     *amount("capacity", "Công suất", "Capacity", None),
     Field("capacity_unit", "text", "Đơn vị công suất", "Capacity unit"),
     *amount("land_acquired_ha", "Diện tích đất thu hồi", "Land acquired", "ha"),
-    *amount("households_affected", "Số hộ bị ảnh hưởng", "Households affected", "hộ",
-            integer=True),
+    *amount("households_affected", "Số hộ dân, tổ chức bị ảnh hưởng",
+            "Households and organisations affected", "trường hợp", integer=True),
 )

@@ -108,7 +108,7 @@ COLUMNS = {
 # (metric, integer?) of the metrics added to each layer
 NEW_METRICS = {
     "infra_project": [("executed_value_bil_vnd", False), ("executed_budget_bil_vnd", False),
-                      ("executed_pct", False)],
+                      ("executed_pct", False), ("site_handed_over_ha", False)],
     "flood_work": [("executed_value_bil_vnd", False), ("executed_budget_bil_vnd", False),
                    ("executed_pct", False)],
     "industrial_zone": [("fdi_registered_mil_usd", False), ("fdi_projects_count", True),
