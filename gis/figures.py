@@ -120,13 +120,3 @@ def period_label(text: str | None, lang: str = "vi") -> str:
     until = (f" đến {p.end}" if vi else f" to {p.end}") if p.end else ""
     return ("lũy kế" if vi else "cumulative") + since + until
 
-
-def qualified(value: Decimal | float | int | None, qualifier_name: str | None,
-              unit: str | None = None) -> str:
-    """A figure with its qualifier's sign and unit: ``≈ 43,37 ha``, ``> 129 tỷ đồng``."""
-    from layers.figures import qualifier
-
-    if value is None:
-        return "—"
-    return f"{qualifier(qualifier_name).sign}{format_vn_number(value)}" + (
-        f" {unit}" if unit else "")

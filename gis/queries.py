@@ -14,6 +14,7 @@ from psycopg import sql
 
 from layers import METRICS
 from layers.base import METRIC_PARTS, Layer, metric_column
+from layers.figures import PERIOD_KINDS
 
 
 def progress_columns(layer: Layer) -> list[str]:
@@ -93,8 +94,11 @@ def _progress_lateral(layer: Layer, historical: bool = True) -> sql.Composable:
         "  WHERE ps.layer_id = {lid} AND ps.feature_id = f.id"
         "   AND ps.valid_on <= coalesce({asof}::date, 'infinity'::date)"
         "  ORDER BY ps.metric, ps.valid_on DESC, ps.source_doc DESC NULLS LAST,"
-        "   ps.source_line DESC NULLS LAST) cur) p ON true"
+        "   ps.source_line DESC NULLS LAST,"
+        "   array_position({kinds}::text[], ps.period_kind)"
+        "  ) cur) p ON true"
     ).format(parts=sql.SQL(", ").join(parts), lid=sql.Literal(layer.id),
+             kinds=sql.Literal([k.value for k in PERIOD_KINDS]),
              asof=sql.Placeholder("as_of"))
 
 

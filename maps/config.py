@@ -14,13 +14,15 @@ from gis.settings import map_settings
 from layers import METRICS, registry
 from layers.base import Choice, Field, Layer
 from layers.common import GEOM_QUALITY
+from layers.figures import QUALIFIERS
 
 API_ITEM_URL = "/collections/{layer}/items/{id}"
 API_TILE_URL = "/collections/{layer}/tiles/WebMercatorQuad/{z}/{y}/{x}"
 
 
 def _choice(c: Choice) -> dict:
-    return {"value": c.value, "label_vi": c.label_vi, "label_en": c.label_en, "color": c.color}
+    return {"value": c.value, "label_vi": c.label_vi, "label_en": c.label_en, "color": c.color,
+            "sign": getattr(c, "sign", None)}  # a qualifier's sign (layers.figures)
 
 
 def _field(f: Field) -> dict:
@@ -81,6 +83,7 @@ def map_config(districts: list[dict] | None = None,
         "tile_threshold": map_settings().tile_threshold,
         "metrics": {name: asdict(m) for name, m in METRICS.items()},
         "geom_quality": [_choice(c) for c in GEOM_QUALITY],
+        "qualifiers": [_choice(c) for c in QUALIFIERS],
         "districts": districts or [],
         "exports": {"pdf": "/exports/map.pdf", "png": "/exports/map.png",
                     "atlas": "/exports/atlas.pdf"},

@@ -12,9 +12,12 @@ from dataclasses import dataclass, field
 from psycopg import AsyncConnection, sql
 from psycopg.rows import dict_row
 
+from gis.figures import period_label
 from gis.queries import progress_columns
+from gis.totals import counted
 from layers import METRICS, registry
-from layers.base import Layer
+from layers.base import Layer, metric_column
+from layers.figures import qualifier
 from maps.filters import MapFilter
 
 NTM_RANK = "array_position(ARRAY['ntm', 'ntm_nang_cao', 'ntm_kieu_mau'], s.ntm_level)"
@@ -35,7 +38,9 @@ def latest_progress(layer: Layer, row: dict) -> dict | None:
         if row.get(m) is not None:
             return {"metric": m, "value": row[m], "date": row.get(f"{m}_date"),
                     "source": row.get(f"{m}_source"), "unit": METRICS[m].unit,
-                    "label_vi": METRICS[m].label_vi, "label_en": METRICS[m].label_en}
+                    "label_vi": METRICS[m].label_vi, "label_en": METRICS[m].label_en,
+                    "sign": qualifier(row.get(metric_column(m, "qualifier"))).sign,
+                    "period": period_label(row.get(metric_column(m, "period")))}
     return None
 
 
@@ -67,8 +72,10 @@ async def _section(conn: AsyncConnection, layer: Layer, flt: MapFilter) -> Secti
     section = Section(layer, rows)
     if layer.has_field("status"):
         total = layer.summed_field
-        inv = (sql.SQL("sum(f.{c})::float AS investment, count(f.{c}) AS n_investment").format(
-            c=sql.Identifier(total.name)) if total
+        # each work counted once: parts of a counted parent, same_as records (gis.totals)
+        inv = (sql.SQL("sum(f.{c}) FILTER (WHERE {once})::float AS investment,"
+                       " count(f.{c}) FILTER (WHERE {once}) AS n_investment").format(
+            c=sql.Identifier(total.name), once=counted(layer)) if total
             else sql.SQL("NULL::float AS investment, 0 AS n_investment"))
         await cur.execute(sql.SQL(
             "SELECT f.status, count(*) AS n, {inv} {frm}"

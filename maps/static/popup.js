@@ -11,32 +11,58 @@ function share(name, props, metrics) {
   if (metrics[name].percent) return v / 100;
   const of = { packages_done: 'packages_total', capital_disbursed_bil_vnd: 'capital_plan_bil_vnd',
     length_done_m: 'length_m' }[name];
-  if (of && props[of]) return v / props[of];
+  // only between figures of the same period (a 2024 plan against a cumulative sum is no share)
+  if (of && props[of] && props[`${name}_period`] === props[`${of}_period`]) return v / props[of];
   return null;
 }
 
-function metricRow(name, props, metrics) {
+// A figure's period as text (API `{metric}_period`, gis.figures.parse_period):
+// point, year:2024, multi_year:2021-2025, cumulative[:2016-[2024]].
+export function periodText(period) {
+  if (!period) return '';
+  const [kind, years = ''] = period.split(':');
+  const [a, b] = years.split('-');
+  if (kind === 'year') return t('period_year', a);
+  if (kind === 'multi_year') return t('period_multi_year', a, b);
+  if (kind === 'cumulative') {
+    return t('period_cumulative') + (a ? t('period_since', a) : '') + (b ? t('period_until', b) : '');
+  }
+  return t('period_point');
+}
+
+// The sign a qualifier is shown with ("≈ ", "> ", "< "); '' for exact or none.
+function sign(cfg, value) {
+  const q = (cfg.qualifiers || []).find(c => c.value === value);
+  return (q && q.sign) || '';
+}
+
+function metricRow(name, props, metrics, cfg) {
   const m = metrics[name];
+  const period = periodText(props[`${name}_period`]);
   const s = share(name, props, metrics);
   const width = s === null ? 100 : Math.max(0, Math.min(100, s * 100));
   return `<div class="metric" data-metric="${name}">
     <div class="mlabel">${esc(lbl(m))}</div>
     <div class="bar${s === null ? ' total' : ''}"><span style="width:${width.toFixed(1)}%"></span></div>
-    <div class="mvalue"><b>${fmt(props[name])} ${esc(unit(m.unit))}</b>
+    <div class="mvalue"><b>${esc(sign(cfg, props[`${name}_qualifier`]))}${fmt(props[name])} ${esc(unit(m.unit))}</b>
+      ${period ? `<span class="mperiod">(${esc(period)})</span>` : ''}
       <span class="mdate">${t('as_of_date')} ${fmtDate(props[`${name}_date`])}</span>
       <span class="msrc">${t('source')} ${esc(props[`${name}_source`] || '—')}</span></div></div>`;
 }
 
-function fieldRow(layer, f, props) {
+function fieldRow(layer, f, props, cfg) {
   const v = props[f.name];
   if (v === null || v === undefined || v === '') return '';
+  // a figure's qualifier is shown as the sign before it ("≈ 43,37 ha"), not as a row
+  const figure = layer.fields.find(g => `${g.name}_qualifier` === f.name);
+  if (figure && props[figure.name] !== null && props[figure.name] !== undefined) return '';
   let text;
   if (f.choices.length) {
     const c = choice(layer, f.name, v);
     text = c ? esc(lbl(c)) : esc(v);
     if (f.name === 'status_class' && c) text = `<span class="meaning">${text}</span>`;
   } else if (f.type === 'number' || f.type === 'integer') {
-    text = `${fmt(v)}${f.unit ? ' ' + esc(unit(f.unit)) : ''}`;
+    text = `${esc(sign(cfg, props[`${f.name}_qualifier`]))}${fmt(v)}${f.unit ? ' ' + esc(unit(f.unit)) : ''}`;
   } else text = esc(Array.isArray(v) ? v.join(', ') : v);
   return `<tr><th>${esc(lbl(f))}</th><td>${text}</td></tr>`;
 }
@@ -50,7 +76,7 @@ export function popupHtml(cfg, layer, feature, asOf) {
   }
   for (const f of layer.fields) {
     if (SKIP.has(f.name) || (cf === 'ntm_level' && f.name === cf && category(layer, p) === 'unknown')) continue;
-    rows.push(fieldRow(layer, f, p));
+    rows.push(fieldRow(layer, f, p, cfg));
   }
   const st = field(layer, 'status');
   if (st && p.status) {
@@ -59,7 +85,7 @@ export function popupHtml(cfg, layer, feature, asOf) {
   }
   const present = layer.metrics.filter(m => p[m] !== null && p[m] !== undefined);
   const progress = present.length
-    ? present.map(m => metricRow(m, p, cfg.metrics)).join('')
+    ? present.map(m => metricRow(m, p, cfg.metrics, cfg)).join('')
     : (layer.metrics.length ? `<p class="none">${t('no_progress')}</p>` : '');
   const quality = p.geom_quality === 'indicative'
     ? `<p class="note indicative">⚠ ${esc(t('indicative_note'))}</p>` : '';

@@ -5,7 +5,9 @@
   over, under) and ``period``, the period as text (``year:2024``,
   ``multi_year:2021-2025``, ``cumulative``), generated from the three columns.
 - ``progress_current`` carries ``{m}_period`` and ``{m}_qualifier``; two figures of one
-  metric and date are listed as conflicting only when they cover the same period.
+  metric and date are listed as conflicting only when they cover the same period, and
+  where one line prints both (the 2024 plan's disbursement and the cumulative one), the
+  flat value is the narrower period's (point, year, multi_year, cumulative).
 - The layer tables of projects, flood works and industrial zones get the columns of
   issue #9 (investor, coordinating agencies, qualifiers of amounts, USD amounts, scale,
   parts, same_as, decisions, implementation years, inferred districts, the source of
@@ -52,7 +54,9 @@ RETURNS jsonb LANGUAGE sql STABLE AS $$
       FROM progress_snapshot ps
      WHERE ps.layer_id = p_layer AND ps.feature_id = p_feature
      ORDER BY ps.metric, ps.valid_on DESC, ps.source_doc DESC NULLS LAST,
-              ps.source_line DESC NULLS LAST)
+              ps.source_line DESC NULLS LAST,
+              array_position(ARRAY['point', 'year', 'multi_year', 'cumulative'],
+                             ps.period_kind))
   SELECT CASE WHEN count(*) = 0 THEN NULL ELSE
          jsonb_object_agg(metric, value)
          || jsonb_object_agg(metric || '_date', valid_on)
