@@ -302,6 +302,8 @@ def _load_admin_and_sources(conn, report, city, districts, communes, sources) ->
         report.counts[table] = merge_stage(conn, table, stage, key, columns, delete_scope=None)
 
 
+# the period a figure covers and its qualifier (gis.dataset.records.period_and_qualifier)
+FIGURE_COLUMNS = ["period_kind", "period_from", "period_to", "qualifier"]
 PROGRESS_KEY = ["layer_id", "feature_id", "metric", "valid_on", "source_doc", "source_line",
                 "note"]
 
@@ -314,7 +316,7 @@ def _merge_progress(conn, rows: list[dict]) -> MergeCount:
         "coalesce(source_line, -1), coalesce(note, '')")
     return merge_stage(
         conn, "progress_snapshot", stage, PROGRESS_KEY,
-        [*PROGRESS_KEY, "value", "value_text", "unit", "source_ref"],
+        [*PROGRESS_KEY, "value", "value_text", "unit", "source_ref", *FIGURE_COLUMNS],
         conflict_target=target, delete_scope="origin = 'dataset'")
 
 
