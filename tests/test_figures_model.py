@@ -56,7 +56,7 @@ CASES = {
     "same_as pointing back": (
         GOOD + "  same_as: flood_works/du-an-3-tang-cuong-kha-nang-thich-ung\n", 2,
         "points back"),
-    "parts written by hand": (GOOD + "  parts: [002-III-01]\n", 2, "derived by the loader"),
+    "parts written by hand": (GOOD + "  parts: [002-III-01]\n", 2, "is derived from the parts"),
     "period backwards": (GOOD + "  period_start: 2025\n  period_end: 2021\n", 2,
                          "period_end 2021 is before period_start 2025"),
     "decision kind": (GOOD + "  decisions:\n  - {kind: blessing, number: \"1/QĐ\","

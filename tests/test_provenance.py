@@ -97,3 +97,32 @@ def test_every_cited_value_is_on_its_line(conn):
                                f"{text!r} not on {doc}:{line}")
     assert checked > 40
     assert missing == []
+
+
+QUALIFIER_WORDS = {"khoảng": "about", "trên": "over", "hơn": "over", "gần": "under",
+                   "dưới": "under"}
+
+
+def test_printed_qualifiers_are_kept(conn):
+    """Where the cited line prints "khoảng 100", "trên 129" or "gần 50" right before the
+    value, the figure (progress or field) carries that qualifier, not 'exact'."""
+    lines = _seed_lines(conn)
+    words = "|".join(QUALIFIER_WORDS)
+    wrong = []
+    for layer, path, rec in _dataset_records():
+        own = rec.get("field_sources") or {}
+        items = [(f.name, rec[f.name], own.get(f.name) or rec.get("source"),
+                  rec.get(f"{f.name}_qualifier"))
+                 for f in layer.all_fields if f.figure and rec.get(f.name) is not None]
+        items += [(p["metric"], p["value"], p.get("source"), p.get("qualifier"))
+                  for p in rec.get("progress") or []]
+        for name, value, src, q in items:
+            if not src or not src.get("line"):
+                continue
+            cited = lines[str(src["doc"])][src["line"] - 1]
+            pattern = rf"({words})\s+(?:đạt\s+)?{re.escape(str(value))}(?![\d.,])"
+            for m in re.finditer(pattern, cited, re.IGNORECASE):
+                if QUALIFIER_WORDS[m.group(1).lower()] != (q or "exact"):
+                    wrong.append(f"{path.name} {rec.get('id') or rec.get('extends')} {name}: "
+                                 f"{m.group(0)!r} but qualifier {q or 'exact'!r}")
+    assert wrong == []

@@ -107,14 +107,10 @@ def parse_field_sources(layer: Layer, items, ctx: Context, file: Path, line: int
 
 def check_structure(layer: Layer, record, values: dict, ctx: Context, file: Path,
                     line: int) -> None:
-    """Rules within one feature: derived fields are not written, the implementation
-    period runs forward, inferred districts say why."""
+    """Rules within one feature: the implementation period runs forward, inferred
+    districts say why. (``parts``, derived, is checked with the links: a list written by
+    hand, or sent back by an API client, must be the one the parts' ``parent`` gives.)"""
     fid = values.get("id")
-    for name in DERIVED_FIELDS:
-        if layer.has_field(name) and record.get(name) is not None:
-            ctx.problems.add(file, line, f"feature {fid}: {name!r} is derived by the loader "
-                                         "(from the parts' parent); do not write it")
-            values[name] = None
     start, end = values.get("period_start"), values.get("period_end")
     if start is not None and end is not None and end < start:
         ctx.problems.add(file, line, f"feature {fid}: period_end {end} is before "
@@ -141,6 +137,10 @@ def resolve_links(features: dict[str, list[FeatureRow]], ctx: Context) -> None:
     ``same_as: "<layer>/<id>"`` names the same work in another layer, which must exist
     and carry no ``same_as`` of its own (it is the record that counts in totals)."""
     index = {(layer_id, r.values["id"]): r for layer_id, rows in features.items() for r in rows}
+    written = {key: r.values.get(name) for key, r in index.items() for name in DERIVED_FIELDS
+               if r.layer.has_field(name)}
+    for key in written:
+        index[key].values["parts"] = []
     for layer_id, rows in features.items():
         for r in rows:
             parent_id = r.values.get("parent")
@@ -168,6 +168,12 @@ def resolve_links(features: dict[str, list[FeatureRow]], ctx: Context) -> None:
                     ctx.problems.add(r.file, r.line, f"feature {r.values['id']}: same_as "
                                                      f"{same!r} points back; only one of the "
                                                      "two records carries same_as")
+    for key, given in written.items():  # a hand-written list must match the parts' parents
+        r = index[key]
+        if given and sorted(given) != r.values["parts"]:
+            ctx.problems.add(r.file, r.line, f"feature {key[1]}: parts {sorted(given)} is derived "
+                                             "from the parts' parent (found "
+                                             f"{r.values['parts']}); leave it out")
 
 
 def parse_structure_fields(layer: Layer, record, values: dict, ctx: Context, file: Path,
