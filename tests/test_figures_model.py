@@ -4,27 +4,13 @@ count a work once."""
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
+from test_load_errors import GOOD, data_copy  # noqa: F401, F811 - the record, the data fixture
 
 from gis.dataset.loader import LoadError, load
 from gis.figures import FigureError, parse_period, period_label
-from gis.settings import data_settings
 from gis.totals import counted
 from layers import registry
-
-GOOD = """
-- id: test-model
-  name: Công trình thử
-  kind: bridge
-  districts: ["916"]
-  geometry: {type: Point, coordinates: [105.78, 10.03]}
-  geom_quality: indicative
-  source: {doc: "002", line: 120}
-  valid_on: 2024-11-15
-"""
 
 
 def _progress(figure: str) -> str:
@@ -75,15 +61,8 @@ CASES = {
 }
 
 
-@pytest.fixture
-def data_copy(tmp_path) -> Path:
-    dest = tmp_path / "data"
-    shutil.copytree(data_settings().data_dir, dest)
-    return dest
-
-
 @pytest.mark.parametrize("case", list(CASES))
-def test_loader_refuses_malformed_figures_and_links(db_url, data_copy, case):
+def test_loader_refuses_malformed_figures_and_links(db_url, data_copy, case):  # noqa: F811
     text, line, reason = CASES[case]
     (data_copy / "features" / "projects" / "zz_bad.yaml").write_text(text, encoding="utf-8")
     with pytest.raises(LoadError) as err:
@@ -233,3 +212,50 @@ def test_district_view_shows_inferred_places_and_periods(client):
     html = client.get("/maps/district/916").text
     assert "Nút giao số 01" in html  # district inferred (lead agency UBND quận Ninh Kiều)
     assert "(năm 2024)" in html or "(tại thời điểm)" in html
+
+
+def test_migration_0007_down_and_up(db_url):
+    """0007 undone leaves the figures without period columns; done again, the current
+    progress carries ``{m}_period`` and ``{m}_qualifier`` (on a database of its own)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg
+    from alembic import command
+
+    from gis.db import engine
+    from gis.migrate import alembic_config, migrate
+
+    parts = urlsplit(db_url)
+    url = urlunsplit(parts._replace(path=parts.path + "_m7"))
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    name = parts.path.lstrip("/") + "_m7"
+    with psycopg.connect(admin, autocommit=True) as c:
+        c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        c.execute(f'CREATE DATABASE "{name}"')
+    try:
+        migrate(url)
+        load(url=url)
+
+        def columns() -> set[str]:
+            with psycopg.connect(url) as c:
+                return {r[0] for r in c.execute(
+                    "SELECT column_name FROM information_schema.columns"
+                    " WHERE table_name = 'progress_snapshot'")}
+
+        assert {"period_kind", "period", "qualifier"} <= columns()
+        cfg = alembic_config()
+        with engine(url).begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "-1")
+        assert not {"period_kind", "period", "qualifier"} & columns()
+        migrate(url)
+        load(url=url)
+        with psycopg.connect(url) as c:
+            current = c.execute("SELECT progress_current FROM infra_project"
+                                " WHERE id = '002-III-01'").fetchone()[0]
+        assert current["capital_plan_bil_vnd_period"] == "year:2024"
+        assert current["capital_plan_bil_vnd_qualifier"] == "exact"
+    finally:
+        engine(url).dispose()
+        with psycopg.connect(admin, autocommit=True) as c:
+            c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
