@@ -45,6 +45,9 @@ CASES = {
     "parts written by hand": (GOOD + "  parts: [002-III-01]\n", 2, "is derived from the parts"),
     "period backwards": (GOOD + "  period_start: 2025\n  period_end: 2021\n", 2,
                          "period_end 2021 is before period_start 2025"),
+    "period years not as printed": (GOOD + "  implementation_period: 2021 - 2025\n"
+                                    "  period_start: 2021\n  period_end: 2026\n", 2,
+                                    "differ from the printed implementation_period"),
     "decision kind": (GOOD + "  decisions:\n  - {kind: blessing, number: \"1/QĐ\","
                       " source: {doc: \"002\", line: 141}}\n", 11, "kind 'blessing'"),
     "decision without source": (GOOD + "  decisions:\n  - {kind: approval, number: \"1/QĐ\"}\n",

@@ -9,6 +9,7 @@ affected.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from gis.dataset.records import Context, FeatureRow, parse_date, parse_source
@@ -118,6 +119,12 @@ def check_structure(layer: Layer, record, values: dict, ctx: Context, file: Path
     for year in (start, end):
         if year is not None and not 1990 <= year <= 2100:
             ctx.problems.add(file, line, f"feature {fid}: {year} is not a year")
+    printed = [int(y) for y in re.findall(r"\b(?:19|20)\d{2}\b",
+                                           str(values.get("implementation_period") or ""))]
+    if start is not None and len(printed) >= 2 and (start, end) != tuple(printed[:2]):
+        ctx.problems.add(file, line, f"feature {fid}: period_start/period_end {start}-{end} "
+                                     "differ from the printed implementation_period "
+                                     f"{values.get('implementation_period')!r}")
     inferred = values.get("districts_inferred") or []
     if inferred and not values.get("districts_inferred_reason"):
         ctx.problems.add(file, line, f"feature {fid}: districts_inferred needs "
