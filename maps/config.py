@@ -15,6 +15,7 @@ from layers import METRICS, registry
 from layers.base import Choice, Field, Layer
 from layers.common import GEOM_QUALITY
 from layers.figures import QUALIFIERS
+from layers.report_fields import DECISION_KINDS
 
 API_ITEM_URL = "/collections/{layer}/items/{id}"
 API_TILE_URL = "/collections/{layer}/tiles/WebMercatorQuad/{z}/{y}/{x}"
@@ -84,6 +85,7 @@ def map_config(districts: list[dict] | None = None,
         "metrics": {name: asdict(m) for name, m in METRICS.items()},
         "geom_quality": [_choice(c) for c in GEOM_QUALITY],
         "qualifiers": [_choice(c) for c in QUALIFIERS],
+        "decision_kinds": [_choice(c) for c in DECISION_KINDS],
         "districts": districts or [],
         "exports": {"pdf": "/exports/map.pdf", "png": "/exports/map.png",
                     "atlas": "/exports/atlas.pdf"},

@@ -27,6 +27,7 @@ const STRINGS = {
     period_point: 'tại thời điểm', period_year: y => `năm ${y}`,
     period_multi_year: (a, b) => `giai đoạn ${a}–${b}`, period_cumulative: 'lũy kế',
     period_since: y => ` từ ${y}`, period_until: y => ` đến ${y}`,
+    decisions: 'Quyết định, mốc thực hiện', differs: 'văn bản khác ghi',
   },
   en: {
     app_title: 'Cần Thơ infrastructure map', print: 'Print map', search: 'Search by name',
@@ -53,6 +54,7 @@ const STRINGS = {
     period_point: 'at a point in time', period_year: y => `year ${y}`,
     period_multi_year: (a, b) => `${a}–${b}`, period_cumulative: 'cumulative',
     period_since: y => ` since ${y}`, period_until: y => ` to ${y}`,
+    decisions: 'Decisions and milestones', differs: 'another document cites',
   },
 };
 

@@ -50,6 +50,25 @@ function metricRow(name, props, metrics, cfg) {
       <span class="msrc">${t('source')} ${esc(props[`${name}_source`] || '—')}</span></div></div>`;
 }
 
+// Decisions and milestones (layers.report_fields.DECISION_KEYS): kind, number, date, source;
+// a decision another document cites differently is flagged with the other citation.
+function decisionsHtml(cfg, props) {
+  const list = Array.isArray(props.decisions) ? props.decisions : [];
+  if (!list.length) return '';
+  const src = s => (s ? `${s.doc}${s.line ? ':' + s.line : ''}` : '');
+  const when = d => (d.date ? fmtDate(d.date) : (d.date_text || ''));
+  const item = d => {
+    const kind = (cfg.decision_kinds || []).find(c => c.value === d.kind);
+    const text = [d.number, when(d), d.issuer].filter(Boolean).join(', ');
+    const other = d.differs_from
+      ? ` <span class="flag">⚑ ${esc(t('differs'))} ${esc([d.differs_from.number, when(d.differs_from)].filter(Boolean).join(', '))} (${esc(src(d.differs_from.source))})</span>`
+      : '';
+    return `<li><b>${esc(kind ? lbl(kind) : d.kind)}</b> ${esc(text)}${d.subject ? ': ' + esc(d.subject) : ''}
+      <small>(${esc(t('source'))} ${esc(src(d.source))})</small>${other}</li>`;
+  };
+  return `<details class="decisions"><summary>${esc(t('decisions'))} (${list.length})</summary><ul>${list.map(item).join('')}</ul></details>`;
+}
+
 function fieldRow(layer, f, props, cfg) {
   const v = props[f.name];
   if (v === null || v === undefined || v === '') return '';
@@ -96,6 +115,6 @@ export function popupHtml(cfg, layer, feature, asOf) {
     <h3>${esc(title)}</h3><div class="ptype">${esc(lbl(layer, 'title'))}</div>
     ${quality}<table>${rows.join('')}</table>
     ${layer.metrics.length ? `<h4>${t('progress')} <small>(${asOf ? fmtDate(asOf) : t('latest')})</small></h4>` : ''}
-    ${progress}${statusText}
+    ${progress}${decisionsHtml(cfg, p)}${statusText}
     <p class="plink"><a href="${url}" target="_blank" rel="noopener">${t('api')} ↗</a></p></div>`;
 }
