@@ -1,6 +1,6 @@
 """Totals that count each work once.
 
-A layer's ``summed`` field (total investment) is added up in summaries. Two records can
+A figure field such as total investment is added up in summaries. Two records can
 describe the same money:
 
 - a part (``parent``) and its parent: the parent's own figure counts; a part's figure
@@ -21,12 +21,10 @@ from layers import registry
 from layers.base import Layer
 
 
-def counted(layer: Layer, alias: str = "f") -> sql.Composable:
-    """True where the feature's summed figure belongs in a total (see the module)."""
-    total = layer.summed_field
-    if total is None:
-        return sql.SQL("TRUE")
-    f, col = sql.Identifier(alias), sql.Identifier(total.name)
+def counted(layer: Layer, total: str, alias: str = "f") -> sql.Composable:
+    """True where the feature's figure ``total`` (a field name) belongs in a sum of it
+    (see the module)."""
+    f, col = sql.Identifier(alias), sql.Identifier(total)
     parts = []
     if layer.has_field("parent"):
         parts.append(sql.SQL(
@@ -34,7 +32,7 @@ def counted(layer: Layer, alias: str = "f") -> sql.Composable:
         ).format(t=sql.Identifier(layer.table), f=f, c=col))
     if layer.has_field("same_as"):
         others = [o for o in registry.layers() if o.id != layer.id and o.managed_table
-                  and o.has_field(total.name)]
+                  and o.has_field(total)]
         exists = [sql.SQL(
             "EXISTS (SELECT 1 FROM {t} t WHERE {f}.same_as = {prefix} || t.id"
             " AND t.{c} IS NOT NULL)").format(

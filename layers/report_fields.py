@@ -9,9 +9,9 @@
   source of a figure field printed on another line than the feature's own
   (``field_sources``).
 
-Totals (the layer's ``summed`` field) count a part only where its parent has no value
-of its own, and skip a feature whose ``same_as`` names its counterpart in another layer
-(the counterpart counts it): see :func:`gis.dataset.links.summed_value`.
+Totals (total investment in the district view) count a part only where its parent has
+no value of its own, and a ``same_as`` record only where its counterpart in the other
+layer has none: see :func:`gis.totals.counted`.
 """
 
 from __future__ import annotations
@@ -26,12 +26,20 @@ def qualifier_field(name: str, label_vi: str, label_en: str) -> Field:
                  choices=QUALIFIERS, in_tiles=False)
 
 
-def amount(name: str, label_vi: str, label_en: str, unit: str, *, integer: bool = False,
-           **kw) -> tuple[Field, Field]:
+def amount(name: str, label_vi: str, label_en: str, unit: str | None, *,
+           integer: bool = False, **kw) -> tuple[Field, Field]:
     """A figure copied from a report and the qualifier printed with it."""
     return (Field(name, "integer" if integer else "number", label_vi, label_en, unit=unit,
-                  figure=True, **kw),
+                  **kw),
             qualifier_field(name, label_vi, label_en))
+
+
+def figure_fields(layer) -> tuple[str, ...]:
+    """The layer's figure fields: numbers copied from a report, declared with their
+    ``{name}_qualifier`` companion (``amount``, ``qualifier_field``). Each must be
+    printed on the line it cites (tests/test_provenance.py)."""
+    return tuple(f.name for f in layer.all_fields
+                 if f.type in ("number", "integer") and layer.has_field(f"{f.name}_qualifier"))
 
 
 DECISION_KINDS = (

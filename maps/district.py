@@ -75,7 +75,7 @@ async def _section(conn: AsyncConnection, layer: Layer, flt: MapFilter) -> Secti
         # each work counted once: parts of a counted parent, same_as records (gis.totals)
         inv = (sql.SQL("sum(f.{c}) FILTER (WHERE {once})::float AS investment,"
                        " count(f.{c}) FILTER (WHERE {once}) AS n_investment").format(
-            c=sql.Identifier(total.name), once=counted(layer)) if total
+            c=sql.Identifier(total.name), once=counted(layer, total.name)) if total
             else sql.SQL("NULL::float AS investment, 0 AS n_investment"))
         await cur.execute(sql.SQL(
             "SELECT f.status, count(*) AS n, {inv} {frm}"

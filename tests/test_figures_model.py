@@ -187,7 +187,7 @@ def test_parts_and_same_as_resolve(conn):
 def _total(conn, layer_id: str) -> float:
     layer = registry.get(layer_id)
     query = f"SELECT coalesce(sum(f.total_investment_bil_vnd), 0)::float FROM {layer.table} f" \
-            " WHERE " + counted(layer).as_string(conn)
+            " WHERE " + counted(layer, "total_investment_bil_vnd").as_string(conn)
     return conn.execute(query).fetchone()[0]
 
 

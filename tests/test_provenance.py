@@ -7,6 +7,7 @@ import re
 import pytest
 
 from gis.settings import data_settings
+from layers.report_fields import figure_fields
 
 
 def _seed_lines(conn) -> dict[str, list[str]]:
@@ -64,7 +65,7 @@ def _cited_values(layer, rec):
     fields (their own ``field_sources`` entry, else the feature's source), conflicts,
     decisions (their number)."""
     own = rec.get("field_sources") or {}
-    figures = {f.name for f in layer.all_fields if f.figure}
+    figures = set(figure_fields(layer))
     for name in figures:
         if rec.get(name) is not None:
             src = own.get(name) or rec.get("source")
@@ -111,9 +112,9 @@ def test_printed_qualifiers_are_kept(conn):
     wrong = []
     for layer, path, rec in _dataset_records():
         own = rec.get("field_sources") or {}
-        items = [(f.name, rec[f.name], own.get(f.name) or rec.get("source"),
-                  rec.get(f"{f.name}_qualifier"))
-                 for f in layer.all_fields if f.figure and rec.get(f.name) is not None]
+        items = [(name, rec[name], own.get(name) or rec.get("source"),
+                  rec.get(f"{name}_qualifier"))
+                 for name in figure_fields(layer) if rec.get(name) is not None]
         items += [(p["metric"], p["value"], p.get("source"), p.get("qualifier"))
                   for p in rec.get("progress") or []]
         for name, value, src, q in items:

@@ -14,7 +14,13 @@ from pathlib import Path
 
 from gis.dataset.records import Context, FeatureRow, parse_date, parse_source
 from layers.base import Layer
-from layers.report_fields import DECISION_KEYS, DECISION_KINDS, DECISIONS, DERIVED_FIELDS
+from layers.report_fields import (
+    DECISION_KEYS,
+    DECISION_KINDS,
+    DECISIONS,
+    DERIVED_FIELDS,
+    figure_fields,
+)
 
 
 def _line(record, default: int) -> int:
@@ -89,7 +95,7 @@ def parse_field_sources(layer: Layer, items, ctx: Context, file: Path, line: int
     if not isinstance(items, dict):
         ctx.problems.add(file, line, "field_sources: expected a mapping of field to source")
         return {}
-    figures = {f.name for f in layer.all_fields if f.figure}
+    figures = set(figure_fields(layer))
     out = {}
     for name, src in items.items():
         if name not in figures:
