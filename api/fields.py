@@ -10,7 +10,8 @@ from functools import lru_cache
 
 from gis.queries import Queryable, selectable
 from layers import METRICS
-from layers.base import Layer
+from layers.base import Layer, metric_column
+from layers.figures import QUALIFIERS
 
 
 def json_schema_type(q: Queryable) -> dict:
@@ -64,6 +65,14 @@ def property_schemas(layer: Layer) -> dict[str, dict]:
                                  "description": f"{m.label_en}: unit", "enum": [m.unit]}
         out[f"{m_name}_source"] = {"type": "string", "title": f"{m.label_vi}: nguồn",
                                    "description": f"{m.label_en}: source (document:line)"}
+        out[metric_column(m_name, "period")] = {
+            "type": "string", "title": f"{m.label_vi}: kỳ số liệu",
+            "description": f"{m.label_en}: period covered (point, year:YYYY, "
+                           "multi_year:YYYY-YYYY, cumulative[:YYYY-[YYYY]])"}
+        out[metric_column(m_name, "qualifier")] = {
+            "type": "string", "title": f"{m.label_vi}: mức độ",
+            "enum": [q.value for q in QUALIFIERS],
+            "description": f"{m.label_en}: qualifier as printed (exact, about, over, under)"}
     if layer.metrics:
         out["progress_conflicts"] = {
             "type": "array", "items": {"type": "object"},

@@ -14,11 +14,12 @@ from psycopg import sql
 
 from layers import METRICS
 from layers.base import METRIC_PARTS, Layer, metric_column
+from layers.figures import PERIOD_KINDS
 
 
 def progress_columns(layer: Layer) -> list[str]:
     """Flat property names of the current progress: ``m``, ``m_date``, ``m_unit``,
-    ``m_source``."""
+    ``m_source``, ``m_period``, ``m_qualifier``."""
     return [metric_column(m, part) for m in layer.metrics for part in (None, *METRIC_PARTS)]
 
 
@@ -32,7 +33,7 @@ def _current_progress(layer: Layer) -> sql.Composable:
             sql.SQL("f.{c} AS {c}").format(c=sql.Identifier(metric_column(m, "date"))),
             *(sql.SQL("f.progress_current->>{k} AS {c}").format(
                 k=sql.Literal(metric_column(m, part)), c=sql.Identifier(metric_column(m, part)))
-              for part in ("unit", "source")),
+              for part in ("unit", "source", "period", "qualifier")),
         ]
     cols.append(sql.SQL("f.progress_current->'progress_conflicts' AS progress_conflicts"))
     return sql.SQL(" CROSS JOIN LATERAL (SELECT {}) p").format(sql.SQL(", ").join(cols))
@@ -62,24 +63,33 @@ def progress_join(layer: Layer, historical: bool = True) -> sql.Composable:
                 m=lit, c=sql.Identifier(metric_column(m, "unit"))),
             sql.SQL("max(src) FILTER (WHERE metric = {m}) AS {c}").format(
                 m=lit, c=sql.Identifier(metric_column(m, "source"))),
+            sql.SQL("max(period) FILTER (WHERE metric = {m}) AS {c}").format(
+                m=lit, c=sql.Identifier(metric_column(m, "period"))),
+            sql.SQL("max(qualifier) FILTER (WHERE metric = {m}) AS {c}").format(
+                m=lit, c=sql.Identifier(metric_column(m, "qualifier"))),
         ]
     return sql.SQL(
         " LEFT JOIN LATERAL (SELECT {parts}, "
         "  jsonb_agg(others) FILTER (WHERE others IS NOT NULL) AS progress_conflicts"
         " FROM (SELECT DISTINCT ON (ps.metric) ps.metric, ps.value, ps.valid_on, ps.unit,"
+        "   ps.period, ps.qualifier,"
         "   concat_ws(' ', ps.source_doc || CASE WHEN ps.source_line IS NOT NULL"
         "     THEN ':' || ps.source_line ELSE '' END, ps.source_ref) AS src,"
         "   (SELECT jsonb_agg(jsonb_build_object('metric', o.metric, 'value', o.value,"
         "       'valid_on', o.valid_on, 'source_doc', o.source_doc, 'source_line', o.source_line))"
         "    FROM progress_snapshot o WHERE o.layer_id = ps.layer_id"
         "     AND o.feature_id = ps.feature_id AND o.metric = ps.metric"
-        "     AND o.valid_on = ps.valid_on AND o.value <> ps.value) AS others"
+        "     AND o.valid_on = ps.valid_on AND o.period = ps.period"
+        "     AND o.value <> ps.value) AS others"
         "  FROM progress_snapshot ps"
         "  WHERE ps.layer_id = {lid} AND ps.feature_id = f.id"
         "   AND ps.valid_on <= coalesce({asof}::date, 'infinity'::date)"
         "  ORDER BY ps.metric, ps.valid_on DESC, ps.source_doc DESC NULLS LAST,"
-        "   ps.source_line DESC NULLS LAST) cur) p ON true"
+        "   ps.source_line DESC NULLS LAST,"
+        "   array_position({kinds}::text[], ps.period_kind)"
+        "  ) cur) p ON true"
     ).format(parts=sql.SQL(", ").join(parts), lid=sql.Literal(layer.id),
+             kinds=sql.Literal([k.value for k in PERIOD_KINDS]),
              asof=sql.Placeholder("as_of"))
 
 

@@ -24,6 +24,7 @@ from gis.queries import (
 )
 from layers import METRICS
 from layers.base import Layer
+from layers.report_fields import PLACE_FIELDS
 
 CASTS = {"text": "text", "integer": "numeric", "number": "double precision", "date": "date"}
 
@@ -95,7 +96,10 @@ class FeatureQuery:
     def _district(self) -> Expr:
         params = {"district": self.district}
         if self.layer.feature_fields:
-            return Expr(sql.SQL("%(district)s = ANY(f.districts)"), params)
+            # named in the text, or inferred (layers.report_fields.PLACE_FIELDS)
+            return Expr(sql.SQL("({})").format(sql.SQL(" OR ").join(
+                sql.SQL("%(district)s = ANY(f.{})").format(sql.Identifier(n))
+                for n in PLACE_FIELDS if self.layer.has_field(n))), params)
         if self.layer.has_field("district"):  # a layer keeping one district code a feature
             return Expr(sql.SQL("f.district = %(district)s"), params)
         return Expr(sql.SQL("f.id = %(district)s"), params)

@@ -108,6 +108,16 @@ progress_snapshot = Table(
     Column("note", Text),
     Column("origin", Text, nullable=False, server_default="dataset"),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    # the period the figure covers and its qualifier (migration 0007, layers.figures)
+    Column("period_kind", Text, nullable=False, server_default="point"),
+    Column("period_from", Integer),
+    Column("period_to", Integer),
+    Column("qualifier", Text, nullable=False, server_default="exact"),
+    Column("period", Text, Computed(
+        "CASE WHEN period_from IS NULL AND period_to IS NULL THEN period_kind"
+        " WHEN period_kind = 'year' THEN 'year:' || period_from::text"
+        " ELSE period_kind || ':' || coalesce(period_from::text, '') || '-'"
+        " || coalesce(period_to::text, '') END", persisted=True)),
 )
 Index(
     "progress_snapshot_key", progress_snapshot.c.layer_id, progress_snapshot.c.feature_id,

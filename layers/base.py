@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 FieldType = Literal["text", "integer", "number", "date", "text[]", "json"]
-PopupPlace = Literal["row", "details", "hidden"]
-POPUP_PLACES = ("row", "details", "hidden")
+PopupPlace = Literal["row", "details", "records", "hidden"]
+# records: a JSON list of records (decisions, milestones) listed in a folded section
+POPUP_PLACES = ("row", "details", "records", "hidden")
 GeometryType = Literal[
     "Geometry", "Point", "LineString", "Polygon", "MultiPoint", "MultiLineString", "MultiPolygon"
 ]
@@ -55,6 +56,9 @@ class Field:
     ordered: bool = False
     # how a feature popup shows the field: a table row, a folded long text, or not at all
     popup: PopupPlace = "row"
+    # this field holds how the text qualifies another (figure) field of the layer
+    # ("khoảng" -> about): shown as the sign before that figure, not as a row of its own
+    qualifies: str | None = None
 
     def problems(self) -> list[str]:
         """What is wrong with the declaration (checked when its layer is declared)."""
@@ -65,6 +69,8 @@ class Field:
             out.append(f"missing={self.missing!r} is not one of its choices")
         if self.ordered and not self.choices:
             out.append("ordered=True needs choices")
+        if self.type == "json" and self.popup == "row":
+            out.append("a json field cannot be a popup row: use popup='records' or 'hidden'")
         if self.popup not in POPUP_PLACES:
             out.append(f"popup={self.popup!r}: use one of {POPUP_PLACES}")
         return out
@@ -101,14 +107,18 @@ class Metric:
     # the metric or field of the same feature this one is counted against (a progress
     # bar of done / total), e.g. packages_done -> packages_total
     total: str | None = None
+    # an amount over a period (money planned, disbursed, executed): each figure must name
+    # its period (layers.figures.PERIOD_KINDS); other metrics are states at a point in time
+    periodic: bool = False
 
 
-METRIC_PARTS = ("date", "unit", "source")
+METRIC_PARTS = ("date", "unit", "source", "period", "qualifier")
 
 
 def metric_column(metric: str, part: str | None = None) -> str:
     """The flat property of a metric's current figure: its value (``part=None``), or
-    ``{metric}_date``, ``{metric}_unit``, ``{metric}_source``."""
+    ``{metric}_date``, ``{metric}_unit``, ``{metric}_source``, ``{metric}_period``,
+    ``{metric}_qualifier``."""
     if part is None:
         return metric
     if part not in METRIC_PARTS:

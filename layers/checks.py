@@ -33,6 +33,7 @@ def layer_problems(layer: Layer) -> list[str]:
                                                               if names.count(n) > 1})]
     for f in layer.all_fields:
         out += [f"field {f.name!r}: {p}" for p in f.problems()]
+        out += _field_check(layer, f"field {f.name!r}: qualifies", f.qualifies, number=True)
     st = layer.style
     out += _field_check(layer, "style.color_field", st.color_field, choices=True)
     out += _field_check(layer, "style.label_field", st.label_field)

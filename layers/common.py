@@ -6,6 +6,9 @@ GEOM_QUALITY = (
     Choice("indicative", "Vị trí minh họa (số hóa thủ công)", "Indicative (hand-digitised)",
            dashed=True),
     Choice("district", "Chỉ biết quận/huyện", "District only"),
+    # the text names no place: the feature is drawn where it is inferred to be
+    # (districts_inferred says where and why)
+    Choice("inferred", "Vị trí suy đoán (văn bản không nêu)", "Inferred (not named in the text)"),
     Choice("admin_boundary", "Ranh giới hành chính (khái quát)", "Admin boundary (generalised)"),
     Choice("admin_schematic", "Ranh giới hành chính sơ đồ (phác họa, không dùng để xác định "
            "ranh giới)", "Schematic admin boundary (sketch, not for boundary work)"),

@@ -1,5 +1,6 @@
 from layers.base import Choice, DistrictSummary, Field, Layer, Style
 from layers.choices import STATUS
+from layers.report_fields import AGENCY_FIELDS, STRUCTURE_FIELDS, qualifier_field
 
 WORK_TYPE = (
     Choice("embankment", "Kè sông", "Embankment", "#0277bd"),
@@ -24,16 +25,21 @@ LAYER = Layer(
         Field("from_place", "text", "Điểm đầu", "From"),
         Field("to_place", "text", "Điểm cuối", "To"),
         Field("length_m", "number", "Chiều dài", "Length", unit="m"),
+        qualifier_field("length_m", "Chiều dài", "Length"),
         Field("status", "text", "Tình trạng", "Status", choices=STATUS, filter=True),
         Field("lead_agency", "text", "Cơ quan chủ trì", "Lead agency"),
+        *AGENCY_FIELDS,
         Field("implementation_period", "text", "Thời gian thực hiện", "Implementation period"),
         Field("total_investment_bil_vnd", "number", "Tổng mức đầu tư", "Total investment",
               unit="tỷ đồng", unit_en="billion VND"),
+        qualifier_field("total_investment_bil_vnd", "Tổng mức đầu tư", "Total investment"),
+        *STRUCTURE_FIELDS,
         Field("status_text", "text", "Tình hình thực hiện", "Status report", queryable=False,
               in_tiles=False, popup="details"),
     ),
     metrics=("construction_pct", "compensation_pct", "site_handover_pct", "length_done_m",
-             "capital_plan_bil_vnd", "capital_disbursed_bil_vnd", "disbursement_pct"),
+             "capital_plan_bil_vnd", "capital_disbursed_bil_vnd", "disbursement_pct",
+             "executed_value_bil_vnd", "executed_budget_bil_vnd", "executed_pct"),
     style=Style(color_field="status", progress_metrics=("construction_pct",), stroke_width=4),
     summary=DistrictSummary(columns=("work_type",), group_by="status",
                             total="total_investment_bil_vnd", order=2),

@@ -1,4 +1,5 @@
 from layers.base import Choice, DistrictSummary, Field, Layer, Style
+from layers.report_fields import STRUCTURE_FIELDS, amount
 
 ZONE_TYPE = (
     Choice("industrial_zone", "Khu công nghiệp", "Industrial zone", "#6a1b9a"),
@@ -25,14 +26,16 @@ LAYER = Layer(
     fields=(
         Field("zone_type", "text", "Loại khu", "Zone type", choices=ZONE_TYPE, required=True,
               filter=True),
-        Field("area_ha", "number", "Diện tích", "Area", unit="ha"),
+        *amount("area_ha", "Diện tích", "Area", "ha"),
         Field("status", "text", "Tình trạng", "Status", choices=ZONE_STATUS, filter=True),
         Field("lead_agency", "text", "Chủ đầu tư / quản lý", "Developer / manager"),
+        *STRUCTURE_FIELDS,
         Field("status_text", "text", "Tình hình", "Status report", queryable=False,
               in_tiles=False, popup="details"),
     ),
     metrics=("occupancy_pct", "projects_count", "capital_registered_mil_usd",
-             "capital_registered_bil_vnd"),
+             "capital_registered_bil_vnd", "fdi_registered_mil_usd", "fdi_projects_count",
+             "capital_realised_mil_usd"),
     style=Style(color_field="zone_type", progress_metrics=("occupancy_pct",), fill_opacity=0.5),
     summary=DistrictSummary(columns=("zone_type", "area_ha"), group_by="status", order=3),
     order=20,

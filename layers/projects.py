@@ -1,5 +1,12 @@
 from layers.base import Choice, DistrictSummary, Field, Layer, Style
 from layers.choices import STATUS, STATUS_CLASS
+from layers.report_fields import (
+    AGENCY_FIELDS,
+    MONEY_USD_FIELDS,
+    SCALE_FIELDS,
+    STRUCTURE_FIELDS,
+    qualifier_field,
+)
 
 KIND = (
     Choice("road", "Đường giao thông", "Road", "#e53935"),
@@ -36,18 +43,24 @@ LAYER = Layer(
               choices=STATUS_CLASS, filter=True),
         Field("status", "text", "Tình trạng", "Status", choices=STATUS, filter=True),
         Field("lead_agency", "text", "Cơ quan chủ trì", "Lead agency"),
+        *AGENCY_FIELDS,
         Field("approval_period", "text", "Thời gian lập, trình phê duyệt", "Approval period"),
         Field("implementation_period", "text", "Thời gian thực hiện", "Implementation period"),
         Field("funding_source", "text", "Nguồn vốn", "Funding source"),
         Field("total_investment_bil_vnd", "number", "Tổng mức đầu tư", "Total investment",
               unit="tỷ đồng", unit_en="billion VND"),
+        qualifier_field("total_investment_bil_vnd", "Tổng mức đầu tư", "Total investment"),
+        *MONEY_USD_FIELDS,
+        *SCALE_FIELDS,
+        *STRUCTURE_FIELDS,
         Field("status_text", "text", "Tình hình thực hiện", "Status report", queryable=False,
               in_tiles=False, popup="details"),
     ),
     metrics=(
         "site_handover_pct", "compensation_pct", "construction_pct", "packages_done",
         "packages_total", "capital_plan_bil_vnd", "capital_disbursed_bil_vnd",
-        "disbursement_pct", "length_done_m",
+        "disbursement_pct", "length_done_m", "executed_value_bil_vnd", "executed_budget_bil_vnd",
+        "executed_pct", "site_handed_over_ha",
     ),
     style=Style(
         color_field="kind",

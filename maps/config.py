@@ -14,6 +14,8 @@ from gis.extent import Extent
 from gis.settings import map_settings
 from layers import METRICS, registry
 from layers.base import METRIC_PARTS, Choice, Field, Layer, metric_column
+from layers.figures import QUALIFIERS
+from layers.report_fields import DECISION_KINDS
 
 API_ITEM_URL = "/collections/{layer}/items/{id}"
 API_TILE_URL = "/collections/{layer}/tiles/WebMercatorQuad/{z}/{y}/{x}"
@@ -21,13 +23,14 @@ API_TILE_URL = "/collections/{layer}/tiles/WebMercatorQuad/{z}/{y}/{x}"
 
 def _choice(c: Choice) -> dict:
     return {"value": c.value, "label_vi": c.label_vi, "label_en": c.label_en, "color": c.color,
-            "dashed": c.dashed}
+            "dashed": c.dashed, "sign": getattr(c, "sign", None)}  # a qualifier's sign
 
 
 def _field(f: Field) -> dict:
     return {"name": f.name, "type": f.type, "label_vi": f.label_vi, "label_en": f.label_en,
             "unit": f.unit, "unit_en": f.unit_en, "choices": [_choice(c) for c in f.choices],
-            "filter": f.filter, "missing": f.missing, "ordered": f.ordered, "popup": f.popup}
+            "filter": f.filter, "missing": f.missing, "ordered": f.ordered, "popup": f.popup,
+            "qualifies": f.qualifies}
 
 
 def totals(layer: Layer) -> dict[str, str]:
@@ -83,7 +86,7 @@ async def feature_counts(conn: AsyncConnection, layers: list[Layer]) -> dict[str
 
 
 def layer_config(layer: Layer, feature_count: int | None = None) -> dict:
-    fields = [f for f in layer.all_fields if f.type != "json"]
+    fields = [f for f in layer.all_fields if f.type != "json" or f.popup == "records"]
     return {
         "id": layer.id,
         "title_vi": layer.title_vi,
@@ -120,6 +123,8 @@ def map_config(districts: list[dict] | None = None,
         "district_layer": next((la.id for la in registry.layers()
                                 if la.view_of == "admin_district"), None),
         "extent": extent.latlng_bounds if extent else None,
+        "qualifiers": [_choice(c) for c in QUALIFIERS],
+        "decision_kinds": [_choice(c) for c in DECISION_KINDS],
         "districts": districts or [],
         "exports": {"pdf": "/exports/map.pdf", "png": "/exports/map.png",
                     "atlas": "/exports/atlas.pdf"},

@@ -15,10 +15,13 @@ from psycopg import AsyncConnection, sql
 from psycopg.rows import dict_row
 
 from gis.expr import SortKey
+from gis.figures import period_label
 from gis.layer_views import best_record_order, override_sql, rank_sql
 from gis.queries import progress_columns
+from gis.totals import counted
 from layers import METRICS, registry
 from layers.base import Field, Layer, metric_column
+from layers.figures import qualifier
 from maps.filters import MapFilter
 
 
@@ -46,7 +49,9 @@ def latest_progress(layer: Layer, row: dict) -> dict | None:
         if row.get(m) is not None:
             return {"metric": m, "value": row[m], "date": row.get(metric_column(m, "date")),
                     "source": row.get(metric_column(m, "source")), "unit": METRICS[m].unit,
-                    "label_vi": METRICS[m].label_vi, "label_en": METRICS[m].label_en}
+                    "label_vi": METRICS[m].label_vi, "label_en": METRICS[m].label_en,
+                    "sign": qualifier(row.get(metric_column(m, "qualifier"))).sign,
+                    "period": period_label(row.get(metric_column(m, "period")))}
     return None
 
 
@@ -78,8 +83,10 @@ async def _section(conn: AsyncConnection, layer: Layer, flt: MapFilter) -> Secti
     section = Section(layer, rows)
     by, total = layer.summary.group_by, layer.summary.total
     if by:
-        tot = (sql.SQL("sum(f.{c})::float AS total, count(f.{c}) AS n_total").format(
-            c=sql.Identifier(total)) if total
+        # each work counted once: parts of a counted parent, same_as records (gis.totals)
+        tot = (sql.SQL("sum(f.{c}) FILTER (WHERE {once})::float AS total,"
+                       " count(f.{c}) FILTER (WHERE {once}) AS n_total").format(
+            c=sql.Identifier(total), once=counted(layer, total)) if total
             else sql.SQL("NULL::float AS total, 0 AS n_total"))
         await cur.execute(sql.SQL(
             "SELECT f.{by} AS value, count(*) AS n, {tot} {frm}"

@@ -202,7 +202,8 @@ def test_map_page(browser, server, conn):
     in_918 = drawn(b)
     assert sum(in_918.values()) < total and in_918["districts"] == 1
     assert b.execute_script(
-        "return mapsApp.data.projects.every(f => f.properties.districts.includes('918'))")
+        "return mapsApp.data.projects.every(f => f.properties.districts.includes('918')"
+        " || f.properties.districts_inferred.includes('918'))")
     b.save_screenshot(str(ARTIFACTS / "map-district-filter.png"))
     Select(b.find_element("id", "f-district")).select_by_value("")
     gen = wait_ready(b, gen)
@@ -414,3 +415,27 @@ def test_large_layers_arrive_as_vector_tiles(browser, tiled_server, conn):
     Select(b.find_element("id", "f-kind")).select_by_value("")
     wait_ready(b, gen)
     assert failed_requests(b, base) == []
+
+
+def test_popup_shows_period_qualifier_and_decisions(browser, server):
+    """A figure's period and qualifier sign, and the decisions list, in the popup."""
+    b = browser
+    b.get(f"{server}/maps")
+    wait_ready(b)
+    assert b.execute_script("return mapsApp.focusFeature('flood_works/002-III-12')")
+    WebDriverWait(b, 5).until(
+        lambda d: d.find_elements("css selector", ".leaflet-popup .records"))
+    popup = b.find_element("css selector", ".leaflet-popup")
+    executed = popup.find_element("css selector", '.metric[data-metric="executed_value_bil_vnd"]')
+    assert "(lũy kế)" in executed.find_element("css selector", ".mperiod").text
+    assert "Quyết định, mốc thực hiện (4)" in popup.find_element(
+        "css selector", ".records summary").text
+    b.execute_script("mapsApp.map.closePopup()")
+    assert b.execute_script("return mapsApp.focusFeature('projects/002-III-05')")
+    WebDriverWait(b, 5).until(lambda d: d.find_elements(
+        "css selector", '.leaflet-popup .metric[data-metric="site_handover_pct"]'))
+    value = b.execute_script(
+        "return document.querySelector('.leaflet-popup .metric[data-metric=\"site_handover_pct\"]"
+        " .mvalue b').textContent")
+    assert value.startswith("≈ 42,28"), value
+    b.execute_script("mapsApp.map.closePopup()")

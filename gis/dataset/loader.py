@@ -26,11 +26,13 @@ from gis.dataset.records import (
     apply_extension,
     parse_feature,
 )
+from gis.dataset.structure import resolve_links
 from gis.dataset.yaml_lines import read_yaml
 from gis.db import connect
 from gis.settings import data_settings
 from layers import registry
 from layers.base import Layer
+from layers.report_fields import PLACE_FIELDS
 
 
 @dataclass
@@ -123,6 +125,7 @@ def read_features(data_dir: Path, ctx: Context) -> dict[str, list[FeatureRow]]:
                              f"extends unknown {layer.id} feature {rec['extends']!r}")
             continue
         apply_extension(base, rec, ctx, path)
+    resolve_links(result, ctx)
     return result
 
 
@@ -181,11 +184,15 @@ def outside_named_districts(conn) -> list[tuple[str, str, list[str]]]:
     for layer in feature_layers():
         if layer.geometry_from_admin:
             continue
+        # the districts the text names and those a place is inferred in
+        places = sql.SQL(" || ").join(
+            sql.SQL("coalesce(f.{}, '{{}}')").format(sql.Identifier(n))
+            for n in PLACE_FIELDS if layer.has_field(n))
         rows = conn.execute(sql.SQL(
-            "SELECT f.id, f.districts FROM {t} f WHERE f.geom IS NOT NULL AND ("
-            " cardinality(f.districts) = 0 OR NOT ST_CoveredBy(f.geom,"
-            "  (SELECT ST_Union(d.geom) FROM admin_district d WHERE d.code = ANY(f.districts))))"
-            " ORDER BY f.id").format(t=sql.Identifier(layer.table))).fetchall()
+            "SELECT f.id, {p} FROM {t} f WHERE f.geom IS NOT NULL AND ("
+            " cardinality({p}) = 0 OR NOT ST_CoveredBy(f.geom,"
+            "  (SELECT ST_Union(d.geom) FROM admin_district d WHERE d.code = ANY({p}))))"
+            " ORDER BY f.id").format(t=sql.Identifier(layer.table), p=places)).fetchall()
         out += [(layer.id, fid, districts) for fid, districts in rows]
     return out
 
@@ -276,6 +283,8 @@ def _load_admin_and_sources(conn, report, city, districts, communes, sources,
         report.counts[table] = merge_stage(conn, table, stage, key, columns, delete_scope=None)
 
 
+# the period a figure covers and its qualifier (gis.dataset.records.period_and_qualifier)
+FIGURE_COLUMNS = ["period_kind", "period_from", "period_to", "qualifier"]
 PROGRESS_KEY = ["layer_id", "feature_id", "metric", "valid_on", "source_doc", "source_line",
                 "note"]
 
@@ -288,7 +297,7 @@ def _merge_progress(conn, rows: list[dict]) -> MergeCount:
         "coalesce(source_line, -1), coalesce(note, '')")
     return merge_stage(
         conn, "progress_snapshot", stage, PROGRESS_KEY,
-        [*PROGRESS_KEY, "value", "value_text", "unit", "source_ref"],
+        [*PROGRESS_KEY, "value", "value_text", "unit", "source_ref", *FIGURE_COLUMNS],
         conflict_target=target, delete_scope="origin = 'dataset'")
 
 

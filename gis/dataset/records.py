@@ -14,9 +14,10 @@ from pathlib import Path
 from shapely.geometry import shape
 
 from gis.dataset.problems import Collector
-from gis.figures import FigureError, parse_vn_number
+from gis.figures import FigureError, parse_period, parse_vn_number
 from layers import METRICS
 from layers.base import Field, Layer
+from layers.figures import qualifier
 
 SOURCE_KEYS = {"doc", "line", "ref"}
 EXTENSION_KEYS = {"extends", "progress", "conflicts", "notes", "source", "valid_on"}
@@ -147,7 +148,8 @@ def parse_progress(layer: Layer, items, ctx: Context, file: Path, line: int,
         if not isinstance(item, dict):
             ctx.problems.add(file, iline, "progress: each figure must be a mapping")
             continue
-        unknown = set(item) - {"metric", "value", "valid_on", "source", "note"}
+        unknown = set(item) - {"metric", "value", "valid_on", "source", "note", "period",
+                               "qualifier"}
         if unknown:
             ctx.problems.add(file, iline, f"progress: unknown keys {sorted(unknown)}")
         metric = item.get("metric")
@@ -176,6 +178,9 @@ def parse_progress(layer: Layer, items, ctx: Context, file: Path, line: int,
         if item.get("valid_on") is None:
             ctx.problems.add(file, iline, f"progress {metric}: missing valid_on")
             continue
+        figure = period_and_qualifier(m, item, ctx, file, iline)
+        if figure is None:
+            continue
         valid_on = parse_date(item.get("valid_on"), ctx, file, iline, f"progress {metric}")
         if not require_source and item.get("source") is None:
             note = item.get("note")
@@ -191,10 +196,28 @@ def parse_progress(layer: Layer, items, ctx: Context, file: Path, line: int,
             continue
         out.append({
             "metric": metric, "value": value, "value_text": str(item.get("value")),
-            "unit": m.unit, "valid_on": valid_on, "note": item.get("note"), **src,
+            "unit": m.unit, "valid_on": valid_on, "note": item.get("note"), **src, **figure,
             "_line": iline,
         })
     return out
+
+
+def period_and_qualifier(m, item, ctx: Context, file: Path, line: int) -> dict | None:
+    """The period a figure covers and its qualifier. Amounts over a period (money,
+    disbursement) must name it; a state (%, counts) is at a point in time unless said."""
+    raw = item.get("period")
+    if raw is None and m.periodic:
+        ctx.problems.add(file, line, f"progress {m.name}: missing period (an amount over a "
+                                     "period: year:YYYY, multi_year:YYYY-YYYY or cumulative)")
+        return None
+    try:
+        period = parse_period("point" if raw is None else raw)
+        q = qualifier(item.get("qualifier"))
+    except (FigureError, ValueError) as exc:
+        ctx.problems.add(file, line, f"progress {m.name}: {exc}")
+        return None
+    return {"period_kind": period.kind, "period_from": period.start,
+            "period_to": period.end, "qualifier": q.value}
 
 
 def parse_conflicts(items, ctx: Context, file: Path, line: int) -> list[dict]:
@@ -323,6 +346,9 @@ def parse_feature(layer: Layer, record, ctx: Context, file: Path) -> FeatureRow 
             ctx.problems.add(file, line, f"feature {fid}: no geometry but geom_quality is "
                                          f"{values['geom_quality']!r}")
         check_places(values, ctx, file, line)
+    from gis.dataset.structure import parse_structure_fields  # (it builds on this module)
+
+    parse_structure_fields(layer, record, values, ctx, file, line)
     progress = parse_progress(layer, record.get("progress"), ctx, file, line)
     return FeatureRow(layer, file, line, values, geometry, progress)
 

@@ -24,6 +24,10 @@ const STRINGS = {
     tiled_note: 'Lớp lớn: tải theo ô bản đồ (vector tiles), chú giải theo vùng đang xem',
     none_here: 'Không có đối tượng nào',
     tiled_count: n => `${n} đối tượng trong lớp tải theo ô`,
+    period_point: 'tại thời điểm', period_year: y => `năm ${y}`,
+    period_multi_year: (a, b) => `giai đoạn ${a}–${b}`, period_cumulative: 'lũy kế',
+    period_since: y => ` từ ${y}`, period_until: y => ` đến ${y}`,
+    decisions: 'Quyết định, mốc thực hiện', differs: 'văn bản khác ghi',
   },
   en: {
     app_title: 'Cần Thơ infrastructure map', print: 'Print map', search: 'Search by name',
@@ -47,6 +51,10 @@ const STRINGS = {
     tiled_note: 'Large layer: drawn from vector tiles; legend for the area in view',
     none_here: 'No features',
     tiled_count: n => `${n} features in tiled layers`,
+    period_point: 'at a point in time', period_year: y => `year ${y}`,
+    period_multi_year: (a, b) => `${a}–${b}`, period_cumulative: 'cumulative',
+    period_since: y => ` since ${y}`, period_until: y => ` to ${y}`,
+    decisions: 'Decisions and milestones', differs: 'another document cites',
   },
 };
 

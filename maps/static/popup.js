@@ -1,30 +1,56 @@
-// Feature popups: name, the fields the registry shows in popups, progress bars against
-// their declared totals, folded long texts, link to the API item.
+// Feature popups: name, the fields the registry shows in popups (a figure with the sign of
+// its qualifier), progress bars against their declared totals (only between figures of the
+// same period), each figure's period, folded long texts and records, link to the API item.
 import { t, lbl, fmt, fmtDate, esc, unit } from './i18n.js';
 import { shownChoice, isDashed, metricColumn } from './style.js';
 
-// The share a metric's bar shows: % directly, counts and amounts against their total.
-function share(layer, name, props, metrics) {
+// The sign a qualifier is shown with ("≈ ", "> ", "< "); '' for exact or none.
+function sign(cfg, value) {
+  const q = (cfg.qualifiers || []).find(c => c.value === value);
+  return (q && q.sign) || '';
+}
+
+// A figure's period as text (API `{metric}_period`, gis.figures.parse_period):
+// point, year:2024, multi_year:2021-2025, cumulative[:2016-[2024]].
+export function periodText(period) {
+  if (!period) return '';
+  const [kind, years = ''] = period.split(':');
+  const [a, b] = years.split('-');
+  if (kind === 'year') return t('period_year', a);
+  if (kind === 'multi_year') return t('period_multi_year', a, b);
+  if (kind === 'cumulative') {
+    return t('period_cumulative') + (a ? t('period_since', a) : '') + (b ? t('period_until', b) : '');
+  }
+  return t('period_point');
+}
+
+// The share a metric's bar shows: % directly, counts and amounts against their declared
+// total, and only where both cover the same period (a 2024 plan against a cumulative sum
+// is no share).
+function share(cfg, layer, name, props) {
   const v = props[name];
-  if (metrics[name].percent) return v / 100;
+  if (cfg.metrics[name].percent) return v / 100;
   const of = layer.totals[name];
-  if (of && props[of]) return v / props[of];
+  const period = p => props[metricColumn(cfg, p, 'period')];
+  if (of && props[of] && period(name) === period(of)) return v / props[of];
   return null;
 }
 
 function metricRow(cfg, layer, name, props) {
   const m = cfg.metrics[name];
-  const s = share(layer, name, props, cfg.metrics);
+  const s = share(cfg, layer, name, props);
+  const period = periodText(props[metricColumn(cfg, name, 'period')]);
   const width = s === null ? 100 : Math.max(0, Math.min(100, s * 100));
   return `<div class="metric" data-metric="${name}">
     <div class="mlabel">${esc(lbl(m))}</div>
     <div class="bar${s === null ? ' total' : ''}"><span style="width:${width.toFixed(1)}%"></span></div>
-    <div class="mvalue"><b>${fmt(props[name])} ${esc(unit(m))}</b>
+    <div class="mvalue"><b>${esc(sign(cfg, props[metricColumn(cfg, name, 'qualifier')]))}${fmt(props[name])} ${esc(unit(m))}</b>
+      ${period ? `<span class="mperiod">(${esc(period)})</span>` : ''}
       <span class="mdate">${t('as_of_date')} ${fmtDate(props[metricColumn(cfg, name, 'date')])}</span>
       <span class="msrc">${t('source')} ${esc(props[metricColumn(cfg, name, 'source')] || '—')}</span></div></div>`;
 }
 
-function fieldRow(f, props) {
+function fieldRow(cfg, layer, f, props) {
   const v = props[f.name];
   const missing = f.missing && (v === null || v === undefined || v === f.missing);
   if (missing) {  // no record: shown as the declared missing value, never left out
@@ -37,14 +63,35 @@ function fieldRow(f, props) {
     const c = shownChoice(f, v);
     text = c ? esc(lbl(c)) : esc(v);
   } else if (f.type === 'number' || f.type === 'integer') {
-    text = `${fmt(v)}${f.unit ? ' ' + esc(unit(f)) : ''}`;
+    const q = layer.fields.find(g => g.qualifies === f.name);
+    text = `${esc(q ? sign(cfg, props[q.name]) : '')}${fmt(v)}${f.unit ? ' ' + esc(unit(f)) : ''}`;
   } else text = esc(Array.isArray(v) ? v.join(', ') : v);
   return `<tr><th>${esc(lbl(f))}</th><td>${text}</td></tr>`;
 }
 
+// A field of records (popup: 'records', e.g. decisions and milestones): kind, number, date,
+// issuer, subject and source; a record another document cites differently is flagged
+// with that citation.
+function recordsHtml(cfg, f, props) {
+  const list = Array.isArray(props[f.name]) ? props[f.name] : [];
+  if (!list.length) return '';
+  const src = s => (s ? `${s.doc}${s.line ? ':' + s.line : ''}` : '');
+  const when = d => (d.date ? fmtDate(d.date) : (d.date_text || ''));
+  const item = d => {
+    const kind = (cfg.decision_kinds || []).find(c => c.value === d.kind);
+    const text = [d.number, when(d), d.issuer].filter(Boolean).join(', ');
+    const other = d.differs_from
+      ? ` <span class="flag">⚑ ${esc(t('differs'))} ${esc([d.differs_from.number, when(d.differs_from)].filter(Boolean).join(', '))} (${esc(src(d.differs_from.source))})</span>`
+      : '';
+    return `<li><b>${esc(kind ? lbl(kind) : d.kind)}</b> ${esc(text)}${d.subject ? ': ' + esc(d.subject) : ''}
+      <small>(${esc(t('source'))} ${esc(src(d.source))})</small>${other}</li>`;
+  };
+  return `<details class="records" data-field="${esc(f.name)}"><summary>${esc(lbl(f))} (${list.length})</summary><ul>${list.map(item).join('')}</ul></details>`;
+}
+
 export function popupHtml(cfg, layer, feature, asOf) {
   const p = feature.properties;
-  const rows = layer.fields.filter(f => f.popup === 'row').map(f => fieldRow(f, p));
+  const rows = layer.fields.filter(f => f.popup === 'row').map(f => fieldRow(cfg, layer, f, p));
   const present = layer.metrics.filter(m => p[m] !== null && p[m] !== undefined);
   const progress = present.length
     ? present.map(m => metricRow(cfg, layer, m, p)).join('')
@@ -55,10 +102,11 @@ export function popupHtml(cfg, layer, feature, asOf) {
   const url = layer.item_url.replace('{id}', encodeURIComponent(feature.id));
   const details = layer.fields.filter(f => f.popup === 'details' && p[f.name])
     .map(f => `<details><summary>${esc(lbl(f))}</summary><p>${esc(p[f.name])}</p></details>`).join('');
+  const records = layer.fields.filter(f => f.popup === 'records').map(f => recordsHtml(cfg, f, p)).join('');
   return `<div class="popup" data-layer="${layer.id}" data-id="${esc(feature.id)}">
     <h3>${esc(title)}</h3><div class="ptype">${esc(lbl(layer, 'title'))}</div>
     ${quality}<table>${rows.join('')}</table>
     ${layer.metrics.length ? `<h4>${t('progress')} <small>(${asOf ? fmtDate(asOf) : t('latest')})</small></h4>` : ''}
-    ${progress}${details}
+    ${progress}${details}${records}
     <p class="plink"><a href="${url}" target="_blank" rel="noopener">${t('api')} ↗</a></p></div>`;
 }

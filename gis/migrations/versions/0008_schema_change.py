@@ -6,13 +6,13 @@ columns, ...): each is recorded here with the statements it ran, so a database s
 when and how its layer tables came to differ from what the revisions made.
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 """
 
 from alembic import op
 
 revision = "0008"
-down_revision = "0006"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,45 @@
+"""Totals that count each work once.
+
+A figure field such as total investment is added up in summaries. Two records can
+describe the same money:
+
+- a part (``parent``) and its parent: the parent's own figure counts; a part's figure
+  counts only where its parent has none (002 Phụ lục III row 19 prints no total, its
+  sub-rows 19.1 and 19.2 do);
+- the same work in two layers (``same_as: "<layer>/<id>"``, written on the secondary
+  record): the record it points to counts; the secondary one only where the target has
+  no figure of its own.
+
+:func:`counted` is the SQL condition a summary filters its sum with.
+"""
+
+from __future__ import annotations
+
+from psycopg import sql
+
+from layers import registry
+from layers.base import Layer
+from layers.report_fields import PARENT, SAME_AS
+
+
+def counted(layer: Layer, total: str, alias: str = "f") -> sql.Composable:
+    """True where the feature's figure ``total`` (a field name) belongs in a sum of it
+    (see the module)."""
+    f, col = sql.Identifier(alias), sql.Identifier(total)
+    parts = []
+    if layer.has_field(PARENT):
+        parts.append(sql.SQL(
+            "NOT EXISTS (SELECT 1 FROM {t} p WHERE p.id = {f}.{parent} AND p.{c} IS NOT NULL)"
+        ).format(t=sql.Identifier(layer.table), f=f, c=col, parent=sql.Identifier(PARENT)))
+    if layer.has_field(SAME_AS):
+        others = [o for o in registry.layers() if o.id != layer.id and o.managed_table
+                  and o.has_field(total)]
+        exists = [sql.SQL(
+            "EXISTS (SELECT 1 FROM {t} t WHERE {f}.{same} = {prefix} || t.id"
+            " AND t.{c} IS NOT NULL)").format(
+            t=sql.Identifier(o.table), f=f, prefix=sql.Literal(f"{o.id}/"), c=col,
+            same=sql.Identifier(SAME_AS))
+            for o in others]
+        if exists:
+            parts.append(sql.SQL("NOT ({})").format(sql.SQL(" OR ").join(exists)))
+    return sql.SQL(" AND ").join(parts) if parts else sql.SQL("TRUE")
