@@ -215,6 +215,24 @@ audit_log = Table(
     Column("after", JSONB),
 )
 
+# Decisions cited for tasks rather than works (data/citations/*.yaml; migration 0009):
+# every citation of a decision, flagged where they give different numbers.
+decision_citation = Table(
+    "decision_citation", metadata,
+    Column("decision_id", Text, primary_key=True),
+    Column("ord", Integer, primary_key=True),
+    Column("subject", Text, nullable=False),
+    Column("issuer", Text),
+    Column("kind", Text, nullable=False),
+    Column("number", Text, nullable=False),
+    Column("cited_date", Date),
+    Column("source_doc", Text, ForeignKey("source_document.id"), nullable=False),
+    Column("source_line", Integer),
+    Column("source_ref", Text),
+    Column("differs", Boolean, nullable=False, server_default=text("false"),
+           comment="the citations of this decision give different numbers"),
+)
+
 # What ``gis migrate`` changed in layer tables by itself (revision 0008, gis.migrate).
 schema_change = Table(
     "schema_change", metadata,
@@ -230,8 +248,8 @@ schema_change = Table(
 
 CORE_TABLES = (
     source_document, admin_city, admin_district, admin_commune, progress_snapshot, indicator,
-    indicator_value, indicator_contradiction, app_user, api_token, audit_log,
-    schema_change,
+    indicator_value, indicator_contradiction, decision_citation, app_user, api_token,
+    audit_log, schema_change,
 )
 
 _SQL_TYPES = {

@@ -425,9 +425,12 @@ def test_popup_shows_period_qualifier_and_decisions(browser, server):
     assert b.execute_script("return mapsApp.focusFeature('flood_works/002-III-12')")
     WebDriverWait(b, 5).until(
         lambda d: d.find_elements("css selector", ".leaflet-popup .records"))
+    # .text is empty while the popup fades in (opacity 0): wait for it to be readable
+    period = WebDriverWait(b, 10).until(lambda d: d.find_element(
+        "css selector", '.leaflet-popup .metric[data-metric="executed_value_bil_vnd"] .mperiod'
+    ).text or None)
+    assert "(lũy kế)" in period
     popup = b.find_element("css selector", ".leaflet-popup")
-    executed = popup.find_element("css selector", '.metric[data-metric="executed_value_bil_vnd"]')
-    assert "(lũy kế)" in executed.find_element("css selector", ".mperiod").text
     assert "Quyết định, mốc thực hiện (4)" in popup.find_element(
         "css selector", ".records summary").text
     b.execute_script("mapsApp.map.closePopup()")

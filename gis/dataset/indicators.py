@@ -15,9 +15,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from psycopg import sql
-
-from gis.dataset.merge import MergeCount, create_stage, fill_stage, merge_stage
+from gis.dataset.merge import MergeCount, store_rows
 from gis.dataset.records import Context, parse_date, parse_source
 from gis.dataset.yaml_lines import read_yaml
 from gis.figures import FigureError, parse_vn_number
@@ -292,22 +290,12 @@ def read_indicators(directory: Path, ctx: Context) -> IndicatorSet:
     return result
 
 
-def _rows(rows: list[dict], columns: list[str]) -> list[dict]:
-    return [{c: r[c] for c in columns} | {"_file": r["_file"], "_line": r["_line"]}
-            for r in rows]
-
-
 def store_indicators(conn, data: IndicatorSet) -> dict[str, MergeCount]:
     """Merge indicators, values and contradictions (values of a removed indicator go
     with it: ON DELETE CASCADE)."""
-    counts = {}
-    for table, rows, columns, key in (
-        ("indicator", data.indicators, INDICATOR_COLUMNS, ["id"]),
-        ("indicator_value", data.values, VALUE_COLUMNS, ["indicator_id", "key"]),
-        ("indicator_contradiction", data.contradictions, CONTRADICTION_COLUMNS, ["id"]),
-    ):
-        stage = create_stage(conn, table)
-        fill_stage(conn, stage, _rows(rows, columns))
-        counts[table] = merge_stage(conn, table, stage, key, columns)
-        conn.execute(sql.SQL("DROP TABLE {}").format(sql.Identifier(stage)))
-    return counts
+    return {table: store_rows(conn, table, rows, key, columns)
+            for table, rows, columns, key in (
+                ("indicator", data.indicators, INDICATOR_COLUMNS, ["id"]),
+                ("indicator_value", data.values, VALUE_COLUMNS, ["indicator_id", "key"]),
+                ("indicator_contradiction", data.contradictions, CONTRADICTION_COLUMNS,
+                 ["id"]))}

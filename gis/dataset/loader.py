@@ -16,6 +16,7 @@ from tqdm import tqdm
 
 from gis import admin_geometry
 from gis.dataset import boundaries
+from gis.dataset.citations import read_citations, store_citations
 from gis.dataset.facts import check_facts
 from gis.dataset.indicators import read_indicators, store_indicators
 from gis.dataset.merge import MergeCount, create_stage, fill_stage, merge_stage
@@ -218,6 +219,7 @@ def load(data_dir: Path | None = None, boundaries_dir: Path | None = None,
     features = read_features(data_dir, ctx)
     check_facts(features, ctx)
     indicators = read_indicators(data_dir / "indicators", ctx)
+    citations = read_citations(data_dir / "citations", ctx)
     problems.raise_if_any()
 
     report = LoadReport()
@@ -251,6 +253,7 @@ def load(data_dir: Path | None = None, boundaries_dir: Path | None = None,
             problems.raise_if_any()  # raising rolls the transaction back
             report.counts["progress"] = _merge_progress(conn, progress_rows)
             report.counts.update(store_indicators(conn, indicators))
+            report.counts.update(store_citations(conn, citations))
         report.warnings += [f"{lid} {fid}: geometry not inside its named district(s) {d}"
                             for lid, fid, d in outside_named_districts(conn)]
     return report

@@ -90,3 +90,16 @@ def merge_stage(
         ).format(t=t, s=s, match=match, scope=sql.SQL(delete_scope)))
         deleted = cur.rowcount
     return MergeCount(inserted, updated, deleted)
+
+
+def store_rows(conn: Connection, table: str, rows: list[dict], key: list[str],
+               columns: list[str]) -> MergeCount:
+    """Merge ``rows`` (dicts with ``columns`` and the ``_file``/``_line`` they come from)
+    into ``table`` by ``key``, through a staging table."""
+    stage = create_stage(conn, table)
+    fill_stage(conn, stage, [{c: r[c] for c in columns} | {"_file": r["_file"],
+                                                           "_line": r["_line"]}
+                             for r in rows])
+    counts = merge_stage(conn, table, stage, key, columns)
+    conn.execute(sql.SQL("DROP TABLE {}").format(sql.Identifier(stage)))
+    return counts
