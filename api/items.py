@@ -224,7 +224,8 @@ PROGRESS_SQL = sql.SQL(
     "SELECT coalesce(json_agg(json_build_object("
     " 'id', id, 'metric', metric, 'value', value::double precision, 'value_text', value_text,"
     " 'unit', unit, 'valid_on', valid_on, 'source_doc', source_doc,"
-    " 'source_line', source_line, 'source_ref', source_ref, 'note', note, 'origin', origin)"
+    " 'source_line', source_line, 'source_ref', source_ref, 'note', note, 'origin', origin,"
+    " 'period', period, 'qualifier', qualifier)"
     " ORDER BY metric, valid_on, source_doc NULLS FIRST, source_line NULLS FIRST), '[]')::text"
     " FROM progress_snapshot WHERE layer_id = %(lid)s AND feature_id = %(fid)s")
 

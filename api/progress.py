@@ -40,14 +40,16 @@ SNAPSHOT_JSON = sql.SQL(
     "json_build_object('id', id, 'metric', metric, 'value', value::double precision,"
     " 'value_text', value_text, 'unit', unit, 'valid_on', valid_on,"
     " 'source_doc', source_doc, 'source_line', source_line, 'source_ref', source_ref,"
-    " 'note', note, 'origin', origin)")
+    " 'note', note, 'origin', origin, 'period', period, 'qualifier', qualifier)")
 
 EXAMPLE = {"metric": "construction_pct", "value": "45,5", "valid_on": "2025-03-31",
            "source": {"doc": "002", "line": 120}}
 FigureBody = Annotated[dict, Body(
     description="One figure: `metric` (tracked by the layer), `value` (a JSON number or "
-    "Vietnamese notation such as \"6.804,269\"), `valid_on` (YYYY-MM-DD), `source` "
-    "{doc, line, ref} (optional) and `note` (required without a source).",
+    "Vietnamese notation such as \"6.804,269\"), `valid_on` (YYYY-MM-DD), `period` "
+    "(`point`, `year:2024`, `multi_year:2021-2025`, `cumulative`; required for amounts "
+    "of money), `qualifier` (`exact`, `about`, `over`, `under`), `source` {doc, line, ref} "
+    "(optional) and `note` (required without a source).",
     openapi_examples={"with a source": {"value": EXAMPLE},
                       "with a note": {"value": {
                           "metric": "compensation_pct", "value": 80, "valid_on": "2025-03-31",

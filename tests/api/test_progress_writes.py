@@ -203,3 +203,24 @@ def test_options_on_progress(client):
     assert "POST" in client.options(f"{ITEMS}/x/progress").headers["allow"]
     assert "POST" not in client.options("/collections/districts/items/x/progress"
                                         ).headers["allow"]
+
+
+def test_a_money_figure_needs_its_period_and_keeps_its_qualifier(client, conn, tokens,
+                                                                  feature, day):
+    fid = feature[0]
+    url = f"{ITEMS}/{fid}"
+    body = {"metric": "capital_disbursed_bil_vnd", "value": "12,5", "valid_on": day,
+            "qualifier": "about", "source": {"doc": "002", "line": 10}}
+    r = client.post(f"{url}/progress", headers=tokens["planner"], json=body)
+    assert r.status_code == 400 and "period" in r.json()["description"], r.text
+    assert api_rows(conn) == 0  # nothing stored
+    r = client.post(f"{url}/progress", headers=tokens["planner"],
+                    json={**body, "period": "year:2025"})
+    assert r.status_code == 201, r.text
+    assert (r.json()["period"], r.json()["qualifier"]) == ("year:2025", "about")
+    props = client.get(url).json()["properties"]
+    assert props["capital_disbursed_bil_vnd_period"] == "year:2025"
+    assert props["capital_disbursed_bil_vnd_qualifier"] == "about"
+    hist = client.get(f"{url}/progress").json()["progress"]
+    assert any(h["period"] == "year:2025" and h["qualifier"] == "about" for h in hist)
+
