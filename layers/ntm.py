@@ -39,7 +39,8 @@ LAYER = Layer(
     geometry_from_admin="unit_code",
     # a unit counts its highest recognition (then the latest); communes listed per district
     best_record=BestRecord(key="unit_code", rank="ntm_level", year="year_recognised",
-                           shown=("year_recognised", "decision_no"), unit_types=("Xã",)),
+                           shown=("year_recognised", "decision_no", "basis", "derived_from"),
+                           unit_types=("Xã",)),
     unique=("unit_code", "ntm_level"),  # one record per unit and level (the loader checks)
     order=10,
 )

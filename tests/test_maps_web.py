@@ -160,3 +160,7 @@ def test_district_page_unknown_code_is_404_with_message(client):
     assert r.status_code == 404
     assert "999" in r.text and "Không có quận/huyện" in r.text and "916" in r.text
     assert client.get("/maps/district/918?as_of=yesterday").status_code == 400
+def test_district_view_shows_how_a_record_is_known(client):
+    page = client.get("/maps/district/925").text  # Cờ Đỏ: communes derived from 004:72
+    assert "<th>Suy ra từ</th>" in page  # the column of the lines a record is derived from
+    assert "<td>Suy ra</td>" in page and "004:72</td>" in page  # a derived record, labelled
