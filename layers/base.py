@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from layers.phrases import Phrase
+
 FieldType = Literal["text", "integer", "number", "date", "text[]", "json"]
 PopupPlace = Literal["row", "details", "hidden"]
 POPUP_PLACES = ("row", "details", "hidden")
@@ -101,6 +103,8 @@ class Metric:
     # the metric or field of the same feature this one is counted against (a progress
     # bar of done / total), e.g. packages_done -> packages_total
     total: str | None = None
+    # how reports word it (layers/phrases.py): read by ``gis import report``
+    phrases: tuple[Phrase, ...] = ()
 
 
 METRIC_PARTS = ("date", "unit", "source")
