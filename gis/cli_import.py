@@ -15,14 +15,14 @@ def import_group() -> None:
     """Import documents into the database."""
 
 
-def _matches(items: tuple[str, ...]) -> dict[str, str]:
+def _pairs(items: tuple[str, ...], option: str) -> dict[str, str]:
     out = {}
     for item in items:
-        row, sep, fid = item.partition("=")
-        if not sep or not row.strip() or not fid.strip():
-            raise GISError(400, f"--match {item!r}: expected ROW=FEATURE_ID",
-                           parameter="--match", hint="e.g. --match III/5=002-III-05")
-        out[row.strip()] = fid.strip()
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise GISError(400, f"{option} {item!r}: expected NAME=VALUE", parameter=option,
+                           hint="e.g. --match III/5=002-III-05")
+        out[key.strip()] = value.strip()
     return out
 
 
@@ -71,9 +71,12 @@ def _print_review(data: dict) -> None:
               help="match a row (APPENDIX/NUMBER, e.g. III/5) to a feature (repeatable)")
 @click.option("--create-new", is_flag=True,
               help="unmatched rows with figures become features without a location")
+@click.option("--set", "sets", multiple=True, metavar="FIELD=VALUE",
+              help="a field value of the features --create-new makes (repeatable)")
 @click.option("--dry-run", is_flag=True, help="review only: change nothing")
 @click.option("--json", "as_json", is_flag=True, help="print the review as one JSON document")
-def import_report(file: Path, report_no, on, matches, create_new, dry_run, as_json) -> None:
+def import_report(file: Path, report_no, on, matches, create_new, sets, dry_run,
+                  as_json) -> None:
     """Read a report's appendix tables (.txt, .docx, .xlsx), show the changes, apply them."""
     from tqdm import tqdm
 
@@ -81,7 +84,7 @@ def import_report(file: Path, report_no, on, matches, create_new, dry_run, as_js
     from gis.reports.apply import apply_review
     from gis.reports.review import build_review
 
-    given = _matches(matches)
+    given = _pairs(matches, "--match")
     ensure_server()
     with connect() as conn:
         bar = tqdm(desc="rows", unit="row", disable=as_json, leave=False,
@@ -96,7 +99,7 @@ def import_report(file: Path, report_no, on, matches, create_new, dry_run, as_js
                               create_new, progress=step)
         bar.close()
         if not dry_run:
-            apply_review(conn, review)
+            apply_review(conn, review, new_values=_pairs(sets, "--set"))
             conn.commit()
     data = review.as_json()
     if as_json:

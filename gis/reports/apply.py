@@ -42,7 +42,7 @@ def _ensure_doc(conn, review: Review) -> None:
          ident.issuer, f"imported by gis import report (sha256 {ident.sha256})"))
 
 
-def _new_feature(conn, review: Review, rr: RowReview):
+def _new_feature(conn, review: Review, rr: RowReview, given: dict[str, str]):
     metrics = {f.metric for f, _, _ in rr.figures}
     layer = next((la for la in tracking_layers() if metrics <= set(la.metrics)), None)
     if layer is None:
@@ -52,13 +52,23 @@ def _new_feature(conn, review: Review, rr: RowReview):
               "source_line": rr.row.line, "source_ref": rr.row.ref,
               "valid_on": review.identity.issued_on,
               "notes": "created by gis import report: location unknown"}
+    for name, value in given.items():
+        if not layer.has_field(name) or name in values:
+            raise GISError(400, f"--set {name}: not a field a new {layer.id} feature takes",
+                           parameter="--set", field=name)
+        f = layer.field(name)
+        if f.choices and f.choice(value) is None:
+            raise GISError(400, f"--set {name}={value}: not one of "
+                           + ", ".join(c.value for c in f.choices), parameter="--set",
+                           field=name)
+        values[name] = value
     for f in layer.fields:
         if f.required and f.name not in values:
             if f.missing is None:
                 raise GISError(400, f"row {rr.row.key}: a new {layer.id} feature needs "
                                f"{f.name!r}, which the report does not give",
-                               field=f.name, hint=f"match the row instead: --match "
-                               f"{rr.row.key}=FEATURE_ID")
+                               field=f.name, hint=f"give it (--set {f.name}=VALUE) or "
+                               f"match the row: --match {rr.row.key}=FEATURE_ID")
             values[f.name] = f.missing
     fid = re.sub(r"\W+", "-", f"{review.doc_id}-{rr.row.appendix}-{rr.row.number}").strip("-")
     cols = ["id", *values, "origin"]
@@ -70,14 +80,16 @@ def _new_feature(conn, review: Review, rr: RowReview):
     return candidate(layer.id, fid, values)
 
 
-def apply_review(conn, review: Review, user: str = "gis import report") -> dict:
-    """Write ``review`` on ``conn`` (the caller commits); returns what was written."""
+def apply_review(conn, review: Review, user: str = "gis import report",
+                 new_values: dict[str, str] | None = None) -> dict:
+    """Write ``review`` on ``conn`` (the caller commits); returns what was written.
+    ``new_values``: field values of the features created for unmatched rows."""
     _ensure_doc(conn, review)
     written, touched, created = 0, set(), []
     for rr in review.rows:
         targets = rr.match.features
         if rr.create:
-            c = _new_feature(conn, review, rr)
+            c = _new_feature(conn, review, rr, new_values or {})
             targets, rr.match.features = [c], [c]
             created.append(f"{c.layer}:{c.id}")
         for c in targets:

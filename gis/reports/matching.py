@@ -28,7 +28,9 @@ COMMON_WORDS = re.compile(r"\b(?:thanh pho can tho|tp can tho|can tho|thanh pho|
 MATCH_AT = 88  # a name this close (and clearly closer than the next) is a match
 CANDIDATE_AT = 72  # closer than this: listed as a candidate of an ambiguous row
 MARGIN = 4
+PLACE_MATCH_AT = 80  # enough for a name in the same row place as in the last report
 PLACE_BONUS = 6
+NUMBER_BONUS = 8
 
 
 @dataclass
@@ -60,8 +62,13 @@ def normalise(text: str) -> str:
 
 
 def name_score(a: str, b: str, **_) -> float:
-    """Words in common (a renamed or shortened row) weighed with the words' order."""
-    return 0.6 * fuzz.token_set_ratio(a, b) + 0.4 * fuzz.token_sort_ratio(a, b)
+    """Words in common (a renamed or shortened row) weighed with the words' order; the
+    numbers of a name (road 923, decision years) must be in the other one."""
+    score = 0.6 * fuzz.token_set_ratio(a, b) + 0.4 * fuzz.token_sort_ratio(a, b)
+    numbers = set(re.findall(r"\d+", a))
+    if numbers:
+        score += NUMBER_BONUS if numbers <= set(re.findall(r"\d+", b)) else -NUMBER_BONUS
+    return max(0.0, min(100.0, score))
 
 
 def decisions(text: str) -> set[str]:
@@ -128,7 +135,8 @@ class Matcher:
         top, score, bonus = scored[0]
         runner = scored[1][1] if len(scored) > 1 else 0
         reason = f"name similarity {score:.0f}" + (" incl. same row place" if bonus else "")
-        if score >= MATCH_AT and score - runner >= MARGIN:
+        needed = PLACE_MATCH_AT if bonus else MATCH_AT
+        if score >= needed and score - runner >= MARGIN:
             return Match("matched", [top], score, reason)
         return Match("ambiguous", [], score, reason + (f", next {runner:.0f}" if runner else ""),
                      [(c, s) for c, s, _ in scored if s >= CANDIDATE_AT])
