@@ -284,3 +284,54 @@ def test_cli_dry_run_json(db_url, tmp_path, monkeypatch):
                          ).fetchone()[0] == 0
     res = CliRunner().invoke(main, ["import", "report", str(tmp_path / "x.pdf")])
     assert res.exit_code == 2 and "export the appendix tables" in res.output
+
+
+# --- the planners' page -----------------------------------------------------------------
+
+@pytest.fixture
+def tokens(db_url):
+    from gis.users import create_token, create_user
+
+    with psycopg.connect(db_url) as c:
+        create_user(c, "rp_planner", "planner", None)
+        create_user(c, "rp_officer", "district_officer", "916")
+        heads = {k: {"Authorization": f"Bearer {create_token(c, f'rp_{k}')}"}
+                 for k in ("planner", "officer")}
+    yield heads
+    with psycopg.connect(db_url) as c:  # what the page applied, and the users
+        c.execute("DELETE FROM progress_snapshot WHERE source_doc = '45-BC-UBND'")
+        c.execute("DELETE FROM audit_log WHERE feature_id = '45-BC-UBND'")
+        c.execute("DELETE FROM source_document WHERE id = '45-BC-UBND'")
+        c.execute("DELETE FROM app_user WHERE name LIKE 'rp\\_%'")
+
+
+def test_planner_page_reviews_resolves_and_applies(client, tokens, tmp_path, db_url):
+    page = client.get("/reports/import")
+    assert page.status_code == 200 and 'id="report-form"' in page.text
+    path = make_docx(tmp_path / "bc45.docx")
+
+    def post(headers, **form):
+        with path.open("rb") as fh:
+            return client.post("/reports/review", headers=headers, data=form,
+                               files={"file": ("bc45.docx", fh)}, params=form.pop("params", {}))
+
+    assert post({}).status_code == 401
+    assert post(tokens["officer"]).status_code == 403
+    html = post(tokens["planner"], params={"f": "html"})
+    assert html.status_code == 200 and 'name="match" data-row="III/3"' in html.text
+    assert "KHÔNG KHỚP" in html.text  # the wrong printed percentage
+    review = post(tokens["planner"], match=["III/3=002-III-10"]).json()
+    assert review["applied"] is False and review["figures"]["changed"] >= 1
+    wrong = post(tokens["planner"], apply="true", sha256="0" * 64)
+    assert wrong.status_code == 409
+    done = post(tokens["planner"], apply="true", sha256=review["report"]["sha256"],
+                match=["III/3=002-III-10"]).json()
+    assert done["applied"] is True
+    with psycopg.connect(db_url) as c:
+        assert c.execute("SELECT count(*) FROM progress_snapshot WHERE source_doc = "
+                         "'45-BC-UBND' AND feature_id = '002-III-10'").fetchone()[0] == 2
+        user, after = c.execute("SELECT user_name, after FROM audit_log WHERE action = "
+                                "'report_import' AND feature_id = '45-BC-UBND'").fetchone()
+    assert user == "rp_planner" and after["sha256"] == review["report"]["sha256"]
+    again = post(tokens["planner"], apply="true", match=["III/3=002-III-10"]).json()
+    assert again["figures"]["new"] == again["figures"]["changed"] == 0
