@@ -219,6 +219,10 @@ def test_apply_is_idempotent_and_an_older_report_adds_history_only(tx, tmp_path)
                                      "Phụ lục III, dòng 1") and line > 0
     assert tx.execute("SELECT report_no, issued_on FROM source_document WHERE id = "
                       "'45-BC-UBND'").fetchone() == ("45/BC-UBND", date(2025, 2, 15))
+    # every row is kept with its status text for the report's date (also without figures)
+    assert tx.execute("SELECT status_text, valid_on, features FROM report_row WHERE "
+                      "source_doc = '45-BC-UBND' AND row_number = '19.1'").fetchone() == (
+        "Đang thực hiện.", date(2025, 2, 15), ["projects:002-III-19.1"])
     # the same file again: nothing new
     again = build_review(tx, make_docx(tmp_path / "bc45.docx"))
     assert again.counts()["new"] == again.counts()["changed"] == 0
@@ -301,6 +305,7 @@ def tokens(db_url):
     with psycopg.connect(db_url) as c:  # what the page applied, and the users
         c.execute("DELETE FROM progress_snapshot WHERE source_doc = '45-BC-UBND'")
         c.execute("DELETE FROM audit_log WHERE feature_id = '45-BC-UBND'")
+        c.execute("DELETE FROM report_row WHERE source_doc = '45-BC-UBND'")
         c.execute("DELETE FROM source_document WHERE id = '45-BC-UBND'")
         c.execute("DELETE FROM app_user WHERE name LIKE 'rp\\_%'")
 

@@ -80,6 +80,26 @@ def _new_feature(conn, review: Review, rr: RowReview, given: dict[str, str]):
     return candidate(layer.id, fid, values)
 
 
+def _store_rows(conn, review: Review) -> int:
+    """Each numbered row with its status text as printed, valid on the report's date, and
+    what it was matched to (kept also where the text holds no figure)."""
+    stored = 0
+    for rr in review.rows:
+        if rr.row.is_group:
+            continue
+        m = rr.match
+        cur = conn.execute(
+            "INSERT INTO report_row (source_doc, appendix, row_number, line, name, status_text,"
+            " valid_on, features, match_score, match_reason) VALUES (%s, %s, %s, %s, %s, %s,"
+            " %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+            (review.doc_id, rr.row.appendix, rr.row.number, rr.row.line, rr.row.name,
+             rr.row.status_text or None, review.identity.issued_on,
+             [f"{c.layer}:{c.id}" for c in m.features],
+             round(m.score, 1) if m.features else None, m.reason))
+        stored += cur.rowcount
+    return stored
+
+
 def apply_review(conn, review: Review, user: str = "gis import report",
                  new_values: dict[str, str] | None = None) -> dict:
     """Write ``review`` on ``conn`` (the caller commits); returns what was written.
@@ -105,6 +125,7 @@ def apply_review(conn, review: Review, user: str = "gis import report",
                      review.doc_id, f.line, rr.row.ref, _note(f)))
                 written += cur.rowcount
                 touched.add((c.layer, c.id))
+    rows = _store_rows(conn, review)
     for layer_id, fid in sorted(touched):
         table = next(la.table for la in tracking_layers() if la.id == layer_id)
         conn.execute(sql.SQL("UPDATE {} SET version = version + 1 WHERE id = %s").format(
@@ -112,7 +133,8 @@ def apply_review(conn, review: Review, user: str = "gis import report",
     summary = {"file": review.identity.file, "sha256": review.identity.sha256,
                "report_no": review.identity.report_no,
                "date": review.identity.issued_on.isoformat(), "figures_written": written,
-               "features": len(touched), "created": created, **review.counts()}
+               "features": len(touched), "created": created, "rows_stored": rows,
+               **review.counts()}
     conn.execute("INSERT INTO audit_log (user_name, action, layer_id, feature_id, after) "
                  "VALUES (%s, 'report_import', 'source_document', %s, %s)",
                  (user, review.doc_id, Jsonb(summary)))

@@ -131,9 +131,10 @@ def _refs(conn, features: list[Candidate]) -> dict:
 
 def _earlier_doc(conn, doc_id: str, on: date) -> str | None:
     row = conn.execute(
-        "SELECT d.id FROM source_document d WHERE d.id <> %s AND d.issued_on < %s AND EXISTS "
-        "(SELECT 1 FROM progress_snapshot p WHERE p.source_doc = d.id AND p.source_ref LIKE "
-        "'Phụ lục %%') ORDER BY d.issued_on DESC LIMIT 1", (doc_id, on)).fetchone()
+        "SELECT d.id FROM source_document d WHERE d.id <> %s AND d.issued_on < %s AND ("
+        "EXISTS (SELECT 1 FROM progress_snapshot p WHERE p.source_doc = d.id AND p.source_ref "
+        "LIKE 'Phụ lục %%') OR EXISTS (SELECT 1 FROM report_row r WHERE r.source_doc = d.id))"
+        " ORDER BY d.issued_on DESC LIMIT 1", (doc_id, on)).fetchone()
     return row[0] if row else None
 
 
@@ -175,6 +176,12 @@ def build_review(conn, path: Path, report_no: str | None = None, on: date | None
         if doc == earlier and ", dòng " in ref:
             app, _, num = ref.removeprefix("Phụ lục ").partition(", dòng ")
             places.setdefault(f"{app}/{num}", set()).update(keys)
+    if earlier:
+        for app, num, feats in conn.execute(
+                "SELECT appendix, row_number, features FROM report_row WHERE source_doc = %s",
+                (earlier,)):
+            places.setdefault(f"{app}/{num}", set()).update(
+                tuple(f.split(":", 1)) for f in feats)
     matcher = Matcher(features, doc_id, refs, places)
     given = dict(matches or {})
     unknown_rows = set(given) - {r.key for r in tables.rows} - {r.number for r in tables.rows}
