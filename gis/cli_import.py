@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -87,17 +88,10 @@ def import_report(file: Path, report_no, on, matches, create_new, sets, dry_run,
     given = _pairs(matches, "--match")
     ensure_server()
     with connect() as conn:
-        bar = tqdm(desc="rows", unit="row", disable=as_json, leave=False,
-                   file=click.get_text_stream("stderr"))
-        last = [0]
-
-        def step(i):
-            bar.update(i + 1 - last[0])
-            last[0] = i + 1
-
-        review = build_review(conn, file, report_no, on.date() if on else None, given,
-                              create_new, progress=step)
-        bar.close()
+        with tqdm(desc="rows", unit="row", disable=as_json, leave=False,
+                  file=sys.stderr) as bar:
+            review = build_review(conn, file, report_no, on.date() if on else None, given,
+                                  create_new, progress=lambda i: bar.update(1))
         if not dry_run:
             apply_review(conn, review, new_values=_pairs(sets, "--set"))
             conn.commit()

@@ -340,3 +340,21 @@ def test_planner_page_reviews_resolves_and_applies(client, tokens, tmp_path, db_
     assert user == "rp_planner" and after["sha256"] == review["report"]["sha256"]
     again = post(tokens["planner"], apply="true", match=["III/3=002-III-10"]).json()
     assert again["figures"]["new"] == again["figures"]["changed"] == 0
+
+
+def test_phrase_declarations_are_checked():
+    from layers.base import Metric
+    from layers.checks import phrase_problems
+    from layers.phrases import Phrase
+
+    bad = {m.name: m for m in (
+        Metric("a_pct", "%", "A", "A", percent=True, phrases=(Phrase(r"đạt {n}\s*%"),)),
+        Metric("b", "tỷ đồng", "B", "B", phrases=(
+            Phrase(r"giải ngân (?P<value>{n}) {unit}", percent="b"),
+            Phrase(r"(?P<value>{n}"),)),
+    )}
+    problems = "; ".join(phrase_problems(bad))
+    assert "metric 'a_pct', phrase 1: no (?P<value>{n})" in problems
+    assert "percent 'b' is not a percent metric" in problems
+    assert "{unit} in the pattern but no units declared" in problems
+    assert "metric 'b', phrase 2: pattern does not compile" in problems
