@@ -358,3 +358,26 @@ def test_phrase_declarations_are_checked():
     assert "percent 'b' is not a percent metric" in problems
     assert "{unit} in the pattern but no units declared" in problems
     assert "metric 'b', phrase 2: pattern does not compile" in problems
+
+
+def test_the_issue_wordings():
+    from gis.reports.figures import extract
+
+    text = ("- Ước khối lượng thi công đạt 67,05%. - Kế hoạch vốn năm 2025 bố trí 12.700 tỷ "
+            "đồng, giải ngân 6.804,269 tỷ đồng, đạt 53,6% kế hoạch. - Đến ngày 31/3/2025 "
+            "hoàn thành 12/15 gói thầu, bàn giao mặt bằng đạt 42,28%.")
+    got = extract([(7, text)], date(2025, 4, 15))
+    figs = {(f.metric, f.value_text, f.valid_on) for f in got.figures}
+    assert figs == {
+        ("construction_pct", "67,05", date(2025, 4, 15)),
+        ("capital_plan_bil_vnd", "12.700", date(2025, 4, 15)),
+        ("capital_disbursed_bil_vnd", "6.804,269", date(2025, 4, 15)),
+        ("disbursement_pct", "53,6", date(2025, 4, 15)),
+        ("packages_done", "12", date(2025, 3, 31)),
+        ("packages_total", "15", date(2025, 3, 31)),
+        ("site_handover_pct", "42,28", date(2025, 3, 31)),
+    }
+    pct = next(f for f in got.figures if f.metric == "disbursement_pct")
+    assert pct.check == {"printed": "53,6", "recomputed": "53,6",
+                         "of": "capital_plan_bil_vnd 12.700", "mismatch": False}
+    assert got.unparsed == []
