@@ -30,7 +30,7 @@ def bench_url() -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
-    parser.add_argument("suite", choices=["api", "maps"])
+    parser.add_argument("suite", choices=["api", "maps", "report"])
     parser.add_argument("--features", type=int, default=100_000)
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--stream-path",
@@ -38,6 +38,10 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7, help="maps: repetitions (at least 5)")
     args = parser.parse_args()
     ensure_server()
+    if args.suite == "report":  # review of a 150-row appendix (benchmarks/report_bench.py)
+        from benchmarks import report_bench
+
+        return report_bench.main(args.runs)
     if args.suite == "maps":  # web map and printed maps (benchmarks/maps_bench.py)
         from benchmarks import maps_bench
 

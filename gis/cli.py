@@ -390,3 +390,8 @@ def _or_exit(fn):
         if exc.hint:
             click.echo(f"what to do: {exc.hint}", err=True)
         sys.exit(2)
+
+
+from gis.cli_import import import_group  # noqa: E402 (gis import report)
+
+main.add_command(import_group)

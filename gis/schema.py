@@ -246,10 +246,27 @@ schema_change = Table(
     Column("statements", ARRAY(Text), nullable=False, server_default=text("'{}'")),
 )
 
+# Rows of imported reports (gis import report; migration 0009): status text as printed,
+# valid on the report's date, and the features each row was matched to.
+report_row = Table(
+    "report_row", metadata,
+    Column("source_doc", Text, ForeignKey("source_document.id"), primary_key=True),
+    Column("appendix", Text, primary_key=True),
+    Column("row_number", Text, primary_key=True),
+    Column("line", Integer, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("status_text", Text),
+    Column("valid_on", Date, nullable=False),
+    Column("features", ARRAY(Text), nullable=False, server_default=text("'{}'")),
+    Column("match_score", Numeric),
+    Column("match_reason", Text),
+    Column("imported_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
 CORE_TABLES = (
     source_document, admin_city, admin_district, admin_commune, progress_snapshot, indicator,
     indicator_value, indicator_contradiction, decision_citation, app_user, api_token,
-    audit_log, schema_change,
+    audit_log, schema_change, report_row,
 )
 
 _SQL_TYPES = {

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from layers.phrases import Phrase
+
 FieldType = Literal["text", "integer", "number", "date", "text[]", "json"]
 PopupPlace = Literal["row", "details", "records", "hidden"]
 # records: a JSON list of records (decisions, milestones) listed in a folded section
@@ -110,6 +112,8 @@ class Metric:
     # an amount over a period (money planned, disbursed, executed): each figure must name
     # its period (layers.figures.PERIOD_KINDS); other metrics are states at a point in time
     periodic: bool = False
+    # how reports word it (layers/phrases.py): read by ``gis import report``
+    phrases: tuple[Phrase, ...] = ()
 
 
 METRIC_PARTS = ("date", "unit", "source", "period", "qualifier")

@@ -89,3 +89,34 @@ def registry_problems(layer: Layer, metrics: dict[str, Metric], known: dict[str,
             out += [f"from_best.where: {w!r} is not a field of layer {fb.layer!r}"
                     for w, _ in fb.where if not src.has_field(w)]
     return out
+
+
+def phrase_problems(metrics: dict[str, Metric]) -> list[str]:
+    """Metric phrases (layers/phrases.py): patterns that compile, with a ``value`` or
+    ``pct`` group, a ``percent`` that is a percent metric, a ``total`` group only where
+    the metric's total is a metric."""
+    import re
+
+    from layers.phrases import expand
+
+    out = []
+    for m in metrics.values():
+        for i, ph in enumerate(m.phrases):
+            where = f"metric {m.name!r}, phrase {i + 1}"
+            try:
+                rx = re.compile(expand(ph), re.IGNORECASE)
+            except (re.error, KeyError, IndexError) as exc:
+                out.append(f"{where}: pattern does not compile ({exc})")
+                continue
+            groups = set(rx.groupindex)
+            if not groups & {"value", "pct"}:
+                out.append(f"{where}: no (?P<value>{{n}}) or (?P<pct>{{n}}) group")
+            if "total" in groups and m.total not in metrics:
+                out.append(f"{where}: a total group, but the metric's total {m.total!r} "
+                           "is not a metric")
+            if ph.percent is not None and (ph.percent not in metrics
+                                           or not metrics[ph.percent].percent):
+                out.append(f"{where}: percent {ph.percent!r} is not a percent metric")
+            if "{unit}" in ph.pattern and not ph.units:
+                out.append(f"{where}: {{unit}} in the pattern but no units declared")
+    return out

@@ -1,0 +1,384 @@
+"""``gis import report``: the appendices of 002 agree with the curated dataset; .docx and
+.xlsx reports made here with the quirks of real ones (renamed, new, missing, reordered and
+split rows, page breaks with repeated headers, merged cells, group rows, a wrong printed
+percentage, a phrase no pattern knows) are reviewed and applied once, idempotently.
+
+Writes happen in a transaction that each test rolls back: the shared test database is
+left as the dataset loaded it.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import psycopg
+import pytest
+from click.testing import CliRunner
+
+from gis.errors import GISError
+from gis.reports.apply import apply_review
+from gis.reports.review import build_review
+from gis.reports.tables import read_tables
+from gis.settings import DataSettings
+
+SEED = next(DataSettings().seeds_dir.glob("002_*.txt"))
+HEADER = ["TT", "Nhiệm vụ", "Cơ quan chủ trì đề xuất/ thực hiện",
+          "Thời gian lập, trình phê duyệt", "Thời gian triển khai thực hiện",
+          "Dự kiến nguồn vốn", "Báo cáo tình hình thực hiện"]
+
+
+@pytest.fixture
+def tx(db_url):
+    with psycopg.connect(db_url) as c:
+        yield c
+        c.rollback()
+
+
+def _figs(review, key):
+    row = next(r for r in review.rows if r.row.key == key)
+    return row, {(f.metric, f.value_text): (f, state, old) for f, state, old in row.figures}
+
+
+# --- 002 itself -------------------------------------------------------------------------
+
+def test_002_agrees_with_every_figure_the_dataset_holds_from_it(tx):
+    review = build_review(tx, SEED)
+    assert review.doc_id == "002" and review.identity.report_no == "320/BC-UBND"
+    assert review.identity.issued_on == date(2024, 11, 15)
+    got = {(c.layer, c.id, f.metric, f.value, f.valid_on, f.line, f.period, f.qualifier)
+           for r in review.rows for c in r.match.features for f, _, _ in r.figures}
+    held = set(tx.execute(
+        "SELECT layer_id, feature_id, metric, value, valid_on, source_line, period, qualifier"
+        " FROM progress_snapshot WHERE source_doc = '002' AND origin = 'dataset'").fetchall())
+    assert held, "the dataset holds figures from 002"
+    # every curated figure is read: same value, date, line, period and qualifier
+    assert held - got == set()
+    assert got - held == set()  # and nothing more
+    assert review.counts() == {"new": 0, "changed": 0, "unchanged": len(held)}
+
+
+def test_002_printed_percentage_mismatch_is_flagged_at_line_133(tx):
+    data = build_review(tx, SEED).as_json()
+    assert [(m["row"], m["line"], m["metric"], m["printed"], m["recomputed"])
+            for m in data["mismatches"]] == [("III/5", 133, "disbursement_pct", "27,6", "14,2")]
+
+
+def test_002_rows_pages_and_numbers(tx):
+    tables = read_tables(SEED)
+    rows = {r.key: r for r in tables.rows}
+    assert rows["III/5"].lines == [130, 133]  # continued after a page break
+    assert "bố trí 15 tỷ đồng" in rows["III/5"].status_text
+    assert "III/4 và 9" in rows and "III/19.1" in rows and "V/3.10" in rows
+    assert rows["III/10"].name.endswith("tuyến Lộ Tẻ - Rạch Sỏi)")
+    assert "I" not in tables.appendices or not any(r.appendix == "I" for r in tables.rows)
+
+
+def test_002_text_no_pattern_knows_is_reported(tx):
+    review = build_review(tx, SEED)
+    row, _ = _figs(review, "III/12")
+    assert ("24,9 tỷ đồng", 144) in {(u.text, u.line) for u in row.unparsed}
+    assert review.as_json()["unparsed"] >= 10
+
+
+def test_reimport_of_002_changes_nothing(tx):
+    review = build_review(tx, SEED)
+    before = tx.execute("SELECT count(*) FROM progress_snapshot").fetchone()[0]
+    summary = apply_review(tx, review)
+    assert summary["figures_written"] == 0
+    assert tx.execute("SELECT count(*) FROM progress_snapshot").fetchone()[0] == before
+    audit = tx.execute("SELECT after FROM audit_log WHERE action = 'report_import' "
+                       "ORDER BY id DESC LIMIT 1").fetchone()[0]
+    assert audit["sha256"] == review.identity.sha256 and len(audit["sha256"]) == 64
+
+
+# --- documents made here ----------------------------------------------------------------
+
+ROWS_45 = [
+    ("I. Lĩnh vực giao thông", None, None),  # a group row (merged across the table)
+    ("1 (*)", "Nâng cấp, mở rộng ĐT 923", "- Đã bàn giao mặt bằng khoảng 55,5%. - Riêng "
+     "kế hoạch vốn năm 2025 bố trí 20 tỷ đồng, giải ngân đến nay là 5 tỷ đồng, đạt 30% "
+     "kế hoạch giao."),
+    ("PAGE", None, None),
+    ("", "", "Tổng mức đầu tư dự kiến 900 tỷ đồng."),  # continues row 1 after the break
+    ("2 (*)", "Nâng cấp, mở rộng Đường tỉnh 917", "Ước khối lượng thi công đạt 67,05%"),
+    ("3 (**)", "Cầu Ông Tường mới", "Đã hoàn thành 3/5 gói thầu."),
+    ("19.1", "Nâng cấp Trung tâm ứng dụng tiến bộ khoa học và công nghệ",
+     "Đang thực hiện."),
+    ("19.2", "Nâng cấp Trung tâm kỹ thuật Tiêu chuẩn Đo lường Chất lượng", "Đã hoàn thành."),
+]
+
+
+def _heading(no: str, on: date) -> str:
+    return (f"(Kèm theo Báo cáo số {no} ngày {on.day} tháng {on.month} năm {on.year} "
+            "của Ủy ban nhân dân thành phố)")
+
+
+def make_docx(path: Path, rows=ROWS_45, no="45/BC-UBND", on=date(2025, 2, 15)) -> Path:
+    import docx
+    from docx.enum.text import WD_BREAK
+
+    d = docx.Document()
+    d.add_paragraph("Phụ lục III")
+    d.add_paragraph("NHIỆM VỤ ĐẦU TƯ DỰ ÁN KẾT CẤU HẠ TẦNG")
+    d.add_paragraph(_heading(no, on))
+    table = None
+    for first, name, status in [("PAGE", None, None), *rows]:
+        if first == "PAGE":
+            if table is not None:
+                d.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+            table = d.add_table(rows=1, cols=len(HEADER))
+            for cell, text in zip(table.rows[0].cells, HEADER, strict=True):
+                cell.text = text
+            continue
+        cells = table.add_row().cells
+        if name is None:  # group row: one cell merged across the table
+            merged = cells[0].merge(cells[-1])
+            merged.text = first
+            continue
+        cells[0].text, cells[1].text, cells[6].text = first, name, status
+    d.save(str(path))
+    return path
+
+
+def make_xlsx(path: Path, rows=ROWS_45, no="45/BC-UBND", on=date(2025, 2, 15)) -> Path:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.append(["Phụ lục III"])
+    ws.append([_heading(no, on)])
+    ws.append(HEADER)
+    for first, name, status in rows:
+        if first == "PAGE":
+            ws.append([])
+            ws.append(HEADER)
+            continue
+        if name is None:
+            ws.append([first])
+            ws.merge_cells(start_row=ws.max_row, start_column=1, end_row=ws.max_row,
+                           end_column=len(HEADER))
+            continue
+        number = float(first) if first.replace(".", "").isdigit() and "." in first else first
+        ws.append([number, name, "", "", "", "", status])
+    book.save(str(path))
+    return path
+
+
+@pytest.mark.parametrize("make", [make_docx, make_xlsx], ids=["docx", "xlsx"])
+def test_made_report_review(tx, tmp_path, make):
+    path = make(tmp_path / f"bc45{'.docx' if make is make_docx else '.xlsx'}")
+    review = build_review(tx, path)
+    assert review.identity.report_no == "45/BC-UBND" and review.doc_id == "45-BC-UBND"
+    assert review.identity.issued_on == date(2025, 2, 15)
+    by_key = {r.row.key: r for r in review.rows}
+    assert by_key["III/I"].row.is_group
+    assert by_key["III/1"].row.group == "I. Lĩnh vực giao thông"
+    # renamed row (ĐT = Đường tỉnh): matched by name, with a score and a reason
+    r1 = by_key["III/1"]
+    assert [c.id for c in r1.match.features] == ["002-III-05"], r1.match
+    assert r1.match.score >= 88 and "name" in r1.match.reason
+    _, figs = _figs(review, "III/1")
+    handover, state, old = figs[("site_handover_pct", "55,5")]
+    assert state == "changed" and old == Decimal("42.28")
+    pct = figs[("disbursement_pct", "30")][0]
+    assert pct.check["mismatch"] and pct.check["recomputed"] == "25"
+    # the continuation after the page break belongs to row 1; no pattern knows it
+    assert {u.text for u in r1.unparsed} == {"900 tỷ đồng"}
+    # reordered row: ĐT 917 is row 2 now
+    assert [c.id for c in by_key["III/2"].match.features] == ["002-III-06"]
+    assert figs_state(review, "III/2", "construction_pct") == "new"
+    # a new row is unmatched, listed with its figures not applied
+    assert by_key["III/3"].match.status != "matched" and not by_key["III/3"].figures
+    # a row split into 19.1 / 19.2 keeps its decimal numbers and matches each part
+    assert [c.id for c in by_key["III/19.1"].match.features] == ["002-III-19.1"]
+    assert [c.id for c in by_key["III/19.2"].match.features] == ["002-III-19.2"]
+    # rows of 002's Phụ lục III missing now are listed, never deleted
+    missing = {c.id for c in review.missing}
+    assert {"002-III-07", "002-III-08"} <= missing and "002-III-05" not in missing
+
+
+def figs_state(review, key, metric):
+    row = next(r for r in review.rows if r.row.key == key)
+    return next(state for f, state, _ in row.figures if f.metric == metric)
+
+
+def _latest(tx, fid, metric):
+    return tx.execute("SELECT value, valid_on, source_doc, source_ref, source_line FROM "
+                      "progress_snapshot WHERE feature_id = %s AND metric = %s "
+                      "ORDER BY valid_on DESC, id DESC LIMIT 1", (fid, metric)).fetchone()
+
+
+def test_apply_is_idempotent_and_an_older_report_adds_history_only(tx, tmp_path):
+    review = build_review(tx, make_docx(tmp_path / "bc45.docx"))
+    summary = apply_review(tx, review)
+    assert summary["figures_written"] == review.counts()["new"] + review.counts()["changed"] > 0
+    value, on, doc, ref, line = _latest(tx, "002-III-05", "site_handover_pct")
+    assert (value, on, doc, ref) == (Decimal("55.5"), date(2025, 2, 15), "45-BC-UBND",
+                                     "Phụ lục III, dòng 1") and line > 0
+    assert tx.execute("SELECT report_no, issued_on FROM source_document WHERE id = "
+                      "'45-BC-UBND'").fetchone() == ("45/BC-UBND", date(2025, 2, 15))
+    # every row is kept with its status text for the report's date (also without figures)
+    assert tx.execute("SELECT status_text, valid_on, features FROM report_row WHERE "
+                      "source_doc = '45-BC-UBND' AND row_number = '19.1'").fetchone() == (
+        "Đang thực hiện.", date(2025, 2, 15), ["projects:002-III-19.1"])
+    # the same file again: nothing new
+    again = build_review(tx, make_docx(tmp_path / "bc45.docx"))
+    assert again.counts()["new"] == again.counts()["changed"] == 0
+    assert apply_review(tx, again)["figures_written"] == 0
+    # an older report (December 2024) with another figure: history, the current stays
+    rows = [("1 (*)", "Nâng cấp, mở rộng Đường tỉnh 923", "Đã bàn giao mặt bằng khoảng 50%.")]
+    older = build_review(tx, make_docx(tmp_path / "bc30.docx", rows, "30/BC-UBND",
+                                       date(2024, 12, 1)))
+    apply_review(tx, older)
+    assert _latest(tx, "002-III-05", "site_handover_pct")[0] == Decimal("55.5")
+    assert tx.execute("SELECT count(*) FROM progress_snapshot WHERE feature_id = '002-III-05' "
+                      "AND metric = 'site_handover_pct' AND source_doc = '30-BC-UBND' AND "
+                      "valid_on = '2024-12-01'").fetchone()[0] == 1
+
+
+def test_match_option_and_create_new(tx, tmp_path):
+    path = make_xlsx(tmp_path / "bc45.xlsx")
+    review = build_review(tx, path, matches={"III/3": "002-III-10"})
+    row = next(r for r in review.rows if r.row.key == "III/3")
+    assert [c.id for c in row.match.features] == ["002-III-10"]
+    assert row.match.reason == "given (--match)"
+    with pytest.raises(GISError, match="no row"):
+        build_review(tx, path, matches={"III/99": "002-III-10"})
+    created = build_review(tx, path, create_new=True)
+    row = next(r for r in created.rows if r.row.key == "III/3")
+    assert row.create and {f.metric for f, _, _ in row.figures} == {"packages_done",
+                                                                     "packages_total"}
+    with pytest.raises(GISError, match="needs 'kind'"):
+        apply_review(tx, created)
+    tx.rollback()
+    created = build_review(tx, path, create_new=True)
+    summary = apply_review(tx, created, new_values={"kind": "other"})
+    assert len(summary["created"]) == 1
+    layer, fid = summary["created"][0].split(":")
+    assert _latest(tx, fid, "packages_done")[0] == 3
+    from layers import registry
+
+    table = registry.get(layer).table
+    assert tx.execute(f"SELECT geom_quality, geom IS NULL FROM {table} WHERE id = %s",
+                      (fid,)).fetchone() == ("unknown", True)
+
+
+def test_unsupported_formats_are_refused_with_advice(tx, tmp_path):
+    pdf = tmp_path / "bc.pdf"
+    pdf.write_bytes(b"%PDF-1.4")
+    with pytest.raises(GISError) as exc:
+        build_review(tx, pdf)
+    assert "not supported" in exc.value.message and ".docx or .xlsx" in exc.value.hint
+
+
+def test_cli_dry_run_json(db_url, tmp_path, monkeypatch):
+    from gis.cli import main
+
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    path = make_docx(tmp_path / "bc45.docx")
+    res = CliRunner().invoke(main, ["import", "report", str(path), "--dry-run", "--json"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.output)
+    assert {"rows", "matched", "unmatched", "figures", "applied"} <= set(data)
+    assert data["applied"] is False and data["figures"]["changed"] >= 1
+    with psycopg.connect(db_url) as c:
+        assert c.execute("SELECT count(*) FROM source_document WHERE id = '45-BC-UBND'"
+                         ).fetchone()[0] == 0
+    res = CliRunner().invoke(main, ["import", "report", str(tmp_path / "x.pdf")])
+    assert res.exit_code == 2 and "export the appendix tables" in res.output
+
+
+# --- the planners' page -----------------------------------------------------------------
+
+@pytest.fixture
+def tokens(db_url):
+    from gis.users import create_token, create_user
+
+    with psycopg.connect(db_url) as c:
+        create_user(c, "rp_planner", "planner", None)
+        create_user(c, "rp_officer", "district_officer", "916")
+        heads = {k: {"Authorization": f"Bearer {create_token(c, f'rp_{k}')}"}
+                 for k in ("planner", "officer")}
+    yield heads
+    with psycopg.connect(db_url) as c:  # what the page applied, and the users
+        c.execute("DELETE FROM progress_snapshot WHERE source_doc = '45-BC-UBND'")
+        c.execute("DELETE FROM audit_log WHERE feature_id = '45-BC-UBND'")
+        c.execute("DELETE FROM report_row WHERE source_doc = '45-BC-UBND'")
+        c.execute("DELETE FROM source_document WHERE id = '45-BC-UBND'")
+        c.execute("DELETE FROM app_user WHERE name LIKE 'rp\\_%'")
+
+
+def test_planner_page_reviews_resolves_and_applies(client, tokens, tmp_path, db_url):
+    page = client.get("/reports/import")
+    assert page.status_code == 200 and 'id="report-form"' in page.text
+    path = make_docx(tmp_path / "bc45.docx")
+
+    def post(headers, **form):
+        with path.open("rb") as fh:
+            return client.post("/reports/review", headers=headers, data=form,
+                               files={"file": ("bc45.docx", fh)}, params=form.pop("params", {}))
+
+    assert post({}).status_code == 401
+    assert post(tokens["officer"]).status_code == 403
+    html = post(tokens["planner"], params={"f": "html"})
+    assert html.status_code == 200 and 'name="match" data-row="III/3"' in html.text
+    assert "KHÔNG KHỚP" in html.text  # the wrong printed percentage
+    review = post(tokens["planner"], match=["III/3=002-III-10"]).json()
+    assert review["applied"] is False and review["figures"]["changed"] >= 1
+    wrong = post(tokens["planner"], apply="true", sha256="0" * 64)
+    assert wrong.status_code == 409
+    done = post(tokens["planner"], apply="true", sha256=review["report"]["sha256"],
+                match=["III/3=002-III-10"]).json()
+    assert done["applied"] is True
+    with psycopg.connect(db_url) as c:
+        assert c.execute("SELECT count(*) FROM progress_snapshot WHERE source_doc = "
+                         "'45-BC-UBND' AND feature_id = '002-III-10'").fetchone()[0] == 2
+        user, after = c.execute("SELECT user_name, after FROM audit_log WHERE action = "
+                                "'report_import' AND feature_id = '45-BC-UBND'").fetchone()
+    assert user == "rp_planner" and after["sha256"] == review["report"]["sha256"]
+    again = post(tokens["planner"], apply="true", match=["III/3=002-III-10"]).json()
+    assert again["figures"]["new"] == again["figures"]["changed"] == 0
+
+
+def test_phrase_declarations_are_checked():
+    from layers.base import Metric
+    from layers.checks import phrase_problems
+    from layers.phrases import Phrase
+
+    bad = {m.name: m for m in (
+        Metric("a_pct", "%", "A", "A", percent=True, phrases=(Phrase(r"đạt {n}\s*%"),)),
+        Metric("b", "tỷ đồng", "B", "B", phrases=(
+            Phrase(r"giải ngân (?P<value>{n}) {unit}", percent="b"),
+            Phrase(r"(?P<value>{n}"),)),
+    )}
+    problems = "; ".join(phrase_problems(bad))
+    assert "metric 'a_pct', phrase 1: no (?P<value>{n})" in problems
+    assert "percent 'b' is not a percent metric" in problems
+    assert "{unit} in the pattern but no units declared" in problems
+    assert "metric 'b', phrase 2: pattern does not compile" in problems
+
+
+def test_the_issue_wordings():
+    from gis.reports.figures import extract
+
+    text = ("- Ước khối lượng thi công đạt 67,05%. - Kế hoạch vốn năm 2025 bố trí 12.700 tỷ "
+            "đồng, giải ngân 6.804,269 tỷ đồng, đạt 53,6% kế hoạch. - Đến ngày 31/3/2025 "
+            "hoàn thành 12/15 gói thầu, bàn giao mặt bằng đạt 42,28%.")
+    got = extract([(7, text)], date(2025, 4, 15))
+    figs = {(f.metric, f.value_text, f.valid_on) for f in got.figures}
+    assert figs == {
+        ("construction_pct", "67,05", date(2025, 4, 15)),
+        ("capital_plan_bil_vnd", "12.700", date(2025, 4, 15)),
+        ("capital_disbursed_bil_vnd", "6.804,269", date(2025, 4, 15)),
+        ("disbursement_pct", "53,6", date(2025, 4, 15)),
+        ("packages_done", "12", date(2025, 3, 31)),
+        ("packages_total", "15", date(2025, 3, 31)),
+        ("site_handover_pct", "42,28", date(2025, 3, 31)),
+    }
+    pct = next(f for f in got.figures if f.metric == "disbursement_pct")
+    assert pct.check == {"printed": "53,6", "recomputed": "53,6",
+                         "of": "capital_plan_bil_vnd 12.700", "mismatch": False}
+    assert got.unparsed == []
