@@ -52,14 +52,18 @@ def _serve(db_url: str, **env):
         cwd=REPO, env={**os.environ, "DATABASE_URL": db_url, **env})
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
+        # until it answers (a loaded machine takes its time to import and start), or exits
+        deadline = time.monotonic() + 180
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"uvicorn exited with {proc.returncode}")
             try:
-                urllib.request.urlopen(f"{base}/maps/config.json", timeout=2)
+                urllib.request.urlopen(f"{base}/maps/config.json", timeout=10)
                 break
             except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"uvicorn did not answer on {base}") from None
                 time.sleep(0.2)
-        else:
-            raise RuntimeError("uvicorn did not start")
         yield base
     finally:
         proc.terminate()
