@@ -101,6 +101,9 @@ class Metric:
     # the metric or field of the same feature this one is counted against (a progress
     # bar of done / total), e.g. packages_done -> packages_total
     total: str | None = None
+    # what the figure measures, told apart from similar metrics (the web map's chooser)
+    note_vi: str | None = None
+    note_en: str | None = None
 
 
 METRIC_PARTS = ("date", "unit", "source")

@@ -24,6 +24,10 @@ const STRINGS = {
     tiled_note: 'Lớp lớn: tải theo ô bản đồ (vector tiles), chú giải theo vùng đang xem',
     none_here: 'Không có đối tượng nào',
     tiled_count: n => `${n} đối tượng trong lớp tải theo ô`,
+    filters_button: 'Bộ lọc', search_hint: 'vd. cai rang, QL91, KCN Trà Nóc', ward: 'Phường/xã',
+    found: n => `${n} kết quả`, not_found: q => `Không tìm thấy “${q}”. Bản đồ giữ nguyên.`,
+    close: 'Đóng', metric: 'Chỉ số tiến độ', metric_shading: 'Theo màu tô của lớp',
+    metric_shading_help: 'Mỗi lớp dùng chỉ số tô màu đầu tiên nó có. Chọn một chỉ số để lọc đúng theo chỉ số đó.',
   },
   en: {
     app_title: 'Cần Thơ infrastructure map', print: 'Print map', search: 'Search by name',
@@ -47,6 +51,10 @@ const STRINGS = {
     tiled_note: 'Large layer: drawn from vector tiles; legend for the area in view',
     none_here: 'No features',
     tiled_count: n => `${n} features in tiled layers`,
+    filters_button: 'Filters', search_hint: 'e.g. cai rang, QL91, KCN Trà Nóc', ward: 'Ward/commune',
+    found: n => `${n} results`, not_found: q => `Nothing found for “${q}”. The map is unchanged.`,
+    close: 'Close', metric: 'Progress metric', metric_shading: 'As the layer is shaded',
+    metric_shading_help: 'Each layer uses the first shading metric it has. Choose one metric to filter by it alone.',
   },
 };
 
