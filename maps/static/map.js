@@ -86,6 +86,13 @@ for (const layer of cfg.layers) {
     app.tiled[layer.id].grid.addTo(app.groups[layer.id]);
   }
 }
+// Popups fit in the map (scrolling inside when long), so one opened is fully visible.
+function popupOptions() {
+  const size = map.getSize();
+  return { maxWidth: Math.min(360, size.x - 60), minWidth: Math.min(260, size.x - 80),
+    maxHeight: Math.max(160, size.y - 110), autoPanPadding: [12, 12] };
+}
+app.popupOptions = popupOptions;
 function overlayName(layer) { return `<span data-layer="${layer.id}">${esc(lbl(layer, 'title'))}</span>`; }
 let control;
 function buildControl() {
@@ -164,7 +171,7 @@ function draw({ tiles = true } = {}) {
       style: f => featureStyle(layer, f.properties, cfg.metrics),
       pointToLayer: (f, latlng) => L.circleMarker(latlng, featureStyle(layer, f.properties, cfg.metrics)),
       onEachFeature: (f, lyr) => {
-        lyr.bindPopup(() => popupHtml(cfg, layer, f, asOf()), { maxWidth: 360, minWidth: 260 });
+        lyr.bindPopup(() => popupHtml(cfg, layer, f, asOf()), popupOptions());
         app.index[`${layer.id}/${f.id}`] = lyr;
         if (layer.style.label_field) {
           // above the label point: features located only by district are drawn on it
@@ -213,7 +220,7 @@ function tiledClick(ev) {
 }
 
 async function openItemPopup(layer, id, latlng, name) {
-  const popup = L.popup({ maxWidth: 360, minWidth: 260 }).setLatLng(latlng)
+  const popup = L.popup(popupOptions()).setLatLng(latlng)
     .setContent(`<div class="popup loading" data-layer="${layer.id}"><h3>${esc(name || id)}</h3>${t('loading')}</div>`)
     .openOn(map);
   const date = asOf();

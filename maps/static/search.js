@@ -65,7 +65,7 @@ export async function openResult(app, r) {
     app.highlight = L.rectangle(bounds, { color: '#d81b60', weight: 2, fill: false, dashArray: '4 4',
       interactive: false, className: 'search-highlight' }).addTo(map);
     map.fitBounds(bounds, { maxZoom: 14, padding: [30, 30] });
-    L.popup({ autoPanPadding: [20, 20] }).setLatLng(bounds.getCenter())
+    L.popup(app.popupOptions()).setLatLng(bounds.getCenter())
       .setContent(`<div class="popup ward"><h3>${esc(r.name)}</h3><div class="ptype">${t('ward')} · ` +
         `${esc(districtNames(app.cfg, r.districts))}</div></div>`).openOn(map);
     return;
