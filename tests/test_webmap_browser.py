@@ -213,3 +213,48 @@ def test_popup_names_places_sources_and_history(browser, server):
     assert link.endswith(f"/collections/{key.replace('/', '/items/')}/progress")
     assert "Lịch sử" in text
     b.save_screenshot(str(ARTIFACTS / "map-popup-details.png"))
+
+
+def test_attribute_table(browser, server):
+    b = browser
+    b.get(f"{server}/maps")
+    wait_ready(b)
+    b.find_element("id", "attr-toggle").click()
+    Select(b.find_element("id", "attr-layer")).select_by_value("projects")
+    rows = lambda: b.find_elements("css selector", "#attr-table tbody tr")  # noqa: E731
+    shown = b.execute_script("return mapsApp.shown.projects.length")
+    assert len(rows()) == shown > 0
+    # sorted by a metric, descending on the second click, empty values last
+    b.find_element("css selector", "#attr-table th[data-col=construction_pct] button").click()
+    b.find_element("css selector", "#attr-table th[data-col=construction_pct] button").click()
+    values = b.execute_script("return mapsApp.table.rows.map(f => f.properties.construction_pct)")
+    known = [v for v in values if v is not None]
+    assert known == sorted(known, reverse=True) and values[:len(known)] == known
+    # a filter per column (accents optional)
+    box = b.find_element("css selector", "#attr-table input[data-col=name]")
+    box.send_keys("quoc lo 91")
+    names = [r.find_element("css selector", "td").text for r in rows()]
+    assert names and all("Quốc lộ 91" in n or "quốc lộ 91" in n for n in names)
+    # the table's rows are what the export writes
+    b.find_element("id", "attr-export").click()
+    lines = b.execute_script("return mapsApp.table.lastExport.split('\\n')")
+    assert len(lines) == len(names) + 1 and all(n in "\n".join(lines) for n in names)
+    # a row opens its popup on the map ...
+    located = [r for r in rows() if b.execute_script(
+        "return !!mapsApp.index['projects/' + arguments[0]]", r.get_attribute("data-id"))]
+    if located:
+        fid = located[0].get_attribute("data-id")
+        located[0].click()
+        WebDriverWait(b, 5).until(lambda d: d.execute_script(
+            "return document.querySelector('.leaflet-popup .popup')?.dataset.id") == fid)
+        assert "selected" in located[0].get_attribute("class")
+    # ... and a popup opened on the map selects its row
+    box.clear()
+    box.send_keys(" ")
+    other = b.execute_script("return mapsApp.shown.projects.find(f => f.geometry).id")
+    b.execute_script("mapsApp.map.closePopup(); mapsApp.focusFeature('projects/' + arguments[0])",
+                     other)
+    WebDriverWait(b, 5).until(lambda d: d.execute_script(
+        "return document.querySelector('#attr-table tr.selected')?.dataset.id") == other)
+    b.save_screenshot(str(ARTIFACTS / "map-attribute-table.png"))
+    assert failed_requests(b, server) == []

@@ -8,6 +8,7 @@ import { loadPlugin, tileUrl, TiledLayer } from './tiles.js';
 import { setupSearch } from './search.js';
 import { setupLayout } from './layout.js';
 import { addContext } from './context.js';
+import { setupTable } from './table.js';
 
 const opts = window.MAP_OPTIONS || {};
 const $ = id => document.getElementById(id);
@@ -187,6 +188,7 @@ function draw({ tiles = true } = {}) {
     (tiledTotal ? ` · ${t('tiled_count', tiledTotal)}` : '');
   $('count').classList.toggle('empty', !shown && !tiledTotal);
   legend();
+  app.renderTable?.();
   if (token !== null) settle(token);
 }
 
@@ -354,4 +356,5 @@ buildControl();
 setupSearch(app);
 setupLayout(app);
 addContext(app);
+if ($('attr')) setupTable(app);
 await load({ first: true });
