@@ -243,8 +243,8 @@ map.getContainer().addEventListener('click', tiledClick, true);
 export function focusFeature(key) {
   const lyr = app.index[key];
   if (!lyr) return false;
-  if (lyr.getBounds) map.fitBounds(lyr.getBounds(), { maxZoom: 14, padding: [30, 30], animate: false });
-  else map.setView(lyr.getLatLng(), Math.max(map.getZoom(), 13), { animate: false });
+  if (lyr.getBounds) map.fitBounds(lyr.getBounds(), { maxZoom: 14, padding: [30, 30] });
+  else map.setView(lyr.getLatLng(), Math.max(map.getZoom(), 13));
   lyr.openPopup();  // autoPan: the popup is moved fully into view
   return true;
 }
