@@ -258,3 +258,68 @@ def test_attribute_table(browser, server):
         "return document.querySelector('#attr-table tr.selected')?.dataset.id") == other)
     b.save_screenshot(str(ARTIFACTS / "map-attribute-table.png"))
     assert failed_requests(b, server) == []
+
+
+def spatial_answer(b, after: int | None = None) -> int:
+    WebDriverWait(b, 10).until(lambda d: d.execute_script(
+        "return document.body.dataset.spatial !== undefined"))
+    return int(b.execute_script("return Number(document.body.dataset.spatial)"))
+
+
+def shown_ids(b) -> dict[str, list[str]]:
+    return b.execute_script(
+        "const o = {}; for (const l of mapsApp.cfg.layers) if (l.feature_fields)"
+        " o[l.id] = (mapsApp.shown[l.id] || []).map(f => String(f.id)).sort(); return o;")
+
+
+def test_spatial_questions(browser, server):
+    import json
+    import urllib.parse
+    import urllib.request
+
+    def server_answer(**params):
+        url = f"{server}/maps/spatial?{urllib.parse.urlencode(params)}"
+        return json.load(urllib.request.urlopen(url))["layers"]
+
+    b = browser
+    b.get(f"{server}/maps")
+    wait_ready(b)
+    everything = shown_ids(b)
+    # within 500 m of a road (the feature whose popup is open)
+    fid = b.execute_script("return mapsApp.data.projects.find(f => f.geometry &&"
+                           " f.geometry.type.includes('LineString')).id")
+    b.execute_script("mapsApp.focusFeature('projects/' + arguments[0])", fid)
+    WebDriverWait(b, 5).until(lambda d: d.find_element("id", "sp-near").is_enabled())
+    b.find_element("id", "sp-near").click()
+    n = spatial_answer(b)
+    want = server_answer(near=f"projects/{fid}", distance=500)
+    got = shown_ids(b)
+    got["projects"].remove(fid)  # the road itself stays on the map, not in the answer
+    for layer, ids in got.items():
+        assert set(ids) == set(want[layer]) & set(everything[layer]), layer
+    assert n == sum(map(len, want.values()))
+    assert "500 m" in b.find_element("id", "sp-status").text
+    b.save_screenshot(str(ARTIFACTS / "map-spatial-near.png"))
+    # in a ward
+    b.find_element("id", "sp-clear").click()
+    assert shown_ids(b) == everything
+    code = b.execute_script("return mapsApp.cfg.wards[0].code")
+    Select(b.find_element("id", "sp-ward")).select_by_value(code)
+    spatial_answer(b)
+    want = server_answer(ward=code)
+    assert all(set(ids) <= set(want[k]) for k, ids in shown_ids(b).items())
+    b.find_element("id", "sp-clear").click()
+    # within a drawn polygon: four clicks, then "done"
+    b.find_element("id", "sp-draw").click()
+    b.execute_script(
+        "for (const [lat, lng] of [[10.0, 105.7], [10.0, 105.8], [10.1, 105.8], [10.1, 105.7]])"
+        " mapsApp.map.fire('click', { latlng: L.latLng(lat, lng) });")
+    b.find_element("id", "sp-draw").click()
+    spatial_answer(b)
+    want = server_answer(polygon="105.7 10.0,105.8 10.0,105.8 10.1,105.7 10.1")
+    got = shown_ids(b)
+    for layer, ids in got.items():
+        assert set(ids) == set(want[layer]) & set(everything[layer]), layer
+    assert sum(map(len, got.values())) < sum(map(len, everything.values()))
+    b.save_screenshot(str(ARTIFACTS / "map-spatial-polygon.png"))
+    assert failed_requests(b, server) == []

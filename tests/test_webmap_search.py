@@ -95,3 +95,34 @@ def test_similar_percent_metrics_are_explained():
     notes = {m.note_vi for m in METRICS.values() if m.percent}
     assert None not in notes and len(notes) == sum(m.percent for m in METRICS.values())
     assert all(m.note_en for m in METRICS.values() if m.percent)
+
+
+def test_spatial_questions_through_cql2(client, conn):
+    road = conn.execute("SELECT id FROM infra_project WHERE GeometryType(geom) LIKE"
+                        " '%LINESTRING' ORDER BY id LIMIT 1").fetchone()[0]
+    r = client.get("/maps/spatial", params={"near": f"projects/{road}", "distance": 500})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["filter"].startswith("S_DWITHIN(geometry, LINESTRING")
+    near = set(body["layers"]["projects"])
+    assert road not in near
+    expected = {i for (i,) in conn.execute(
+        "SELECT p.id FROM infra_project p, infra_project r WHERE r.id = %s AND p.id <> r.id"
+        " AND ST_DWithin(p.geom::geography, r.geom::geography, 500)", (road,))}
+    assert near == expected
+    poly = "105.7 10.0,105.8 10.0,105.8 10.1,105.7 10.1"
+    inside = set(client.get("/maps/spatial", params={"polygon": poly}).json()
+                 ["layers"]["projects"])
+    assert inside == {i for (i,) in conn.execute(
+        "SELECT id FROM infra_project WHERE ST_Intersects(geom,"
+        " ST_MakeEnvelope(105.7, 10.0, 105.8, 10.1, 4326))")}
+    ward = conn.execute("SELECT code FROM admin_commune WHERE geom IS NOT NULL"
+                        " ORDER BY code LIMIT 1").fetchone()[0]
+    in_ward = set(client.get("/maps/spatial", params={"ward": ward}).json()
+                  ["layers"]["projects"])
+    assert in_ward == {i for (i,) in conn.execute(
+        "SELECT p.id FROM infra_project p, admin_commune c WHERE c.code = %s"
+        " AND ST_Intersects(p.geom, c.geom)", (ward,))}
+    for params in ({}, {"polygon": "1 2,3 4"}, {"ward": ward, "polygon": poly},
+                   {"near": "projects/nope"}, {"near": f"projects/{road}", "distance": -1}):
+        assert client.get("/maps/spatial", params=params).status_code in (400, 404), params

@@ -9,6 +9,7 @@ import { setupSearch } from './search.js';
 import { setupLayout } from './layout.js';
 import { addContext } from './context.js';
 import { setupTable } from './table.js';
+import { setupSpatial } from './spatial.js';
 
 const opts = window.MAP_OPTIONS || {};
 const $ = id => document.getElementById(id);
@@ -164,7 +165,8 @@ function draw({ tiles = true } = {}) {
     }
     const group = app.groups[layer.id];
     group.clearLayers();
-    const feats = (app.data[layer.id] || []).filter(f => matches(layer, f.properties, flt, cfg.metrics));
+    const feats = (app.data[layer.id] || []).filter(f => matches(layer, f.properties, flt, cfg.metrics) &&
+      (!app.spatial || !layer.feature_fields || app.spatial.has(layer.id, f.id)));
     app.shown[layer.id] = feats;
     if (layer.feature_fields) { total += (app.data[layer.id] || []).length; shown += feats.length; }
     const gj = L.geoJSON({ type: 'FeatureCollection', features: feats.filter(f => f.geometry) }, {
@@ -357,4 +359,6 @@ setupSearch(app);
 setupLayout(app);
 addContext(app);
 if ($('attr')) setupTable(app);
+app.redraw = () => draw({ tiles: false });
+setupSpatial(app);
 await load({ first: true });
