@@ -15,6 +15,7 @@ from gis.extent import Extent
 from gis.settings import map_settings
 from layers import METRICS, registry
 from layers.base import METRIC_PARTS, Choice, Field, Layer, metric_column
+from maps.context import CURRENT_WARDS
 
 API_ITEM_URL = "/collections/{layer}/items/{id}"
 API_TILE_URL = "/collections/{layer}/tiles/WebMercatorQuad/{z}/{y}/{x}"
@@ -87,9 +88,8 @@ async def reference_lists(conn: AsyncConnection) -> dict:
     """What popups resolve codes with: wards (code -> name, district) and source
     documents (id -> title, number, date)."""
     cur = conn.cursor(row_factory=dict_row)
-    await cur.execute("SELECT code, full_name, district_code FROM admin_commune"
-                      " WHERE last_listed IS NOT DISTINCT FROM"
-                      " (SELECT max(last_listed) FROM admin_commune) ORDER BY code")
+    await cur.execute("SELECT code, full_name, district_code FROM admin_commune WHERE "
+                      + CURRENT_WARDS + " ORDER BY code")
     wards = await cur.fetchall()
     await cur.execute("SELECT id, title, title_en, report_no, issued_on::text AS issued_on"
                       " FROM source_document ORDER BY id")

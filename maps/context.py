@@ -14,14 +14,16 @@ from gis.settings import data_settings
 
 router = APIRouter(tags=["maps"])
 
+# the wards of the latest GSO list (admin_commune keeps the older ones too)
+CURRENT_WARDS = "last_listed IS NOT DISTINCT FROM (SELECT max(last_listed) FROM admin_commune)"
+
 WARDS_SQL = """
 SELECT json_build_object('type', 'Feature', 'id', code,
   'properties', json_build_object('context', 'ward', 'name', full_name,
                                   'district', district_code),
   'geometry', ST_AsGeoJSON(ST_Boundary(geom), 5)::json)::text
 FROM admin_commune
-WHERE geom IS NOT NULL
-  AND last_listed IS NOT DISTINCT FROM (SELECT max(last_listed) FROM admin_commune)
+WHERE geom IS NOT NULL AND """ + CURRENT_WARDS + """
 ORDER BY code"""
 
 

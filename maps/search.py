@@ -21,6 +21,8 @@ from gis.expr import Expr
 from gis.query import FeatureQuery
 from layers import registry
 from layers.base import Layer
+from maps.context import CURRENT_WARDS
+from maps.filters import normalise
 
 router = APIRouter(tags=["maps"])
 
@@ -41,11 +43,8 @@ PUNCTUATION = "/-,.;:()+÷\"'"
 MAX_RESULTS = 30
 
 
-def fold(text: str | None) -> str:
-    """Lower case, accents off, đ -> d, spaces squeezed: "Cái Răng" -> "cai rang"."""
-    s = unicodedata.normalize("NFD", text or "")
-    s = "".join(ch for ch in s if not unicodedata.combining(ch)).replace("đ", "d")
-    return " ".join(s.replace("Đ", "D").lower().split())
+# lower case, accents off, đ -> d, spaces squeezed: "Cái Răng" -> "cai rang"
+fold = normalise
 
 
 def query_words(q: str) -> list[str]:
@@ -123,8 +122,8 @@ async def _wards(conn, words: list[str]) -> list[dict]:
     m = _matches([sql.SQL("c.full_name"), sql.SQL("c.name")], words)
     cur = await conn.execute(sql.SQL(
         "SELECT c.code, c.full_name, c.district_code, {bbox} FROM admin_commune c"
-        " WHERE c.last_listed IS NOT DISTINCT FROM (SELECT max(last_listed) FROM admin_commune)"
-        " AND {m} ORDER BY c.full_name LIMIT {n}").format(
+        " WHERE c.{current} AND {m} ORDER BY c.full_name LIMIT {n}").format(
+            current=sql.SQL(CURRENT_WARDS),
             bbox=_bbox("c.geom"), m=m.sql, n=sql.Literal(MAX_RESULTS)), m.params)
     return [{"kind": "ward", "layer": None, "id": code, "name": name, "name_en": None,
              "districts": [district], "wards": [code], "bbox": bbox}

@@ -19,6 +19,8 @@ export async function addContext(app) {
     : { color: '#90a4ae', weight: 0.8, opacity: 0.9, dashArray: '2 3', className: 'ctx-ward' };
   const layer = L.geoJSON(body, {
     pane: 'pane-context', interactive: false, style,
+    // credits as in the boundaries' SOURCES.md
+    attribution: 'Sông Hậu: Natural Earth · phường/xã (sơ đồ): vietnam63 (M. Choisy)',
     onEachFeature: (f, lyr) => {
       const river = f.properties.context === 'river';
       lyr.bindTooltip(esc(f.properties.name), { permanent: true, direction: 'center', interactive: false,
