@@ -13,6 +13,7 @@ from api import (
     admin,
     changes,
     collections,
+    docs,
     errors,
     health,
     items,
@@ -56,7 +57,8 @@ def create_app(database_url: str | None = None) -> FastAPI:
         version="0.1.0",
         lifespan=lifespan,
         openapi_url="/api",
-        docs_url="/api.html",
+        docs_url=None,  # /api.html: api/docs.py, Swagger UI served locally
+        redoc_url=None,
     )
     app.state.conformance = tiles.CONFORMANCE + writes.CONFORMANCE
     app.state.tile_cache = TileCache(api_settings().tile_cache_size)
@@ -65,6 +67,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.state.database_url = database_url
     errors.install(app)
     app.include_router(landing.router)
+    app.include_router(docs.router)
     app.include_router(collections.router)
     app.include_router(items.router)
     app.include_router(writes.router)

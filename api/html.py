@@ -13,6 +13,7 @@ from fastapi import Query, Request
 from fastapi.responses import HTMLResponse
 
 from api.fields import property_schemas
+from gis.figures import format_vn_number
 from layers.base import Layer
 from maps.templating import templates
 
@@ -55,7 +56,8 @@ FormatParam = Annotated[str | None, Query(
 
 
 def render(request: Request, template: str, status_code: int = 200, **context) -> HTMLResponse:
-    resp = templates.TemplateResponse(request, template, {"title": "", **context},
+    context = {"title": "", "shown": shown_value, "property_rows": property_rows, **context}
+    resp = templates.TemplateResponse(request, template, context,
                                       status_code=status_code)
     resp.headers["Vary"] = "Accept"
     return resp
@@ -75,3 +77,54 @@ def columns(layer: Layer) -> list[str]:
     if len(cols) < 2:
         cols += [f.name for f in layer.all_fields if f.name not in cols][:3]
     return cols
+
+
+def is_empty(value) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
+def _date_vn(value: str) -> str:
+    y, m, d = value[:10].split("-")
+    return f"{d}/{m}/{y}" + value[10:]
+
+
+def shown_value(layer: Layer, name: str, value) -> str:
+    """A property as a person reads it: the choice's label, the number in Vietnamese
+    notation with its unit, the date as dd/mm/yyyy, a list joined."""
+    schema = property_schemas(layer).get(name, {})
+    if isinstance(value, list) and all(isinstance(v, str | int | float) for v in value):
+        return ", ".join(shown_value(layer, name, v) for v in value)
+    if layer.has_field(name) and layer.field(name).choices:
+        c = next((c for c in layer.field(name).choices if c.value == value), None)
+        if c is not None:
+            return c.label_vi if c.label_vi == c.label_en else f"{c.label_vi} ({c.label_en})"
+    if isinstance(value, bool):
+        return "có" if value else "không"
+    if isinstance(value, int | float):
+        unit = schema.get("x-ogc-unit")
+        if isinstance(value, int) and not unit:  # a year, a line number: no separators
+            return str(value)
+        return format_vn_number(value) + (f" {unit}" if unit else "")
+    if isinstance(value, str) and schema.get("format") == "date" and len(value) >= 10:
+        try:
+            return _date_vn(value)
+        except ValueError:
+            return value
+    return str(value)
+
+
+def property_rows(layer: Layer, properties: dict) -> list[dict]:
+    """The item page's rows: every non-empty property in the registry's order, labelled,
+    with its value as :func:`shown_value` writes it (lists of objects stay JSON)."""
+    rows = []
+    for name, schema in property_schemas(layer).items():
+        v = properties.get(name)
+        if is_empty(v):
+            continue
+        plain = not isinstance(v, dict) and not (
+            isinstance(v, list) and any(isinstance(x, dict | list) for x in v))
+        rows.append({"name": name, "label_vi": schema["title"],
+                     "label_en": schema["description"], "value": v,
+                     "text": shown_value(layer, name, v) if plain else None,
+                     "number": isinstance(v, int | float) and not isinstance(v, bool)})
+    return rows

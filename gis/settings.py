@@ -81,6 +81,8 @@ class DataSettings(BaseSettings):
     # Ward/commune polygons in boundaries_dir (schematic: see its SOURCES.md, section 5);
     # empty: communes have no geometry.
     commune_polygons_file: str = "cantho_wards_schematic.geojson"
+    # the river drawn for orientation on the web map (SOURCES.md section 6); empty: none
+    river_file: str = "song_hau_ne10m.geojson"
     # How far (metres) a feature may reach beyond the wards it names before the loader and
     # the API refuse it. The schematic polygons are thinned to 4-29 vertices and leave gaps
     # of up to 1.3 km against the district outlines (largest inscribed circle 668 m), so

@@ -114,6 +114,9 @@ class Metric:
     periodic: bool = False
     # how reports word it (layers/phrases.py): read by ``gis import report``
     phrases: tuple[Phrase, ...] = ()
+    # what the figure measures, told apart from similar metrics (the web map's chooser)
+    note_vi: str | None = None
+    note_en: str | None = None
 
 
 METRIC_PARTS = ("date", "unit", "source", "period", "qualifier")

@@ -50,13 +50,25 @@ METRICS: dict[str, Metric] = {
     m.name: m
     for m in (
         Metric("site_handover_pct", "%", "Bàn giao mặt bằng", "Site handed over", percent=True,
-               phrases=HANDOVER),
+               phrases=HANDOVER,
+               note_vi="Phần mặt bằng đã giao cho chủ đầu tư/nhà thầu để thi công "
+                       "(\"đã bàn giao mặt bằng khoảng …%\"); bước sau bồi thường.",
+               note_en="Share of the site handed to the investor/contractor to build on "
+                       "(\"site handed over about …%\"); the step after compensation."),
         Metric("site_handed_over_ha", "ha", "Diện tích mặt bằng đã bàn giao",
                "Site area handed over", total="land_acquired_ha", phrases=HANDED_OVER_HA),
         Metric("compensation_pct", "%", "Bồi thường, GPMB", "Compensation / site clearance",
-               percent=True, phrases=COMPENSATION),
+               percent=True, phrases=COMPENSATION,
+               note_vi="Tiến độ bồi thường, hỗ trợ, tái định cư và giải phóng mặt bằng "
+                       "(\"bồi thường … đạt …%\"); chưa phải mặt bằng đã bàn giao.",
+               note_en="Progress of compensation, support, resettlement and clearance "
+                       "(\"compensation … reached …%\"); not yet the site handed over."),
         Metric("construction_pct", "%", "Khối lượng thi công", "Construction", percent=True,
-               phrases=CONSTRUCTION),
+               phrases=CONSTRUCTION,
+               note_vi="Khối lượng xây dựng đã thực hiện so với tổng khối lượng (thi công), "
+                       "không tính mặt bằng hay vốn.",
+               note_en="Construction work done against the whole works; neither the site "
+                       "nor the money."),
         Metric("packages_done", "gói thầu", "Gói thầu đã thi công", "Packages under way or done",
                integer=True, unit_en="packages", total="packages_total", phrases=PACKAGES),
         Metric("packages_total", "gói thầu", "Tổng số gói thầu", "Packages in total",
@@ -67,16 +79,27 @@ METRICS: dict[str, Metric] = {
                unit_en="billion VND", total="capital_plan_bil_vnd", periodic=True,
                phrases=CAPITAL_DISBURSED),
         Metric("disbursement_pct", "%", "Giải ngân so với kế hoạch", "Disbursed, % of plan",
-               percent=True, periodic=True),
+               percent=True, periodic=True,
+               note_vi="Vốn đã giải ngân so với kế hoạch vốn được giao (thường của một năm), "
+                       "không phải khối lượng thi công.",
+               note_en="Capital disbursed against the capital allocated (often for one "
+                       "year); not the construction done."),
         Metric("executed_value_bil_vnd", "tỷ đồng", "Kinh phí, giá trị thực hiện",
                "Value executed", unit_en="billion VND", total="executed_budget_bil_vnd",
                periodic=True, phrases=EXECUTED),
         Metric("executed_budget_bil_vnd", "tỷ đồng", "Kinh phí được so sánh (mẫu số)",
                "Budget the executed value is measured against", unit_en="billion VND"),
         Metric("executed_pct", "%", "Kinh phí thực hiện đạt", "Value executed, % of budget",
-               percent=True, periodic=True),
+               percent=True, periodic=True,
+               note_vi="Giá trị (kinh phí) đã thực hiện so với kinh phí hoặc giá trị hợp đồng "
+                       "của công trình; không phải vốn giải ngân theo kế hoạch năm.",
+               note_en="Value executed against the works' budget or contract value; not the "
+                       "capital disbursed against a year's plan."),
         Metric("occupancy_pct", "%", "Tỷ lệ lấp đầy", "Occupancy", percent=True,
-               phrases=OCCUPANCY),
+               phrases=OCCUPANCY,
+               note_vi="Diện tích đất công nghiệp đã cho thuê so với diện tích cho thuê được "
+                       "của khu/cụm.",
+               note_en="Industrial land leased against the zone's leasable land."),
         Metric("projects_count", "dự án", "Số dự án", "Projects", integer=True,
                unit_en="projects"),
         Metric("length_done_m", "m", "Chiều dài đã thi công", "Length built", total="length_m"),

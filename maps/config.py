@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from psycopg import AsyncConnection, sql
+from psycopg.rows import dict_row
 
 from gis.extent import Extent
 from gis.settings import map_settings
@@ -16,6 +17,7 @@ from layers import METRICS, registry
 from layers.base import METRIC_PARTS, Choice, Field, Layer, metric_column
 from layers.figures import QUALIFIERS
 from layers.report_fields import DECISION_KINDS
+from maps.context import CURRENT_WARDS
 
 API_ITEM_URL = "/collections/{layer}/items/{id}"
 API_TILE_URL = "/collections/{layer}/tiles/WebMercatorQuad/{z}/{y}/{x}"
@@ -85,6 +87,18 @@ async def feature_counts(conn: AsyncConnection, layers: list[Layer]) -> dict[str
     return counts
 
 
+async def reference_lists(conn: AsyncConnection) -> dict:
+    """What popups resolve codes with: wards (code -> name, district) and source
+    documents (id -> title, number, date)."""
+    cur = conn.cursor(row_factory=dict_row)
+    await cur.execute("SELECT code, full_name, district_code FROM admin_commune WHERE "
+                      + CURRENT_WARDS + " ORDER BY code")
+    wards = await cur.fetchall()
+    await cur.execute("SELECT id, title, title_en, report_no, issued_on::text AS issued_on"
+                      " FROM source_document ORDER BY id")
+    return {"wards": wards, "sources": {r.pop("id"): r for r in await cur.fetchall()}}
+
+
 def layer_config(layer: Layer, feature_count: int | None = None) -> dict:
     fields = [f for f in layer.all_fields if f.type != "json" or f.popup == "records"]
     return {
@@ -102,6 +116,8 @@ def layer_config(layer: Layer, feature_count: int | None = None) -> dict:
         "style": asdict(layer.style),
         "data_url": f"/maps/data/{layer.id}.geojson",
         "item_url": API_ITEM_URL.replace("{layer}", layer.id),
+        # every figure of a feature with its source (api/items.py)
+        "history_url": API_ITEM_URL.replace("{layer}", layer.id) + "/progress",
         "tile_url": API_TILE_URL.replace("{layer}", layer.id),
         "feature_count": feature_count,
         # over the threshold: drawn from vector tiles (map.js), else fetched as GeoJSON
@@ -110,8 +126,10 @@ def layer_config(layer: Layer, feature_count: int | None = None) -> dict:
 
 
 def map_config(districts: list[dict] | None = None,
-               counts: dict[str, int] | None = None, extent: Extent | None = None) -> dict:
+               counts: dict[str, int] | None = None, extent: Extent | None = None,
+               references: dict | None = None) -> dict:
     counts = counts or {}
+    references = references or {}
     return {
         "layers": [layer_config(layer, counts.get(layer.id)) for layer in registry.layers()],
         "tile_threshold": map_settings().tile_threshold,
@@ -126,6 +144,8 @@ def map_config(districts: list[dict] | None = None,
         "qualifiers": [_choice(c) for c in QUALIFIERS],
         "decision_kinds": [_choice(c) for c in DECISION_KINDS],
         "districts": districts or [],
+        "wards": references.get("wards", []),
+        "sources": references.get("sources", {}),
         "exports": {"pdf": "/exports/map.pdf", "png": "/exports/map.png",
                     "atlas": "/exports/atlas.pdf"},
     }

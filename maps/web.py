@@ -20,7 +20,7 @@ from gis.extent import city_extent
 from gis.filters import parse_choices
 from layers import registry
 from maps import district as district_sql
-from maps.config import feature_counts, map_config
+from maps.config import feature_counts, map_config, reference_lists
 from maps.filters import MapFilter
 from maps.paths import STATIC_DIR
 from maps.templating import templates
@@ -45,7 +45,8 @@ async def page_config(conn, district: str | None = None, as_of=None) -> dict:
     """What a map page embeds so that it starts drawing at once: the config (the same as
     ``/maps/config.json``) and the GeoJSON URLs map.js will ask for, to preload."""
     cfg = map_config(await district_sql.district_list(conn),
-                     await feature_counts(conn, registry.layers()), await city_extent(conn))
+                     await feature_counts(conn, registry.layers()), await city_extent(conn),
+                     await reference_lists(conn))
     query = urlencode([(k, str(v)) for k, v in (("as_of", as_of), ("district", district)) if v])
     return {"config": cfg, "preload": [lc["data_url"] + (f"?{query}" if query else "")
                                        for lc in cfg["layers"] if not lc["tiled"]]}
@@ -71,7 +72,8 @@ async def config(request: Request) -> JSONResponse:
         districts = await district_sql.district_list(conn)
         counts = await feature_counts(conn, registry.layers())
         extent = await city_extent(conn)
-    return JSONResponse(map_config(districts, counts, extent))
+        references = await reference_lists(conn)
+    return JSONResponse(map_config(districts, counts, extent, references))
 
 
 @router.get("/maps/data/{layer_id}.geojson", summary="One layer's features for the web map "

@@ -1,12 +1,6 @@
 // Client-side filters: the registry's filter fields (cfg.filters: a select each, the query
-// parameter is the field's name), progress range and name search.
+// parameter is the field's name) and the progress range of one chosen metric (or the shading one).
 import { progressValue, choice } from './style.js';
-
-// "Đường tỉnh 918" and "duong tinh 918" normalise to the same text.
-export function normalise(s) {
-  return (s || '').normalize('NFD').replace(/[\u0300-\u036f]/g, '')
-    .replace(/đ/g, 'd').replace(/Đ/g, 'D').toLowerCase().replace(/\s+/g, ' ').trim();
-}
 
 // The select of a filter field (`status_class` -> #f-status-class).
 export function filterId(name) {
@@ -30,7 +24,7 @@ export function readFilters(cfg) {
     choices,
     pmin: Number(v('f-pmin') || 0), pmax: Number(v('f-pmax') === '' ? 100 : v('f-pmax')),
     unknown: document.getElementById('f-unknown').checked,
-    search: normalise(v('f-search')),
+    metric: v('f-metric') || null,
   };
 }
 
@@ -39,16 +33,33 @@ export function matches(layer, props, flt, metrics) {
   for (const [name, value] of Object.entries(flt.choices)) {
     if (!choiceOk(layer, props, name, value)) return false;
   }
-  if (layer.style.progress_metrics.length) {
-    const pv = progressValue(layer, props, metrics);
-    if (pv === null) { if (!flt.unknown) return false; }
-    else if (pv.share * 100 < flt.pmin || pv.share * 100 > flt.pmax) return false;
-  }
-  if (flt.search) {
-    const hay = normalise(`${props.name || ''} ${props.name_en || ''}`);
-    if (!flt.search.split(' ').every(w => hay.includes(w))) return false;
+  const share = progressShare(layer, props, flt.metric, metrics);
+  if (share !== undefined) {
+    if (share === null) { if (!flt.unknown) return false; }
+    else if (share * 100 < flt.pmin || share * 100 > flt.pmax) return false;
   }
   return true;
+}
+
+// The share (0..1) the progress range is compared with: the chosen metric where the layer
+// tracks it, else the layer's shading metric; null: unknown; undefined: not restricted
+// (a layer without the chosen metric, or with no progress at all).
+export function progressShare(layer, props, metric, metrics) {
+  if (metric) {
+    if (!layer.metrics.includes(metric)) return undefined;
+    const v = props[metric];
+    return v === null || v === undefined ? null : Math.max(0, Math.min(1, v / 100));
+  }
+  if (!layer.style.progress_metrics.length) return undefined;
+  const pv = progressValue(layer, props, metrics);
+  return pv === null ? null : pv.share;
+}
+
+// The metrics the chooser offers: the percent metrics of the layers shown on the map.
+export function chooserMetrics(cfg, visible) {
+  const names = [];
+  for (const l of visible) for (const m of l.metrics) if (cfg.metrics[m].percent && !names.includes(m)) names.push(m);
+  return names;
 }
 
 // The district filter where the server cannot apply it (vector tiles), as maps/filters.py does:

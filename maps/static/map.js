@@ -1,10 +1,15 @@
 // The web map: Leaflet, every registry layer in registry order, styled from /maps/config.json.
 import { state, t, lbl, esc, fmtDate, applyStatic } from './i18n.js';
 import { featureStyle } from './style.js';
-import { readFilters, matches, filterId } from './filters.js';
+import { readFilters, matches, filterId, chooserMetrics } from './filters.js';
 import { popupHtml } from './popup.js';
 import { legendHtml, summariseFeatures } from './legend.js';
 import { loadPlugin, tileUrl, TiledLayer } from './tiles.js';
+import { setupSearch } from './search.js';
+import { setupLayout } from './layout.js';
+import { addContext } from './context.js';
+import { setupTable } from './table.js';
+import { setupSpatial } from './spatial.js';
 
 const opts = window.MAP_OPTIONS || {};
 const $ = id => document.getElementById(id);
@@ -58,6 +63,7 @@ const cityBounds = cfg.extent || [[-60, -180], [75, 180]];
 if (opts.bounds) map.fitBounds(opts.bounds, { padding: [10, 10] }); else map.fitBounds(cityBounds);
 const blank = L.layerGroup();
 blank.addTo(map);
+L.control.scale({ imperial: false, position: 'bottomleft' }).addTo(map);
 // Optional online basemap: off by default, requested only when the user turns it on.
 const osm = L.tileLayer('https://tile.openstreetmap.org/{z}/{x}/{y}.png',
   { attribution: '© OpenStreetMap', maxZoom: 19 });
@@ -65,6 +71,7 @@ const osm = L.tileLayer('https://tile.openstreetmap.org/{z}/{x}/{y}.png',
 filterSelects(cfg);
 app.flt = readFilters(cfg);
 function asOf() { return $('f-asof').value || opts.as_of || null; }
+app.asOf = asOf;
 function district() { return opts.district || $('f-district').value || null; }
 if (opts.as_of) $('f-asof').value = opts.as_of;
 
@@ -81,6 +88,13 @@ for (const layer of cfg.layers) {
     app.tiled[layer.id].grid.addTo(app.groups[layer.id]);
   }
 }
+// Popups fit in the map (scrolling inside when long), so one opened is fully visible.
+function popupOptions() {
+  const size = map.getSize();
+  return { maxWidth: Math.min(360, size.x - 60), minWidth: Math.min(260, size.x - 80),
+    maxHeight: Math.max(160, size.y - 110), autoPanPadding: [12, 12] };
+}
+app.popupOptions = popupOptions;
 function overlayName(layer) { return `<span data-layer="${layer.id}">${esc(lbl(layer, 'title'))}</span>`; }
 let control;
 function buildControl() {
@@ -151,7 +165,8 @@ function draw({ tiles = true } = {}) {
     }
     const group = app.groups[layer.id];
     group.clearLayers();
-    const feats = (app.data[layer.id] || []).filter(f => matches(layer, f.properties, flt, cfg.metrics));
+    const feats = (app.data[layer.id] || []).filter(f => matches(layer, f.properties, flt, cfg.metrics) &&
+      (!app.spatial || !layer.feature_fields || app.spatial.has(layer.id, f.id)));
     app.shown[layer.id] = feats;
     if (layer.feature_fields) { total += (app.data[layer.id] || []).length; shown += feats.length; }
     const gj = L.geoJSON({ type: 'FeatureCollection', features: feats.filter(f => f.geometry) }, {
@@ -159,7 +174,7 @@ function draw({ tiles = true } = {}) {
       style: f => featureStyle(layer, f.properties, cfg.metrics),
       pointToLayer: (f, latlng) => L.circleMarker(latlng, featureStyle(layer, f.properties, cfg.metrics)),
       onEachFeature: (f, lyr) => {
-        lyr.bindPopup(() => popupHtml(cfg, layer, f, asOf()), { maxWidth: 360, minWidth: 260 });
+        lyr.bindPopup(() => popupHtml(cfg, layer, f, asOf()), popupOptions());
         app.index[`${layer.id}/${f.id}`] = lyr;
         if (layer.style.label_field) {
           // above the label point: features located only by district are drawn on it
@@ -175,7 +190,7 @@ function draw({ tiles = true } = {}) {
     (tiledTotal ? ` · ${t('tiled_count', tiledTotal)}` : '');
   $('count').classList.toggle('empty', !shown && !tiledTotal);
   legend();
-  searchResults(flt);
+  app.renderTable?.();
   if (token !== null) settle(token);
 }
 
@@ -209,7 +224,7 @@ function tiledClick(ev) {
 }
 
 async function openItemPopup(layer, id, latlng, name) {
-  const popup = L.popup({ maxWidth: 360, minWidth: 260 }).setLatLng(latlng)
+  const popup = L.popup(popupOptions()).setLatLng(latlng)
     .setContent(`<div class="popup loading" data-layer="${layer.id}"><h3>${esc(name || id)}</h3>${t('loading')}</div>`)
     .openOn(map);
   const date = asOf();
@@ -227,26 +242,12 @@ async function openItemPopup(layer, id, latlng, name) {
 app.openItemPopup = openItemPopup;
 map.getContainer().addEventListener('click', tiledClick, true);
 
-function searchResults(flt) {
-  const ul = $('search-results');
-  ul.innerHTML = '';
-  if (!flt.search) return;
-  for (const layer of cfg.layers.filter(l => l.feature_fields)) {
-    for (const f of (app.shown[layer.id] || []).slice(0, 20)) {
-      const li = document.createElement('li');
-      li.innerHTML = `<a href="#" data-key="${layer.id}/${esc(f.id)}">${esc(f.properties.name)}</a>` +
-        (f.geometry ? '' : ` <small>(${t('no_location')})</small>`);
-      ul.append(li);
-    }
-  }
-}
-
 export function focusFeature(key) {
   const lyr = app.index[key];
   if (!lyr) return false;
   if (lyr.getBounds) map.fitBounds(lyr.getBounds(), { maxZoom: 14, padding: [30, 30] });
   else map.setView(lyr.getLatLng(), Math.max(map.getZoom(), 13));
-  lyr.openPopup();
+  lyr.openPopup();  // autoPan: the popup is moved fully into view
   return true;
 }
 app.focusFeature = focusFeature;
@@ -264,8 +265,6 @@ function printUrl(choice = {}) {
   if (f.pmin > 0) p.set('pmin', String(f.pmin));
   if (f.pmax < 100) p.set('pmax', String(f.pmax));
   if (!f.unknown) p.set('unknown', '0');
-  const q = $('f-search').value.trim();
-  if (q) p.set('q', q);
   if (c.title.trim()) p.set('title', c.title.trim());
   return `${cfg.exports[c.format]}?${p}`;
 }
@@ -287,7 +286,6 @@ function describePrint() {
   const f = readFilters(cfg);
   const filters = Object.keys(f.choices).map(name => $(filterId(name)).selectedOptions[0].textContent);
   if (f.pmin > 0 || f.pmax < 100) filters.push(`${f.pmin}–${f.pmax} %`);
-  if ($('f-search').value.trim()) filters.push(`"${$('f-search').value.trim()}"`);
   const layers = cfg.layers.filter(l => map.hasLayer(app.groups[l.id])).map(l => lbl(l, 'title'));
   $('p-summary').textContent = `${t('p_layers')}: ${layers.join(', ') || t('p_none')}. ` +
     `${t('p_filters')}: ${filters.join('; ') || t('p_none')}. ${t('p_date')}: ${asOf() ? fmtDate(asOf()) : t('latest')}.`;
@@ -306,10 +304,6 @@ $('print-form').addEventListener('submit', e => {
 });
 $('p-cancel').addEventListener('click', () => $('print-dialog').close());
 
-$('search-results').addEventListener('click', e => {
-  const a = e.target.closest('a[data-key]');
-  if (a) { e.preventDefault(); focusFeature(a.dataset.key); }
-});
 document.querySelectorAll('a.feature-link').forEach(a => {
   const b = document.createElement('button');
   b.type = 'button'; b.className = 'focus'; b.textContent = '◉'; b.title = 'Xem trên bản đồ / show on map';
@@ -317,7 +311,7 @@ document.querySelectorAll('a.feature-link').forEach(a => {
   a.before(b);
 });
 ['f-pmin', 'f-pmax', 'f-unknown'].forEach(id => $(id).addEventListener('change', draw));
-$('f-search').addEventListener('input', draw);
+$('f-metric').addEventListener('change', () => { metricHelp(); draw(); });
 $('f-district').addEventListener('change', () => {
   load().then(() => {
     const d = district();
@@ -330,12 +324,41 @@ $('print').addEventListener('click', openPrintDialog);
 $('lang').addEventListener('click', () => {
   state.lang = state.lang === 'vi' ? 'en' : 'vi';
   localStorage.setItem('maps.lang', state.lang);
-  applyStatic(); fillSelects(cfg); buildControl(); draw({ tiles: false }); dateHint();
+  applyStatic(); fillSelects(cfg); fillMetrics(); buildControl(); draw({ tiles: false }); dateHint();
   map.closePopup();
 });
-map.on('overlayadd overlayremove', legend);
+map.on('overlayadd overlayremove', () => { fillMetrics(); draw({ tiles: false }); });
+
+// The progress range's metric: the percent metrics of the layers on the map, each with
+// what it measures (Metric.note_vi/en), so that similar ones are told apart.
+function fillMetrics() {
+  const s = $('f-metric');
+  const keep = s.value;
+  const visible = cfg.layers.filter(l => map.hasLayer(app.groups[l.id]));
+  s.length = 0;
+  s.append(option('', t('metric_shading')));
+  for (const m of chooserMetrics(cfg, visible)) {
+    const o = option(m, lbl(cfg.metrics[m]));
+    o.title = lbl(cfg.metrics[m], 'note');
+    s.append(o);
+  }
+  s.value = [...s.options].some(o => o.value === keep) ? keep : '';
+  metricHelp();
+}
+function metricHelp() {
+  const m = $('f-metric').value;
+  const help = $('f-metric-help');
+  help.innerHTML = m ? esc(lbl(cfg.metrics[m], 'note')) : esc(t('metric_shading_help'));
+}
 
 applyStatic();
 fillSelects(cfg);
+fillMetrics();
 buildControl();
+setupSearch(app);
+setupLayout(app);
+addContext(app);
+if ($('attr')) setupTable(app);
+app.redraw = () => draw({ tiles: false });
+setupSpatial(app);
 await load({ first: true });

@@ -47,7 +47,7 @@ function metricRow(cfg, layer, name, props) {
     <div class="mvalue"><b>${esc(sign(cfg, props[metricColumn(cfg, name, 'qualifier')]))}${fmt(props[name])} ${esc(unit(m))}</b>
       ${period ? `<span class="mperiod">(${esc(period)})</span>` : ''}
       <span class="mdate">${t('as_of_date')} ${fmtDate(props[metricColumn(cfg, name, 'date')])}</span>
-      <span class="msrc">${t('source')} ${esc(props[metricColumn(cfg, name, 'source')] || '—')}</span></div></div>`;
+      <span class="msrc">${t('source')} ${sourceHtml(cfg, props[metricColumn(cfg, name, 'source')], null, true)}</span></div></div>`;
 }
 
 function fieldRow(cfg, layer, f, props) {
@@ -105,8 +105,49 @@ export function popupHtml(cfg, layer, feature, asOf) {
   const records = layer.fields.filter(f => f.popup === 'records').map(f => recordsHtml(cfg, f, p)).join('');
   return `<div class="popup" data-layer="${layer.id}" data-id="${esc(feature.id)}">
     <h3>${esc(title)}</h3><div class="ptype">${esc(lbl(layer, 'title'))}</div>
-    ${quality}<table>${rows.join('')}</table>
+    ${quality}<table>${placeRows(cfg, layer, p)}${rows.join('')}${docRow(cfg, layer, p)}</table>
     ${layer.metrics.length ? `<h4>${t('progress')} <small>(${asOf ? fmtDate(asOf) : t('latest')})</small></h4>` : ''}
     ${progress}${details}${records}
-    <p class="plink"><a href="${url}" target="_blank" rel="noopener">${t('api')} ↗</a></p></div>`;
+    <p class="plink"><a href="${url}" target="_blank" rel="noopener">${t('api')} ↗</a>${historyLink(layer, feature)}</p></div>`;
+}
+
+// "002:128 Phụ lục III, dòng 3" -> the document's number and title, the line and the rest.
+// `brief`: the number alone where the document has one (the title in its tooltip).
+export function sourceHtml(cfg, text, line, brief = false) {
+  if (!text) return '—';
+  const m = /^([^:\s]+)(?::(\d+))?\s*(.*)$/.exec(String(text));
+  const doc = m && cfg.sources?.[m[1]];
+  if (!doc) return esc(text);
+  const title = lbl({ label_vi: doc.title, label_en: doc.title_en || doc.title });
+  const short = title.length > 90 ? `${title.slice(0, 88)}…` : title;
+  const at = m[2] || line;
+  const parts = brief && doc.report_no ? doc.report_no : [doc.report_no, short].filter(Boolean).join(' – ');
+  return `<span class="srcdoc" title="${esc(title)} (${esc(m[1])})">${esc(parts)}</span>` +
+    (at ? `, ${t('line')} ${esc(at)}` : '') + (m[3] ? ` (${esc(m[3])})` : '');
+}
+
+// Districts and wards by name (the feature's `districts` and `wards` codes).
+function placeRows(cfg, layer, p) {
+  const names = (codes, list) => (Array.isArray(codes) ? codes : String(codes ?? '').split(','))
+    .filter(Boolean).map(c => list.find(x => x.code === c)?.full_name || c).join(', ');
+  const rows = [];
+  for (const [name, list] of [['districts', cfg.districts], ['wards', cfg.wards || []]]) {
+    const f = layer.fields.find(x => x.name === name);
+    const text = f && names(p[name], list);
+    if (text) rows.push(`<tr class="place"><th>${esc(lbl(f))}</th><td>${esc(text)}</td></tr>`);
+  }
+  return rows.join('');
+}
+
+// The feature's own source document (`source_doc`, `source_line`), resolved to its title.
+function docRow(cfg, layer, p) {
+  const f = layer.fields.find(x => x.name === 'source_doc');
+  if (!f || !p.source_doc) return '';
+  return `<tr class="source"><th>${esc(lbl(f))}</th><td>${sourceHtml(cfg, p.source_doc, p.source_line)}</td></tr>`;
+}
+
+function historyLink(layer, feature) {
+  if (!layer.metrics.length || !layer.history_url) return '';
+  const url = layer.history_url.replace('{id}', encodeURIComponent(feature.id));
+  return ` · <a class="history" href="${url}" target="_blank" rel="noopener">${t('history')} ↗</a>`;
 }

@@ -80,10 +80,38 @@ def test_item_html_shows_properties(client, conn):
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
     assert r.headers["etag"]
     assert name.replace("&", "&amp;") in r.text
-    assert "Loại công trình (Kind)" in r.text and f"/items/{fid}/progress" in r.text
+    assert re.search(r"Loại công trình <span[^>]*>\(Kind\)", r.text)
+    assert f"/items/{fid}/progress" in r.text
     assert client.get("/collections/projects/items/nope?f=html").status_code == 404
 
 
 def test_html_escapes_text(client):
     r = client.get("/collections/projects/items?f=html&name=%3Cscript%3E")
     assert r.status_code == 200 and "<script>" not in r.text
+
+
+def test_item_html_reads_as_a_person_would(client, conn):
+    """Labels, choice labels instead of codes, Vietnamese numbers with units, dates as
+    dd/mm/yyyy, and no row for an empty field."""
+    from api.html import property_rows
+    from layers import registry
+
+    layer = registry.get("projects")
+    doc = client.get("/collections/projects/items/002-III-03").json()
+    page = client.get("/collections/projects/items/002-III-03?f=html").text
+    rows = {r["name"]: r for r in property_rows(layer, doc["properties"])}
+    assert all(v not in (None, "", []) for v in (r["value"] for r in rows.values()))
+    assert set(rows) == {k for k, v in doc["properties"].items() if v not in (None, "", [])}
+    kind = layer.field("kind")
+    label = next(c.label_vi for c in kind.choices if c.value == doc["properties"]["kind"])
+    assert rows["kind"]["text"].startswith(label) and label in page
+    p = doc["properties"]
+    if p.get("compensation_pct") is not None:
+        assert rows["compensation_pct"]["text"] == (
+            f"{p['compensation_pct']}".replace(".", ",") + " %")
+        y, m, d = p["compensation_pct_date"].split("-")
+        assert rows["compensation_pct_date"]["text"] == f"{d}/{m}/{y}"
+        assert f"{d}/{m}/{y}" in page
+    empty = [k for k, v in p.items() if v in (None, "", [])]
+    for k in empty:
+        assert f'title="{k}"' not in page
