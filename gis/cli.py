@@ -390,3 +390,6 @@ def _or_exit(fn):
         if exc.hint:
             click.echo(f"what to do: {exc.hint}", err=True)
         sys.exit(2)
+
+
+from gis import cli_maps  # noqa: E402,F401  (registers `gis map`)
