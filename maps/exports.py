@@ -4,7 +4,9 @@
 Query parameters: ``size`` (A4, A3), ``orientation`` (portrait, landscape), ``dpi``
 (150, 300), ``district`` (GSO code), ``layers`` (comma-separated ids), ``as_of``
 (YYYY-MM-DD), ``title``, ``lang`` (vi, en), ``metric`` (the metric progress classes
-are read from; default: each feature's first shading metric), and the web map's
+are read from; default: each feature's first shading metric), ``layout`` (a layout of
+``maps/layouts/``; default: size-orientation), ``author``, ``map_number``, ``agency``
+(the header, default the city People's Committee), and the web map's
 filters: one parameter per registry filter field
 (``status``, ``status_class``, ``kind``, ``work_type``, …), the progress range
 ``pmin``/``pmax`` (0-100 %) with ``unknown`` (1/0: keep features of unknown progress)
@@ -15,6 +17,7 @@ JSON (code, description, parameter).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated
@@ -59,6 +62,10 @@ class PrintQuery:
     q: str | None = None
     lang: str = "vi"
     metric: str | None = None
+    layout: str | None = None
+    author: str | None = None
+    map_number: str | None = None
+    agency: str | None = None
 
 
 def options(query: PrintQuery, filters: Mapping[str, str], atlas: bool = False
@@ -76,19 +83,24 @@ def options(query: PrintQuery, filters: Mapping[str, str], atlas: bool = False
         progress_max=parse_percent(query.pmax, "pmax", 100),
         include_unknown=parse_bool(query.unknown, "unknown"),
         search=(query.q or "").strip() or None)
-    return printing.PrintOptions(size=query.size, orientation=query.orientation, dpi=dpi_value,
-                                 layers=parse_layers(query.layers), flt=flt,
-                                 title=query.title or None)
+    if query.layout and not re.fullmatch(r"[\w-]+", query.layout):
+        raise bad_request(f"layout={query.layout!r} is not a layout name", "layout")
+    layers = parse_layers(query.layers)
+    return printing.PrintOptions(
+        size=query.size, orientation=query.orientation, dpi=dpi_value, layers=layers, flt=flt,
+        title=query.title or None, lang=check_lang(query.lang),
+        metric=check_metric(query.metric, layers), layout=query.layout or None,
+        author=query.author or None, map_number=query.map_number or None,
+        agency=query.agency or printing.AGENCY)
 
 
 def _render(request: Request, fmt: str, atlas: bool, query: PrintQuery) -> Response:
     opts = options(query, request.query_params, atlas=atlas)
-    lang, metric = check_lang(query.lang), check_metric(query.metric, opts.layers)
     with psycopg.connect(database_url(request)) as conn:
         if fmt == "html":
             from maps.interactive import render_html  # folium loads only for HTML maps
 
-            body = render_html(conn, opts.layers, opts.flt, lang, opts.title, metric)
+            body = render_html(conn, opts.layers, opts.flt, opts.lang, opts.title, opts.metric)
         else:
             body = (printing.render_atlas(conn, opts) if atlas
                     else printing.render(conn, opts, fmt))

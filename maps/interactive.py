@@ -28,7 +28,7 @@ from gis.errors import GISError
 from gis.figures import format_vn_number
 from layers import METRICS, registry
 from layers.base import Layer, metric_column
-from maps import classes
+from maps import classes, labels
 from maps.filters import MapFilter
 from maps.paths import LEAFLET_DIR
 from maps.printdata import MapData, load_map_data
@@ -177,15 +177,15 @@ def build(data: MapData, flt: MapFilter, lang: str = "vi", title: str | None = N
             "color": "#607d8b", "weight": 1.2 if data.focus and d.code == data.focus.code else 0.7,
             "fillColor": "#ffffff", "fillOpacity": 0.6}, tooltip=d.full_name).add_to(frame)
     frame.add_to(m)
-    number = 0
+    numbers = {id(n.props): n.number for n in labels.numbered(data)}  # as the print's table
     for ld in data.layers:
         if not ld.features:
             continue
         group = folium.FeatureGroup(name=ld.layer.title_en if en else ld.layer.title_vi)
         feats = []
         for geom, props in ld.features:
-            numbered = bool(ld.layer.metrics)
-            number += numbered
+            number = numbers.get(id(props))
+            numbered = number is not None
             p = {k: v for k, v in props.items() if k != "conflicts"}
             p["_popup"] = popup_html(ld.layer, props, number if numbered else None, lang,
                                      flt.as_of)
