@@ -34,9 +34,8 @@ def draw_cover(fig, city: MapData, opts: PrintOptions, toc: list[tuple[str, int]
     w, page = words(opts.lang), opts.page_mm
     hb = opts.sheet.boxes["header"]
     title = opts.title or w["atlas_title"]
-    when = f"{w['data_to']} {vn_date(city.as_of)}" if city.as_of else w["latest"]
     y = _lines(fig, 0.5, hb.y + 2, [(opts.agency, 10, "bold")], page)
-    y = _lines(fig, 0.5, y + 8, [(title, 17, "bold"), (when, 10, "normal"),
+    y = _lines(fig, 0.5, y + 8, [(title, 17, "bold"),
                                  (filter_line(opts.flt, None, opts.lang), 9, "normal"),
                                  (f"{w['made']}: {vn_date(date.today())}"
                                   + (f" · {w['author']}: {opts.author}" if opts.author else ""),

@@ -122,5 +122,5 @@ def map_config(districts: list[dict] | None = None,
         "extent": extent.latlng_bounds if extent else None,
         "districts": districts or [],
         "exports": {"pdf": "/exports/map.pdf", "png": "/exports/map.png",
-                    "atlas": "/exports/atlas.pdf"},
+                    "html": "/exports/map.html", "atlas": "/exports/atlas.pdf"},
     }

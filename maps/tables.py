@@ -46,8 +46,8 @@ def table_rows(data: MapData, items: list[Numbered], lang: str = "vi",
             src = " ".join(str(x) for x in (p.get("source_doc"), p.get("source_line")) if x)
         status = " · ".join(
             _choice_text(layer, f.name, p.get(f.name), en) for f in layer.all_fields
-            if f.filter and f.choices and f.name != layer.style.color_field
-            and p.get(f.name) is not None)
+            if f.choices and (f.filter or f.name == layer.style.color_field)
+            and p.get(f.name) is not None)  # the colour field too: classes replace its colours
         out.append({
             "no": str(it.number), "name": (p.get("name_en") if en else None) or p.get("name", ""),
             "district": ", ".join(names.get(c, c) for c in (p.get("districts") or [])),

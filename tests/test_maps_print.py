@@ -339,3 +339,33 @@ def test_cli_layout_file_logo_and_agency(db_url, tmp_path):
     assert "SỞ XÂY DỰNG THÀNH PHỐ CẦN THƠ" in " ".join(pdftext(out, 1).split())
     img = raster(out, tmp_path)
     assert ink(img, (0.03, 0.03, 0.08, 0.09)) > 0.5, "the logo is not in the header"
+
+
+def test_crowded_numbers_do_not_collide():
+    """Twelve features on one spot and a district name beside it: every number gets a
+    place of its own, off the name, those moved away with a leader line."""
+    import matplotlib.pyplot as plt
+    from shapely.geometry import Point
+
+    from maps.labels import Numbered, district_label, place_labels
+
+    fig = plt.figure(figsize=(4, 4), dpi=100)
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_xlim(0, 1000)
+    ax.set_ylim(0, 1000)
+    layer = registry.get("projects")
+    items = [Numbered(i, layer, Point(500, 500), {}) for i in range(1, 13)]
+    taken: list = []
+    district_label(ax, "Ninh Kiều", (520, 500), 8, True, "#000", taken)
+    name_box = taken[0]
+    placed = place_labels(ax, items, taken)
+    rects = taken[1:]
+    assert len(placed) == len(rects) == 12
+    for i, a in enumerate(rects):
+        assert not (a[0] < name_box[2] and name_box[0] < a[2] and a[1] < name_box[3]
+                    and name_box[1] < a[3]), "a number covers the district name"
+        for b in rects[i + 1:]:
+            assert not (a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3])
+    leaders = [t for t in ax.texts if getattr(t, "arrow_patch", None) is not None]
+    assert len(leaders) >= 8  # the nearest ring (9 pt) needs none
+    plt.close(fig)
