@@ -94,16 +94,17 @@ def popup_html(layer: Layer, props: dict, number: int | None, lang: str,
             f"<table>{rows}</table>{prog}{cite if src else ''}</div>")
 
 
-def _style(layer: Layer, props: dict, metric: str | None) -> dict:
+def _style(layer: Layer, geom, props: dict, metric: str | None) -> dict:
     st = feature_style(layer, props)
     color = st.color
     if classes.graduated(layer):
         color = classes.progress_class(classes.feature_metric(layer, props, metric)[1]).color
-    return {"color": "#333333" if layer.geometry_type != "LineString" and classes.graduated(
-                layer) else color,
-            "fillColor": color, "weight": layer.style.stroke_width, "fillOpacity": 0.8,
-            "opacity": 1, "dashArray": "6 4" if st.dashed else None,
-            "radius": layer.style.point_radius}
+    line = "Line" in geom.geom_type
+    # classes are fills: polygons and points get a dark outline, lines the class colour
+    outline = "#263238" if classes.graduated(layer) and not line else color
+    return {"color": outline, "fillColor": color, "fillOpacity": 0.85, "opacity": 1,
+            "weight": layer.style.stroke_width + (2 if line else 0),
+            "dashArray": "6 4" if st.dashed else None, "radius": layer.style.point_radius}
 
 
 def _legend(data: MapData, lang: str, metric: str | None) -> str:
@@ -144,7 +145,7 @@ CSS = """<style>
 .gis-legend{bottom:28px;right:10px} .gis-legend i{display:inline-block;width:14px;height:10px;
  margin-right:5px;border:1px solid #555} .gis-legend .lt{font-weight:bold;margin-top:4px}
 .gis-legend .lm{font-style:italic;color:#455a64}
-.gis-sources{bottom:8px;left:10px;max-width:55%;font-size:10px;color:#37474f}
+.gis-sources{bottom:8px;left:110px;max-width:50%;font-size:10px;color:#37474f}
 .popup .bar{background:#eceff1;height:8px;border-radius:4px;overflow:hidden}
 .popup .bar span{display:block;height:100%;background:#225ea8}
 .popup table th{text-align:left;padding-right:6px} .popup h3{margin:0 0 3px}
@@ -190,7 +191,7 @@ def build(data: MapData, flt: MapFilter, lang: str = "vi", title: str | None = N
             p["_popup"] = popup_html(ld.layer, props, number if numbered else None, lang,
                                      flt.as_of)
             p["_tip"] = _esc((f"{number}. " if numbered else "") + (props.get("name") or ""))
-            p["_style"] = _style(ld.layer, props, metric)
+            p["_style"] = _style(ld.layer, geom, props, metric)
             feats.append({"type": "Feature", "geometry": shapely.geometry.mapping(geom),
                           "properties": {k: p[k] for k in ("_popup", "_tip", "_style")}})
         folium.GeoJson(

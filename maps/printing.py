@@ -24,6 +24,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.backends.backend_pdf import PdfPages  # noqa: E402
+from matplotlib.collections import PatchCollection  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import PathPatch, Rectangle  # noqa: E402
 
@@ -112,17 +113,21 @@ def fit_extent(extent, box_aspect: float) -> tuple[float, float, float, float]:
 
 
 def _outline(ax, data: MapData, muted: bool = True) -> None:
+    """The city and the districts, as two collections (one artist each: fast to draw)."""
     if data.city is not None:
-        for part in carto.parts(data.city):
-            ax.add_patch(PathPatch(carto.ring_path(part), facecolor="#ffffff",
-                                   edgecolor="#37474f", linewidth=1.2, zorder=0.5))
+        ax.add_collection(PatchCollection(
+            [PathPatch(carto.ring_path(p)) for p in carto.parts(data.city)],
+            facecolor="#ffffff", edgecolor="#37474f", linewidth=1.2, zorder=0.5),
+            autolim=False)
+    patches, faces, widths = [], [], []
     for d in data.districts:
         focus = data.focus is None or d.code == data.focus.code
         for part in carto.parts(d.geom):
-            ax.add_patch(PathPatch(carto.ring_path(part),
-                                   facecolor="none" if focus or not muted else "#eceff1",
-                                   edgecolor="#607d8b", linewidth=0.8 if focus else 0.5,
-                                   zorder=1 if focus else 0.8))
+            patches.append(PathPatch(carto.ring_path(part)))
+            faces.append("none" if focus or not muted else "#eceff1")
+            widths.append(0.8 if focus else 0.5)
+    ax.add_collection(PatchCollection(patches, facecolors=faces, edgecolor="#607d8b",
+                                      linewidths=widths, zorder=1), autolim=False)
 
 
 def draw_map(ax, data: MapData, opts: PrintOptions, items: list[labels.Numbered]) -> None:
@@ -202,8 +207,8 @@ def draw_legend(ax, data: MapData, opts: PrintOptions, counters: bool = False) -
                     fontweight="bold", va="center")
         elif not sw:
             ax.text(x + 0.02, y, textwrap.shorten(label, int(bw / columns / 1.3)),
-                    transform=ax.transAxes, fontsize=font - 0.5, style="italic",
-                    va="center", color="#455a64")
+                    transform=ax.transAxes, fontsize=font - 0.5, va="center",
+                    color="#546e7a")  # no italics: one font fewer to embed
         else:
             n = len(sw["shapes"])
             carto.draw_swatch(ax, x + 0.02, y - step * 0.3, sx * n, step * 0.6, sw)

@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import tempfile
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -91,6 +92,10 @@ def test_html_file_draws_offline_in_chromium(db_url, tmp_path, conn):
         districts = conn.execute("SELECT count(*) FROM admin_district").fetchone()[0]
         assert driver.execute_script(drawn) >= districts + expected
         assert "LEGEND" not in driver.page_source and "CHÚ GIẢI" in driver.page_source
+        driver.find_element("css selector", ".leaflet-overlay-pane path.leaflet-interactive")
+        artifacts = Path(__file__).resolve().parent.parent / "artifacts"
+        artifacts.mkdir(exist_ok=True)
+        driver.save_screenshot(str(artifacts / "map-html-offline.png"))
         assert driver.execute_script(
             "return document.querySelectorAll('.leaflet-control-layers-overlays label').length"
         ) == 2
