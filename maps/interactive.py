@@ -186,14 +186,12 @@ def build(data: MapData, flt: MapFilter, lang: str = "vi", title: str | None = N
         feats = []
         for geom, props in ld.features:
             number = numbers.get(id(props))
-            numbered = number is not None
-            p = {k: v for k, v in props.items() if k != "conflicts"}
-            p["_popup"] = popup_html(ld.layer, props, number if numbered else None, lang,
-                                     flt.as_of)
-            p["_tip"] = _esc((f"{number}. " if numbered else "") + (props.get("name") or ""))
-            p["_style"] = _style(ld.layer, geom, props, metric)
+            tip = (f"{number}. " if number else "") + (props.get("name") or "")
             feats.append({"type": "Feature", "geometry": shapely.geometry.mapping(geom),
-                          "properties": {k: p[k] for k in ("_popup", "_tip", "_style")}})
+                          "properties": {
+                              "_popup": popup_html(ld.layer, props, number, lang, flt.as_of),
+                              "_tip": _esc(tip), "_style": _style(ld.layer, geom, props,
+                                                                  metric)}})
         folium.GeoJson(
             {"type": "FeatureCollection", "features": feats}, name=ld.layer.id,
             style_function=lambda f: f["properties"]["_style"],
