@@ -15,12 +15,12 @@ from maps.printdata import District, MapData, load_map_data
 from maps.printing import (
     PT_MM,
     PrintOptions,
-    _lines,
-    _save,
     default_title,
     draw_footer,
     map_pages,
     new_figure,
+    save_page,
+    text_lines,
 )
 from maps.wording import filter_line, vn_date, words
 
@@ -34,14 +34,14 @@ def draw_cover(fig, city: MapData, opts: PrintOptions, toc: list[tuple[str, int]
     w, page = words(opts.lang), opts.page_mm
     hb = opts.sheet.boxes["header"]
     title = opts.title or w["atlas_title"]
-    y = _lines(fig, 0.5, hb.y + 2, [(opts.agency, 10, "bold")], page)
-    y = _lines(fig, 0.5, y + 8, [(title, 17, "bold"),
+    y = text_lines(fig, 0.5, hb.y + 2, [(opts.agency, 10, "bold")], page)
+    y = text_lines(fig, 0.5, y + 8, [(title, 17, "bold"),
                                  (filter_line(opts.flt, None, opts.lang), 9, "normal"),
                                  (f"{w['made']}: {vn_date(date.today())}"
                                   + (f" · {w['author']}: {opts.author}" if opts.author else ""),
                                   9, "normal")], page)
     x = opts.sheet.boxes["map"].x / page[0]
-    y = _lines(fig, x, y + 8, [(w["contents"], 12, "bold")], page, ha="left")
+    y = text_lines(fig, x, y + 8, [(w["contents"], 12, "bold")], page, ha="left")
     size = min(10.0, (page[1] - y - 30) / (len(toc) * PT_MM * 1.45))
     for name, number in toc:
         fig.text(x, 1 - y / page[1], name, ha="left", va="top", fontsize=size)
@@ -65,7 +65,7 @@ def write_atlas(conn, opts: PrintOptions, districts: list[District]) -> bytes:
                                  "Creator": "cantho-gis"}) as pdf:
         fig = new_figure(opts)
         draw_cover(fig, city, opts, toc)
-        _save(pdf, fig)
+        save_page(pdf, fig)
         overview = f"{w['overview']} – {default_title(city, opts.lang)}"
         map_pages(pdf, city, replace(opts, title=overview, table=False), counters=True)
         for data in parts:

@@ -216,7 +216,7 @@ def draw_legend(ax, data: MapData, opts: PrintOptions, counters: bool = False) -
                     fontsize=font, va="center")
 
 
-def _lines(fig: Figure, x: float, y_mm: float, texts, page_mm, ha: str = "center") -> float:
+def text_lines(fig: Figure, x: float, y_mm: float, texts, page_mm, ha: str = "center") -> float:
     """Lines of (text, size, weight) from y_mm down; returns where they end (mm)."""
     for text, size, weight in texts:
         fig.text(x, 1 - y_mm / page_mm[1], text, ha=ha, va="top", fontsize=size,
@@ -236,14 +236,14 @@ def draw_header(fig: Figure, data: MapData, opts: PrintOptions, title: str,
         lax.imshow(plt.imread(str(opts.logo)))
         lax.set_axis_off()
     left = (hb.x + logo_w + (2 if logo_w else 0)) / page[0]
-    _lines(fig, left, hb.y, [(opts.agency, 8, "bold")], page, ha="left")
+    text_lines(fig, left, hb.y, [(opts.agency, 8, "bold")], page, ha="left")
     if opts.map_number:
         fig.text((hb.x + hb.w) / page[0], 1 - hb.y / page[1],
                  f"{w['map_no']}: {opts.map_number}", ha="right", va="top", fontsize=8,
                  fontweight="bold")
     chars = int((hb.w - 2 * logo_w) / (14 * PT_MM * 0.56))
     cx = (hb.x + hb.w / 2) / page[0]
-    _lines(fig, cx, hb.y + 4.5, [
+    text_lines(fig, cx, hb.y + 4.5, [
         ("\n".join(textwrap.wrap(title, chars)[:2]), 14, "bold"),
         (textwrap.shorten(subtitle, int(chars * 1.6)), 8.5, "normal"),
         (textwrap.shorten(filter_line(data_filter(data, opts), data.focus.name if data.focus
@@ -264,7 +264,7 @@ def draw_footer(fig: Figure, data: MapData, opts: PrintOptions) -> None:
         made.append(f"{w['map_no']}: {opts.map_number}")
     chars = int(fb.w / (6.3 * PT_MM * 0.62))
     src = textwrap.wrap(sources_text(data.sources, opts.lang), chars)
-    _lines(fig, fb.x / page[0], fb.y, [(" · ".join(made), 7, "bold"),
+    text_lines(fig, fb.x / page[0], fb.y, [(" · ".join(made), 7, "bold"),
                                        ("\n".join(src[:4]), 6.3, "normal")], page, ha="left")
 
 
@@ -293,7 +293,7 @@ def new_figure(opts: PrintOptions) -> Figure:
     return plt.figure(figsize=(w * MM, h * MM), dpi=opts.dpi)
 
 
-def _save(pdf: PdfPages, fig: Figure) -> None:
+def save_page(pdf: PdfPages, fig: Figure) -> None:
     try:
         pdf.savefig(fig)
     finally:
@@ -306,7 +306,7 @@ def map_pages(pdf: PdfPages, data: MapData, opts: PrintOptions, counters: bool =
     items = labels.numbered(data)
     fig = new_figure(opts)
     draw_page(fig, data, opts, items, counters)
-    _save(pdf, fig)
+    save_page(pdf, fig)
     if not opts.table:
         return 1
     pages = tables.table_pages(tables.table_rows(data, items, opts.lang, opts.metric),
@@ -315,7 +315,7 @@ def map_pages(pdf: PdfPages, data: MapData, opts: PrintOptions, counters: bool =
     for i, rows in enumerate(pages, start=1):
         fig = new_figure(opts)
         tables.draw_table_page(fig, rows, opts.page_mm, title, i, len(pages), opts.lang)
-        _save(pdf, fig)
+        save_page(pdf, fig)
     return 1 + len(pages)
 
 
