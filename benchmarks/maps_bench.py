@@ -13,8 +13,12 @@ Measured, each ``N`` times (default 7, at least 5) after one warm-up run:
 * **A4 city PDF**: ``maps.printing.render`` of the whole city, all layers, A4 landscape,
   150 dpi (what ``/exports/map.pdf`` returns), in this process. Reference: a blank A4 page
   saved as PDF by matplotlib.
-* **district atlas**: ``maps.printing.render_atlas`` (cover and one page per district).
-  Same reference.
+  The PDF holds the map page with its numbered labels and the feature table's pages.
+* **district atlas**: ``maps.printing.render_atlas`` (cover with contents, city overview,
+  each district's map page and table pages). Same reference.
+* **HTML export**: ``maps.interactive.render_html`` of the whole city, all layers (what
+  ``/exports/map.html`` returns: folium, Leaflet inlined). Reference: an empty folium map
+  with the same inlined Leaflet.
 
 The database is ``<name>_maps_bench`` on the project's server, migrated and loaded with the
 dataset (idempotent), so the benchmark never touches the working or test databases.
@@ -27,6 +31,7 @@ import io
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import sys
@@ -46,7 +51,7 @@ from benchmarks import servers
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "artifacts" / "benchmarks"
 TARGETS = {"page_ready": 1.5, "district_ready": 1.5, "pdf_a4_city": 3.0,
-           "atlas": 20.0}  # seconds
+           "atlas": 20.0, "html_export": 2.0}  # seconds
 DISTRICT = "926"  # Phong Điền: the district view with the most NTM communes
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
@@ -202,14 +207,36 @@ def blank_pdf() -> bytes:
 
 def measure_prints(url: str, runs: int) -> dict:
     from maps import printing
+    from maps.filters import MapFilter
+    from maps.interactive import render_html
 
     opts = printing.PrintOptions(size="A4", orientation="landscape", dpi=150)
     with psycopg.connect(url) as conn:
         ref = median_of(blank_pdf, runs)
         pdf = median_of(lambda: printing.render(conn, opts, "pdf"), runs)
         atlas = median_of(lambda: printing.render_atlas(conn, opts), runs)
+        html = median_of(lambda: render_html(conn, opts.layers, MapFilter()), runs)
+        html_ref = median_of(blank_html, runs)
+        pages = {"pdf_a4_city": pdf_pages(printing.render(conn, opts, "pdf")),
+                 "atlas": pdf_pages(printing.render_atlas(conn, opts))}
     return {"pdf_a4_city": {"ours": pdf, "reference": ref},
-            "atlas": {"ours": atlas, "reference": ref}}
+            "atlas": {"ours": atlas, "reference": ref},
+            "html_export": {"ours": html, "reference": html_ref}, "pages": pages}
+
+
+def pdf_pages(body: bytes) -> int:
+    """Page objects in a PDF (``/Type /Page``, not ``/Pages``)."""
+    return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", body))
+
+
+def blank_html() -> str:
+    import folium
+
+    from maps.interactive import _inline_leaflet
+
+    m = folium.Map(tiles=None)
+    _inline_leaflet(m)
+    return m.get_root().render()
 
 
 # --- report ---------------------------------------------------------------------------
@@ -219,8 +246,12 @@ LABELS = {
                    "static Leaflet page, no data"),
     "district_ready": (f"district view ready (`/maps/district/{DISTRICT}`)",
                        "static Leaflet page, no data"),
-    "pdf_a4_city": ("A4 city PDF, all layers, 150 dpi", "blank A4 matplotlib PDF"),
-    "atlas": ("district atlas PDF (cover + 9 districts)", "blank A4 matplotlib PDF"),
+    "pdf_a4_city": ("A4 city PDF, all layers, 150 dpi, labels and table",
+                    "blank A4 matplotlib PDF"),
+    "atlas": ("district atlas PDF (cover, city, 9 districts with tables)",
+              "blank A4 matplotlib PDF"),
+    "html_export": ("HTML export (folium, whole city, all layers)",
+                    "empty folium map, Leaflet inlined"),
 }
 
 
@@ -250,6 +281,7 @@ def run(runs: int = 7) -> dict:
                      "ratio_to_reference": ours["median"] / ref["median"]})
     return {"rows": rows, "counts": counts, "runs": runs,
             "requests": results["page_ready"]["ours"].get("requests"),
+            "pages": results.get("pages"),
             "machine": f"{platform.machine()}, {os.cpu_count()} CPUs",
             "stamp": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")}
 
@@ -276,4 +308,5 @@ def main(runs: int = 7) -> None:
     print(f"\n## Web maps and printed maps ({results['stamp']}, {results['machine']}, "
           f"median of {results['runs']} runs)\n")
     print(markdown(results))
-    print(f"\nDataset: {counts}. The map page made {results['requests']} requests.")
+    print(f"\nDataset: {counts}. The map page made {results['requests']} requests. "
+          f"PDF pages: {results['pages']}.")

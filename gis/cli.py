@@ -212,14 +212,23 @@ def export(layer: str, fmt: str, output: Path | None, as_of, district: str | Non
 
 
 def _print_options(size, orientation, dpi, district, layers, as_of, title, filters,
-                   atlas=False):
+                   atlas=False, **page):
+    """``page``: lang, metric, layout, author, map_number, agency, logo (see gis.cli_maps)."""
+    from gis.cli_maps import page_options
     from maps.filters import MapFilter, parse_layers
     from maps.printing import PrintOptions
 
     flt = MapFilter(as_of=as_of.date() if as_of else None, district=None if atlas else district,
                     choices=_choices(filters))
-    return PrintOptions(size=size, orientation=orientation, dpi=dpi, layers=parse_layers(layers),
-                        flt=flt, title=title)
+    chosen = parse_layers(layers)
+    return PrintOptions(size=size, orientation=orientation, dpi=dpi, layers=chosen,
+                        flt=flt, title=title, **page_options(chosen, **page))
+
+
+def _page_params(fn):
+    from gis.cli_maps import page_params
+
+    return page_params(fn)
 
 
 def _print_params(fn):
@@ -235,6 +244,7 @@ def _print_params(fn):
                      help="show progress as it stood on this date"),
         click.option("--title", help="page title (default: from the district)"),
         _filter_option,
+        _page_params,
     )):
         fn = decorator(fn)
     return fn
@@ -246,7 +256,7 @@ def _print_params(fn):
 @click.option("--district", help="one district (GSO code), default: the whole city")
 @_print_params
 def print_map(output: Path, district, size, orientation, dpi, layers, as_of, title,
-              filters) -> None:
+              filters, **page) -> None:
     """A printed map (PDF or PNG) of the city or one district."""
     from gis.db import connect, ensure_server
     from maps.printing import render
@@ -254,7 +264,8 @@ def print_map(output: Path, district, size, orientation, dpi, layers, as_of, tit
     fmt = output.suffix.lower().lstrip(".")
     if fmt not in ("pdf", "png"):
         raise click.BadParameter("the output must end in .pdf or .png", param_hint="--output")
-    opts = _print_options(size, orientation, dpi, district, layers, as_of, title, filters)
+    opts = _print_options(size, orientation, dpi, district, layers, as_of, title, filters,
+                          **page)
     ensure_server()
     with connect() as conn:
         output.write_bytes(render(conn, opts, fmt))
@@ -265,13 +276,14 @@ def print_map(output: Path, district, size, orientation, dpi, layers, as_of, tit
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=Path("atlas.pdf"),
               show_default=True)
 @_print_params
-def atlas(output: Path, size, orientation, dpi, layers, as_of, title, filters) -> None:
+def atlas(output: Path, size, orientation, dpi, layers, as_of, title, filters,
+          **page) -> None:
     """The district atlas: one PDF, a cover page and one page per district."""
     from gis.db import connect, ensure_server
     from maps.printing import render_atlas
 
     opts = _print_options(size, orientation, dpi, None, layers, as_of, title, filters,
-                          atlas=True)
+                          atlas=True, **page)
     ensure_server()
     with connect() as conn:
         output.write_bytes(render_atlas(conn, opts))
@@ -395,3 +407,4 @@ def _or_exit(fn):
 from gis.cli_import import import_group  # noqa: E402 (gis import report)
 
 main.add_command(import_group)
+from gis import cli_maps  # noqa: E402,F401  (registers `gis map`)

@@ -4,19 +4,21 @@ north arrow (matplotlib, coordinates in metres, EPSG:3405)."""
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 from matplotlib.axes import Axes
 from matplotlib.colors import to_rgba
 from matplotlib.lines import Line2D
-from matplotlib.patches import PathPatch, Rectangle
+from matplotlib.patches import PathPatch, Polygon, Rectangle
 from matplotlib.path import Path
 from shapely.geometry.base import BaseGeometry
 
 from gis.figures import format_vn_number
 from layers import METRICS
 from layers.base import Layer
+from maps import classes
 from maps.printdata import LayerData
-from maps.style import FeatureStyle, feature_style
+from maps.style import feature_style
 
 DASH = (0, (4, 2.5))
 
@@ -36,38 +38,57 @@ def parts(geom: BaseGeometry):
     return list(geom.geoms) if hasattr(geom, "geoms") else [geom]
 
 
-def draw_geometry(ax: Axes, geom: BaseGeometry, st: FeatureStyle, layer: Layer,
+@dataclass(frozen=True)
+class Look:
+    """How one feature is drawn on paper: its colour (a progress class for layers shaded
+    by progress, else the registry's choice colour), hatching, dashes."""
+
+    color: str
+    fill_alpha: float
+    dashed: bool
+    hatch: str | None = None
+    casing: bool = False  # a dark outline under lines, so light classes read on white
+
+
+def look(layer: Layer, props: dict, metric: str | None = None) -> Look:
+    st = feature_style(layer, props)
+    if not classes.graduated(layer):
+        return Look(st.color, st.fill_opacity, st.dashed)
+    cls = classes.progress_class(classes.feature_metric(layer, props, metric)[1])
+    return Look(cls.color, 0.9, st.dashed, "////" if cls is classes.UNKNOWN else None, True)
+
+
+def draw_geometry(ax: Axes, geom: BaseGeometry, lk: Look, layer: Layer,
                   scale: float = 1.0, zorder: float = 2) -> None:
     lw = layer.style.stroke_width * 0.6 * scale
-    ls = DASH if st.dashed else "solid"
+    ls = DASH if lk.dashed else "solid"
     for part in parts(geom):
         kind = part.geom_type
         if kind == "Polygon":
-            ax.add_patch(PathPatch(ring_path(part), facecolor=_fill(st),
-                                   edgecolor=st.color, linewidth=max(lw * 0.6, 0.5),
-                                   linestyle=ls, zorder=zorder))
+            r, g, b, _ = to_rgba(lk.color)
+            ax.add_patch(PathPatch(ring_path(part), facecolor=(r, g, b, lk.fill_alpha),
+                                   edgecolor="#37474f" if lk.casing else lk.color,
+                                   linewidth=max(lw * 0.6, 0.5), linestyle=ls, hatch=lk.hatch,
+                                   zorder=zorder))
         elif kind == "LineString":
             x, y = part.xy
-            ax.plot(x, y, color=st.color, alpha=st.line_alpha, linewidth=lw, linestyle=ls,
+            if lk.casing:
+                ax.plot(x, y, color="#263238", linewidth=lw + 1.4, solid_capstyle="round",
+                        zorder=zorder + 0.9)
+            ax.plot(x, y, color=lk.color, linewidth=lw, linestyle=ls,
                     solid_capstyle="round", zorder=zorder + 1)
         elif kind == "Point":
             ax.scatter([part.x], [part.y], s=(layer.style.point_radius * 1.3 * scale) ** 2,
-                       facecolor=st.color, edgecolor="#222222", linewidths=0.8,
-                       linestyles="--" if st.dashed else "-", alpha=st.line_alpha,
+                       facecolor=lk.color, edgecolor="#222222", linewidths=0.8,
+                       linestyles="--" if lk.dashed else "-", hatch=lk.hatch,
                        zorder=zorder + 2)
         elif hasattr(part, "geoms"):
-            draw_geometry(ax, part, st, layer, scale, zorder)
+            draw_geometry(ax, part, lk, layer, scale, zorder)
 
 
-def _fill(st: FeatureStyle) -> tuple:
-    """The fill colour with the style's opacity (the edge stays opaque)."""
-    r, g, b, _ = to_rgba(st.color)
-    return (r, g, b, st.fill_opacity)
-
-
-def draw_layer(ax: Axes, data: LayerData, zorder: float) -> None:
+def draw_layer(ax: Axes, data: LayerData, zorder: float, metric: str | None = None) -> None:
     for geom, props in data.features:
-        draw_geometry(ax, geom, feature_style(data.layer, props), data.layer, zorder=zorder)
+        draw_geometry(ax, geom, look(data.layer, props, metric), data.layer, zorder=zorder)
 
 
 def nice_length(span_m: float) -> float:
@@ -79,84 +100,125 @@ def nice_length(span_m: float) -> float:
     return exp
 
 
-def scale_bar(ax: Axes, map_width_mm: float, lang_km: str = "km") -> str:
-    """Alternating bar in the lower left; returns the ratio text (``1:50.000``)."""
-    x0, x1 = ax.get_xlim()
-    y0, y1 = ax.get_ylim()
-    length = nice_length(x1 - x0)
-    bx, by = x0 + (x1 - x0) * 0.04, y0 + (y1 - y0) * 0.04
-    h = (y1 - y0) * 0.012
+def scale_bar(sax: Axes, metres_per_mm: float, box_mm: tuple[float, float],
+              label: str = "Tỷ lệ") -> str:
+    """An alternating bar and the ratio, in the scale box of the layout (its own axes,
+    beside the map frame: it never covers data); returns the ratio text (``1:50.000``)."""
+    w_mm, _ = box_mm
+    sax.set_axis_off()
+    sax.set_xlim(0, w_mm * metres_per_mm)
+    sax.set_ylim(0, 1)
+    length = nice_length(w_mm * 0.5 * metres_per_mm * 5)  # at most half the box
     for i in range(4):
-        ax.add_patch(Rectangle((bx + i * length / 4, by), length / 4, h, zorder=20,
-                               facecolor="black" if i % 2 == 0 else "white",
-                               edgecolor="black", linewidth=0.6))
+        sax.add_patch(Rectangle((i * length / 4, 0.15), length / 4, 0.22,
+                                facecolor="black" if i % 2 == 0 else "white",
+                                edgecolor="black", linewidth=0.6, clip_on=False))
     unit, div = ("km", 1000) if length >= 1000 else ("m", 1)
     for frac in (0, 0.5, 1):
-        label = format_vn_number(length * frac / div)
-        ax.text(bx + length * frac, by + h * 1.6, label + (f" {unit}" if frac == 1 else ""),
-                ha="center", va="bottom", fontsize=7, zorder=20)
-    ratio = (x1 - x0) * 1000 / map_width_mm
+        text = format_vn_number(length * frac / div) + (f" {unit}" if frac == 1 else "")
+        sax.text(length * frac, 0.45, text, ha="center", va="bottom", fontsize=7)
+    ratio = metres_per_mm * 1000
     nice = 10 ** math.floor(math.log10(ratio))
     nice = round(ratio / nice) * nice
-    text = f"Tỷ lệ / Scale 1:{format_vn_number(nice)}"
-    ax.text(bx, by - h * 1.2, text, ha="left", va="top", fontsize=7, zorder=20)
+    text = f"{label} 1:{format_vn_number(nice)}"
+    sax.text(length * 1.12, 0.26, text, ha="left", va="center", fontsize=8)
     return text
 
 
-def north_arrow(ax: Axes) -> None:
-    ax.annotate("", xy=(0.95, 0.95), xytext=(0.95, 0.86), xycoords="axes fraction",
-                arrowprops={"facecolor": "black", "width": 3, "headwidth": 9,
-                            "headlength": 9}, zorder=20)
-    ax.text(0.95, 0.96, "B / N", transform=ax.transAxes, ha="center", va="bottom",
-            fontsize=8, fontweight="bold", zorder=20)
+def north_arrow(nax: Axes, letter: str = "B") -> None:
+    """The arrow in its own box of the layout (never over data or text)."""
+    nax.set_axis_off()
+    nax.set_xlim(0, 1)
+    nax.set_ylim(0, 1)
+    nax.add_patch(Polygon([(0.5, 0.78), (0.3, 0.08), (0.5, 0.25)], closed=True,
+                          facecolor="black", edgecolor="black", linewidth=0.6))
+    nax.add_patch(Polygon([(0.5, 0.78), (0.7, 0.08), (0.5, 0.25)], closed=True,
+                          facecolor="white", edgecolor="black", linewidth=0.6))
+    nax.text(0.5, 0.82, letter, ha="center", va="bottom", fontsize=9, fontweight="bold")
 
 
-def legend_entries(data: LayerData, en: bool = False) -> list[tuple[str, dict]]:
-    """(label, swatch) pairs for one layer: the choices present, progress and quality."""
-    layer, st = data.layer, data.layer.style
-    kinds = {p.geom_type.replace("Multi", "") for g, _ in data.features for p in parts(g)}
-    shape = "line" if "LineString" in kinds else ("point" if kinds == {"Point"} else "box")
-    styles = [feature_style(layer, props) for _, props in data.features]
+SHAPES = {"Point": "point", "LineString": "line", "Polygon": "box"}
+
+
+def shapes(geom: BaseGeometry) -> set[str]:
+    """The swatch shapes of a geometry's parts (a collection: each part's)."""
+    out: set[str] = set()
+    for p in parts(geom):
+        out |= shapes(p) if hasattr(p, "geoms") else {SHAPES[p.geom_type]}
+    return out
+
+
+def _ordered(found: set[str]) -> tuple[str, ...]:
+    return tuple(s for s in ("point", "line", "box") if s in found)
+
+
+def legend_title(data: LayerData, metric: str | None, en: bool = False) -> str | None:
+    """"Tiến độ xây dựng (%)" for a layer classed by progress: the metrics its drawn
+    features are classed by."""
+    if not classes.graduated(data.layer):
+        return None
+    used = {classes.feature_metric(data.layer, p, metric)[0] for _, p in data.features}
+    names = [m for m in data.layer.metrics if m in used] or [
+        metric if metric in data.layer.metrics else data.layer.style.progress_metrics[0]]
+    label = ", ".join(METRICS[m].label_en if en else METRICS[m].label_vi for m in names)
+    return label or None
+
+
+def legend_entries(data: LayerData, en: bool = False, metric: str | None = None
+                   ) -> list[tuple[str, dict]]:
+    """(label, swatch) pairs for one layer, only for what is drawn: the progress classes
+    (or the choices' colours), each with the shapes (point, line, polygon) of the
+    features drawn so, and the dashed (indicative) style where used."""
+    layer = data.layer
+    groups: dict[tuple, set[str]] = {}
+    dashed: set[str] = set()
+    for geom, props in data.features:
+        lk = look(layer, props, metric)
+        key = (lk.color, lk.hatch)
+        groups.setdefault(key, set()).update(shapes(geom))
+        if lk.dashed:
+            dashed |= shapes(geom) & {"line", "box"} or {"line"}
     out: list[tuple[str, dict]] = []
-    if st.color_field:
-        f = layer.field(st.color_field)
-        # a category is listed where a feature is drawn in its colour (unknown progress: grey)
-        present = {s.category for s in styles if s.progress is not None
-                   or not st.progress_metrics}
-        for c in f.choices:
-            if c.value in present:
-                out.append((c.label_en if en else c.label_vi,
-                            {"shape": shape, "color": c.color or st.default_color}))
-    if st.progress_metrics:
-        used = [m for m in st.progress_metrics if any(s.metric == m for s in styles)]
-        if used:  # the metrics features are shaded by, in the registry's order, one a row
-            out.append(("Shade by progress, 0 → 100 %:" if en
-                        else "Độ đậm theo tiến độ, 0 → 100 %:",
-                        {"shape": "ramp", "color": "#37474f"}))
-            out += [(f"– {METRICS[m].label_en if en else METRICS[m].label_vi}", {})
-                    for m in used]
-        if any(s.progress is None for s in styles):
-            out.append(("Progress unknown" if en else "Chưa rõ tiến độ",
-                        {"shape": shape, "color": st.unknown_color}))
-    if any(s.dashed for s in styles):
+    if classes.graduated(layer):
+        for c in (*classes.CLASSES, classes.UNKNOWN):
+            key = (c.color, "////" if c is classes.UNKNOWN else None)
+            if key in groups:
+                out.append((c.label(en), {"shapes": _ordered(groups[key]), "color": c.color,
+                                          "hatch": key[1], "casing": True}))
+    else:
+        st = layer.style
+        f = layer.field(st.color_field) if st.color_field else None
+        labelled = {}
+        for c in (f.choices if f else ()):
+            labelled.setdefault(c.color or st.default_color, c.label_en if en else c.label_vi)
+        for (color, hatch), found in groups.items():
+            label = labelled.get(color) or (layer.title_en if en else layer.title_vi)
+            out.append((label, {"shapes": _ordered(found), "color": color, "hatch": hatch}))
+    if dashed:
         out.append(("Indicative location (dashed)" if en else "Vị trí minh họa (nét đứt)",
-                    {"shape": "line", "color": "#333333", "dashed": True}))
+                    {"shapes": _ordered(dashed), "color": "#333333", "dashed": True}))
     return out
 
 
 def draw_swatch(ax: Axes, x: float, y: float, w: float, h: float, sw: dict) -> None:
-    color = sw["color"]
+    """One swatch a shape (point, line, box) side by side in the box (axes fractions)."""
+    color, n = sw["color"], max(1, len(sw["shapes"]))
     ls = (0, (1.6, 1.1)) if sw.get("dashed") else "solid"  # short dashes: the swatch is short
-    if sw["shape"] == "line":
-        ax.add_line(Line2D([x, x + w], [y + h / 2, y + h / 2], color=color, linewidth=2.2,
-                           linestyle=ls, transform=ax.transAxes))
-    elif sw["shape"] == "point":
-        ax.scatter([x + w / 2], [y + h / 2], s=30, facecolor=color, edgecolor="#222222",
-                   linewidths=0.6, transform=ax.transAxes, clip_on=False)
-    elif sw["shape"] == "ramp":
-        for i in range(5):
-            ax.add_patch(Rectangle((x + i * w / 5, y), w / 5, h, transform=ax.transAxes,
-                                   facecolor=color, alpha=0.15 + 0.7 * i / 4, linewidth=0))
-    else:
-        ax.add_patch(Rectangle((x, y), w, h, transform=ax.transAxes, facecolor=color,
-                               edgecolor=color, alpha=0.8, linewidth=0.8))
+    step = w / n
+    for i, shape in enumerate(sw["shapes"]):
+        x0, x1 = x + i * step + step * 0.08, x + (i + 1) * step - step * 0.08
+        if shape == "line":
+            if sw.get("casing"):
+                ax.add_line(Line2D([x0, x1], [y + h / 2] * 2, color="#263238", linewidth=3.4,
+                                   transform=ax.transAxes))
+            ax.add_line(Line2D([x0, x1], [y + h / 2] * 2, color=color, linewidth=2.2,
+                               linestyle=ls, transform=ax.transAxes))
+        elif shape == "point":
+            ax.scatter([(x0 + x1) / 2], [y + h / 2], s=30, facecolor=color, edgecolor="#222222",
+                       linewidths=0.6, transform=ax.transAxes, clip_on=False,
+                       hatch=sw.get("hatch"))
+        else:
+            ax.add_patch(Rectangle((x0, y), x1 - x0, h, transform=ax.transAxes,
+                                   facecolor=color, hatch=sw.get("hatch"),
+                                   edgecolor="#37474f" if sw.get("casing") else color,
+                                   linestyle=ls, linewidth=0.8))

@@ -147,5 +147,5 @@ def map_config(districts: list[dict] | None = None,
         "wards": references.get("wards", []),
         "sources": references.get("sources", {}),
         "exports": {"pdf": "/exports/map.pdf", "png": "/exports/map.png",
-                    "atlas": "/exports/atlas.pdf"},
+                    "html": "/exports/map.html", "atlas": "/exports/atlas.pdf"},
     }

@@ -1,8 +1,13 @@
-"""``/exports/map.pdf``, ``/exports/map.png`` and ``/exports/atlas.pdf``: printed maps.
+"""``/exports/map.pdf``, ``/exports/map.png``, ``/exports/atlas.pdf``: printed maps;
+``/exports/map.html``: the same map as one offline interactive HTML file (folium).
 
 Query parameters: ``size`` (A4, A3), ``orientation`` (portrait, landscape), ``dpi``
 (150, 300), ``district`` (GSO code), ``layers`` (comma-separated ids), ``as_of``
-(YYYY-MM-DD), ``title``, and the web map's filters: one parameter per registry filter field
+(YYYY-MM-DD), ``title``, ``lang`` (vi, en), ``metric`` (the metric progress classes
+are read from; default: each feature's first shading metric), ``layout`` (a layout of
+``maps/layouts/``; default: size-orientation), ``author``, ``map_number``, ``agency``
+(the header, default the city People's Committee), and the web map's
+filters: one parameter per registry filter field
 (``status``, ``status_class``, ``kind``, ``work_type``, …), the progress range
 ``pmin``/``pmax`` (0-100 %) with ``unknown`` (1/0: keep features of unknown progress)
 and the name search ``q`` (diacritics optional). The web map's Print dialog opens these
@@ -12,6 +17,7 @@ JSON (code, description, parameter).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated
@@ -24,6 +30,7 @@ from api.db import database_url
 from gis.errors import bad_request
 from gis.expr import parse_as_of
 from gis.filters import parse_choices
+from layers import METRICS
 from maps import printing
 from maps.filters import (
     MapFilter,
@@ -31,10 +38,11 @@ from maps.filters import (
     parse_layers,
     parse_percent,
 )
+from maps.wording import check_lang
 
 router = APIRouter(prefix="/exports", tags=["printed maps"])
 
-MEDIA = {"pdf": "application/pdf", "png": "image/png"}
+MEDIA = {"pdf": "application/pdf", "png": "image/png", "html": "text/html; charset=utf-8"}
 
 
 @dataclass
@@ -52,6 +60,12 @@ class PrintQuery:
     pmax: str | None = None
     unknown: str | None = None
     q: str | None = None
+    lang: str = "vi"
+    metric: str | None = None
+    layout: str | None = None
+    author: str | None = None
+    map_number: str | None = None
+    agency: str | None = None
 
 
 def options(query: PrintQuery, filters: Mapping[str, str], atlas: bool = False
@@ -69,19 +83,41 @@ def options(query: PrintQuery, filters: Mapping[str, str], atlas: bool = False
         progress_max=parse_percent(query.pmax, "pmax", 100),
         include_unknown=parse_bool(query.unknown, "unknown"),
         search=(query.q or "").strip() or None)
-    return printing.PrintOptions(size=query.size, orientation=query.orientation, dpi=dpi_value,
-                                 layers=parse_layers(query.layers), flt=flt,
-                                 title=query.title or None)
+    if query.layout and not re.fullmatch(r"[\w-]+", query.layout):
+        raise bad_request(f"layout={query.layout!r} is not a layout name", "layout")
+    layers = parse_layers(query.layers)
+    return printing.PrintOptions(
+        size=query.size, orientation=query.orientation, dpi=dpi_value, layers=layers, flt=flt,
+        title=query.title or None, lang=check_lang(query.lang),
+        metric=check_metric(query.metric, layers), layout=query.layout or None,
+        author=query.author or None, map_number=query.map_number or None,
+        agency=query.agency or printing.AGENCY)
 
 
 def _render(request: Request, fmt: str, atlas: bool, query: PrintQuery) -> Response:
     opts = options(query, request.query_params, atlas=atlas)
     with psycopg.connect(database_url(request)) as conn:
-        body = (printing.render_atlas(conn, opts) if atlas
-                else printing.render(conn, opts, fmt))
+        if fmt == "html":
+            from maps.interactive import render_html  # folium loads only for HTML maps
+
+            body = render_html(conn, opts.layers, opts.flt, opts.lang, opts.title, opts.metric)
+        else:
+            body = (printing.render_atlas(conn, opts) if atlas
+                    else printing.render(conn, opts, fmt))
     name = "atlas" if atlas else f"map-{opts.flt.district or 'cantho'}"
     return Response(body, media_type=MEDIA[fmt],
                     headers={"Content-Disposition": f'inline; filename="{name}.{fmt}"'})
+
+
+def check_metric(metric: str | None, layers) -> str | None:
+    """The metric progress classes are read from: one a chosen layer tracks."""
+    if not metric:
+        return None
+    offered = [m for m in METRICS if any(m in la.metrics for la in layers)]
+    if metric not in offered:
+        raise bad_request(f"metric={metric!r} is not a metric of the chosen layers; "
+                          "metrics: " + ", ".join(offered), "metric")
+    return metric
 
 
 Query = Annotated[PrintQuery, Depends()]
@@ -96,6 +132,12 @@ def map_pdf(request: Request, query: Query) -> Response:
 @router.get("/map.png", summary="Printed map (PNG)")
 def map_png(request: Request, query: Query) -> Response:
     return _render(request, "png", False, query)
+
+
+@router.get("/map.html", summary="Interactive map (one self-contained HTML file, folium, "
+            "works offline)")
+def map_html(request: Request, query: Query) -> Response:
+    return _render(request, "html", False, query)
 
 
 @router.get("/atlas.pdf", summary="District atlas: a cover and one page per district "

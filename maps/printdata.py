@@ -68,18 +68,19 @@ def _geom(wkb) -> BaseGeometry | None:
     return None if wkb is None else shapely.from_wkb(bytes(wkb))
 
 
-def read_districts(conn: psycopg.Connection) -> list[District]:
+def read_districts(conn: psycopg.Connection, crs: int = CRS) -> list[District]:
     rows = conn.execute(sql.SQL(
         "SELECT code, name, full_name, ST_AsBinary(ST_Transform(geom, {crs})),"
         " ST_AsBinary(ST_Transform(ST_PointOnSurface(geom), {crs}))"
-        " FROM admin_district ORDER BY code").format(crs=sql.Literal(CRS))).fetchall()
+        " FROM admin_district ORDER BY code").format(crs=sql.Literal(crs))).fetchall()
     return [District(c, n, fn, _geom(g), _geom(lbl)) for c, n, fn, g, lbl in rows]
 
 
-def read_layer(conn: psycopg.Connection, layer: Layer, flt: MapFilter) -> LayerData:
+def read_layer(conn: psycopg.Connection, layer: Layer, flt: MapFilter,
+               crs: int = CRS) -> LayerData:
     q = flt.query(layer, properties=[f.name for f in layer.all_fields if f.type != "json"]
                   + progress_columns(layer))
-    geom = sql.SQL("ST_AsBinary(ST_Transform(f.geom, {}))").format(sql.Literal(CRS))
+    geom = sql.SQL("ST_AsBinary(ST_Transform(f.geom, {}))").format(sql.Literal(crs))
     data = LayerData(layer)
     with conn.cursor(row_factory=dict_row) as cur:
         cur.execute(q.rows_sql(geom), q.bind())
@@ -113,8 +114,10 @@ def read_sources(conn: psycopg.Connection, layers: list[LayerData]) -> list[dict
 
 def load_map_data(conn: psycopg.Connection, flt: MapFilter, layers: list[Layer],
                   districts: list[District] | None = None,
-                  city: BaseGeometry | None = None) -> MapData:
-    districts = districts if districts is not None else read_districts(conn)
+                  city: BaseGeometry | None = None, crs: int = CRS) -> MapData:
+    """What a map of ``layers`` under ``flt`` draws, in ``crs`` (default: metres, EPSG:3405;
+    the HTML maps read EPSG:4326)."""
+    districts = districts if districts is not None else read_districts(conn, crs)
     focus = None
     if flt.district:
         focus = next((d for d in districts if d.code == flt.district), None)
@@ -124,7 +127,7 @@ def load_map_data(conn: psycopg.Connection, flt: MapFilter, layers: list[Layer],
                            parameter="district")
     if city is None:
         row = conn.execute(sql.SQL("SELECT ST_AsBinary(ST_Transform(ST_Union(geom), {}))"
-                                   " FROM admin_city").format(sql.Literal(CRS))).fetchone()
+                                   " FROM admin_city").format(sql.Literal(crs))).fetchone()
         city = _geom(row[0]) if row else None
-    data = [read_layer(conn, layer, flt) for layer in layers]
+    data = [read_layer(conn, layer, flt, crs) for layer in layers]
     return MapData(data, districts, city, focus, flt.as_of, read_sources(conn, data))

@@ -1,9 +1,14 @@
 """Printed maps for reports: PDF and PNG pages and the district atlas (matplotlib).
 
-A page has a title, subtitle, date, the map (drawn in EPSG:3405, metres), a legend
-from the registry, a scale bar, a north arrow and a source line crediting the documents
-and the boundary data. Text is DejaVu Sans embedded as TrueType (``pdf.fonttype`` 42),
-so Vietnamese diacritics print correctly and the text stays selectable.
+A page follows a declared layout (:mod:`maps.layouts`: A4/A3, portrait/landscape, or an
+agency's own YAML file): the agency header, map number, title, subtitle and the line
+saying which filter and date the map shows; the map frame fitted to the page, with
+numbered labels; the legend (progress in graduated classes that survive greyscale, each
+swatch in the shape of what is drawn); an inset locator; the north arrow and the scale
+in boxes of their own; sources, the boundaries' credit, the date made and the author.
+The feature table (number, name, district, value with date and source, status) follows
+on as many pages as it needs. Text is DejaVu Sans embedded as TrueType (``pdf.fonttype``
+42), so Vietnamese diacritics print and the text stays selectable.
 """
 
 from __future__ import annotations
@@ -12,33 +17,37 @@ import io
 import textwrap
 from dataclasses import dataclass, field, replace
 from datetime import date
+from pathlib import Path
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib import patheffects  # noqa: E402
 from matplotlib.backends.backend_pdf import PdfPages  # noqa: E402
+from matplotlib.collections import PatchCollection  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.patches import PathPatch  # noqa: E402
+from matplotlib.patches import PathPatch, Rectangle  # noqa: E402
 
-from gis.errors import bad_request  # noqa: E402
+from gis.errors import GISError, bad_request  # noqa: E402
 from layers import registry  # noqa: E402
 from layers.base import Layer  # noqa: E402
 from maps import cartography as carto  # noqa: E402
+from maps import labels, tables  # noqa: E402
 from maps.filters import MapFilter  # noqa: E402
-from maps.paths import BOUNDARY_CREDIT  # noqa: E402
+from maps.layouts import Layout, get_layout  # noqa: E402
 from maps.printdata import MapData, load_map_data, read_districts  # noqa: E402
+from maps.wording import check_lang, filter_line, sources_text, vn_date, words  # noqa: E402
 
 matplotlib.rcParams.update({
     "pdf.fonttype": 42, "ps.fonttype": 42, "font.family": "DejaVu Sans",
-    "svg.fonttype": "none",
+    "svg.fonttype": "none", "hatch.linewidth": 0.5,
 })
 
-PAGE_MM = {"A4": (210, 297), "A3": (297, 420)}  # portrait width, height
 DPIS = (150, 300)
 ORIENTATIONS = ("portrait", "landscape")
+AGENCY = "ỦY BAN NHÂN DÂN THÀNH PHỐ CẦN THƠ"
 MM = 1 / 25.4
+PT_MM = 0.3528
 
 
 @dataclass
@@ -50,75 +59,44 @@ class PrintOptions:
     flt: MapFilter = field(default_factory=MapFilter)
     title: str | None = None
     subtitle: str | None = None
+    lang: str = "vi"
+    metric: str | None = None  # the metric progress classes are read from
+    layout: str | None = None  # a layout's name or YAML file; default: size-orientation
+    agency: str = AGENCY
+    author: str | None = None
+    map_number: str | None = None
+    logo: Path | None = None
+    table: bool = True  # the feature table on the following pages (PDF)
 
     def __post_init__(self):
         self.size = (self.size or "A4").upper()
-        if self.size not in PAGE_MM:
-            raise bad_request(f"size={self.size!r} is not supported; use A4 or A3", "size")
         self.orientation = (self.orientation or "landscape").lower()
-        if self.orientation not in ORIENTATIONS:
-            raise bad_request(f"orientation={self.orientation!r}: use portrait or landscape",
-                              "orientation")
+        if not self.layout:
+            if self.size not in ("A4", "A3"):
+                raise bad_request(f"size={self.size!r} is not supported; use A4 or A3", "size")
+            if self.orientation not in ORIENTATIONS:
+                raise bad_request(f"orientation={self.orientation!r}: use portrait or "
+                                  "landscape", "orientation")
         if self.dpi not in DPIS:
             raise bad_request(f"dpi={self.dpi!r} is not supported; use 150 or 300", "dpi")
+        self.lang = check_lang(self.lang)
+        if self.logo is not None and not Path(self.logo).is_file():
+            raise bad_request(f"logo {self.logo} is not a file", "logo")
+        self.sheet: Layout = get_layout(self.layout, self.size, self.orientation)
+        self.size, self.orientation = self.sheet.size, self.sheet.orientation
 
     @property
     def page_mm(self) -> tuple[float, float]:
-        w, h = PAGE_MM[self.size]
-        return (h, w) if self.orientation == "landscape" else (w, h)
+        return self.sheet.page_mm
+
+    @property
+    def en(self) -> bool:
+        return self.lang == "en"
 
 
-def _vn_date(d: date) -> str:
-    return d.strftime("%d/%m/%Y")
-
-
-def default_title(data: MapData) -> str:
-    where = data.focus.full_name if data.focus else "thành phố Cần Thơ"
-    return f"Bản đồ kết cấu hạ tầng và tiến độ thực hiện – {where}"
-
-
-def source_line(data: MapData) -> str:
-    docs = "; ".join(
-        f"[{s['id']}] {s['title']}" + (f" ({_vn_date(s['issued_on'])})" if s["issued_on"] else "")
-        for s in data.sources)
-    return f"Nguồn: {docs or 'không có'}. {BOUNDARY_CREDIT}. Hệ tọa độ VN-2000 / UTM 48N."
-
-
-def _layout(opts: PrintOptions):
-    w, h = opts.page_mm
-    if opts.orientation == "landscape":
-        return (0.03, 0.11, 0.68, 0.76), (0.73, 0.11, 0.25, 0.76)
-    return (0.05, 0.34, 0.90, 0.55), (0.05, 0.085, 0.90, 0.235)
-
-
-def draw_legend(ax, data: MapData, columns: int) -> None:
-    ax.set_axis_off()
-    ax.text(0, 1, "CHÚ GIẢI / LEGEND", transform=ax.transAxes, fontsize=9,
-            fontweight="bold", va="top")
-    rows: list[tuple[str, dict | None]] = []
-    for ld in data.layers:
-        if not ld.features and not ld.unlocated:
-            continue
-        rows.append((ld.layer.title_vi, None))
-        rows += carto.legend_entries(ld)
-        if ld.unlocated:
-            rows.append((f"({ld.unlocated} đối tượng chưa có vị trí, không vẽ)", {}))
-    per_col = max(1, -(-len(rows) // columns))
-    step = min(0.055, 0.93 / max(per_col, 1))
-    font = 7.5 if step >= 0.04 else 6
-    for i, (label, sw) in enumerate(rows):
-        col, r = divmod(i, per_col)
-        x, y = col / columns, 0.92 - r * step
-        if sw is None:
-            ax.text(x, y, label, transform=ax.transAxes, fontsize=font + 0.5,
-                    fontweight="bold", va="center")
-        elif not sw:
-            ax.text(x + 0.01, y, label, transform=ax.transAxes, fontsize=font - 0.5,
-                    style="italic", va="center", color="#555555")
-        else:
-            carto.draw_swatch(ax, x + 0.01, y - step * 0.3, 0.06 / columns, step * 0.6, sw)
-            ax.text(x + 0.01 + 0.08 / columns, y, label, transform=ax.transAxes,
-                    fontsize=font, va="center")
+def default_title(data: MapData, lang: str = "vi") -> str:
+    w = words(lang)
+    return w["title"].format(where=data.focus.full_name if data.focus else w["city"])
 
 
 def fit_extent(extent, box_aspect: float) -> tuple[float, float, float, float]:
@@ -134,7 +112,25 @@ def fit_extent(extent, box_aspect: float) -> tuple[float, float, float, float]:
     return cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2
 
 
-def draw_map(ax, data: MapData, map_width_mm: float) -> None:
+def _outline(ax, data: MapData, muted: bool = True) -> None:
+    """The city and the districts, as two collections (one artist each: fast to draw)."""
+    if data.city is not None:
+        ax.add_collection(PatchCollection(
+            [PathPatch(carto.ring_path(p)) for p in carto.parts(data.city)],
+            facecolor="#ffffff", edgecolor="#37474f", linewidth=1.2, zorder=0.5),
+            autolim=False)
+    patches, faces, widths = [], [], []
+    for d in data.districts:
+        focus = data.focus is None or d.code == data.focus.code
+        for part in carto.parts(d.geom):
+            patches.append(PathPatch(carto.ring_path(part)))
+            faces.append("none" if focus or not muted else "#eceff1")
+            widths.append(0.8 if focus else 0.5)
+    ax.add_collection(PatchCollection(patches, facecolors=faces, edgecolor="#607d8b",
+                                      linewidths=widths, zorder=1), autolim=False)
+
+
+def draw_map(ax, data: MapData, opts: PrintOptions, items: list[labels.Numbered]) -> None:
     w_mm, h_mm = (ax.figure.get_size_inches() / MM) * ax.get_position().size
     xmin, ymin, xmax, ymax = fit_extent(data.extent(), h_mm / w_mm)
     ax.set_xlim(xmin, xmax)
@@ -143,56 +139,153 @@ def draw_map(ax, data: MapData, map_width_mm: float) -> None:
     ax.set_xticks([])
     ax.set_yticks([])
     ax.set_facecolor("#f4f8fb")
-    if data.city is not None:
-        for part in carto.parts(data.city):
-            ax.add_patch(PathPatch(carto.ring_path(part), facecolor="#ffffff",
-                                         edgecolor="#37474f", linewidth=1.2, zorder=0.5))
-    for d in data.districts:
-        focus = data.focus is None or d.code == data.focus.code
-        for part in carto.parts(d.geom):
-            ax.add_patch(PathPatch(carto.ring_path(part),
-                                         facecolor="none" if focus else "#eceff1",
-                                         edgecolor="#607d8b", linewidth=0.8 if focus else 0.5,
-                                         zorder=1 if focus else 0.8))
-        # above the label point, where features located only by district are drawn, with a
-        # white halo so that it reads over lines and symbols
-        ax.annotate(d.name, (d.label.x, d.label.y), xytext=(0, 6), textcoords="offset points",
-                    ha="center", va="bottom", zorder=15, fontsize=8 if focus else 6.5,
-                    color="#263238" if focus else "#78909c",
-                    fontweight="bold" if focus else "normal", annotation_clip=True,
-                    path_effects=[patheffects.withStroke(linewidth=2.2, foreground="white")])
+    _outline(ax, data)
     for i, ld in enumerate(data.layers):
-        carto.draw_layer(ax, ld, zorder=2 + i)
+        carto.draw_layer(ax, ld, zorder=2 + i, metric=opts.metric)
+    taken: list = []
+    for d in data.districts:  # names first: the numbers keep off them
+        focus = data.focus is None or d.code == data.focus.code
+        labels.district_label(ax, d.name, (d.label.x, d.label.y), 8 if focus else 6.5, focus,
+                              "#263238" if focus else "#78909c", taken)
+    labels.place_labels(ax, items, taken)
     if data.drawn == 0:
-        msg = ("Không có đối tượng nào phù hợp với bộ lọc\n(no features matched)"
-               if data.matched == 0 else
-               f"{data.matched} đối tượng phù hợp nhưng chưa có vị trí để vẽ\n"
-               "(matching features have no location)")
+        w = words(opts.lang)
+        msg = (f"{w['nomatch']}\n(no features matched)" if data.matched == 0 else
+               f"{w['unlocated'].format(n=data.matched)}\n(matching features have no location)")
         ax.text(0.5, 0.5, msg, transform=ax.transAxes, ha="center", va="center", fontsize=12,
                 zorder=30, bbox={"facecolor": "white", "edgecolor": "#c62828", "pad": 8})
-    carto.scale_bar(ax, map_width_mm)
-    carto.north_arrow(ax)
 
 
-def draw_page(fig: Figure, data: MapData, opts: PrintOptions) -> None:
-    w_mm, h_mm = opts.page_mm
-    map_rect, legend_rect = _layout(opts)
-    title = opts.title or default_title(data)
-    subtitle = opts.subtitle or ("Lớp: " + ", ".join(ld.layer.title_vi for ld in data.layers))
-    when = (f"Tiến độ tính đến ngày {_vn_date(data.as_of)}" if data.as_of
-            else "Tiến độ: số liệu mới nhất trong cơ sở dữ liệu")
-    fig.text(0.5, 1 - 9 / h_mm, title, ha="center", va="top", fontsize=15, fontweight="bold")
-    fig.text(0.5, 1 - 17 / h_mm, subtitle, ha="center", va="top", fontsize=9.5,
-             color="#37474f")
-    fig.text(0.5, 1 - 22.5 / h_mm, f"{when} · Ngày lập: {_vn_date(date.today())}",
-             ha="center", va="top", fontsize=8.5, color="#37474f")
-    ax = fig.add_axes(map_rect)
-    draw_map(ax, data, w_mm * map_rect[2])
-    lax = fig.add_axes(legend_rect)
-    draw_legend(lax, data, 1 if opts.orientation == "landscape" else 3)
-    width_chars = int(w_mm * 0.94 / 1.45)
-    fig.text(0.03, 8 / h_mm, "\n".join(textwrap.wrap(source_line(data), width_chars)),
-             ha="left", va="bottom", fontsize=6.5, color="#37474f")
+def draw_inset(ax, data: MapData, extent) -> None:
+    """The locator: the city and its districts, the map frame's extent in red."""
+    geom = data.city
+    bounds = geom.bounds if geom is not None else data.extent()
+    x0, y0, x1, y1 = bounds
+    w_mm, h_mm = (ax.figure.get_size_inches() / MM) * ax.get_position().size
+    ax.set_xlim(*fit_extent(bounds, h_mm / w_mm)[::2])
+    ax.set_ylim(*fit_extent(bounds, h_mm / w_mm)[1::2])
+    ax.set_aspect("equal", adjustable="box")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    _outline(ax, replace(data, focus=None))
+    ex0, ey0, ex1, ey1 = extent
+    if (ex1 - ex0) < (x1 - x0) * 0.95:
+        ax.add_patch(Rectangle((ex0, ey0), ex1 - ex0, ey1 - ey0, facecolor="none",
+                               edgecolor="#c62828", linewidth=1.2, zorder=5))
+
+
+def draw_legend(ax, data: MapData, opts: PrintOptions, counters: bool = False) -> None:
+    w, en = words(opts.lang), opts.en
+    ax.set_axis_off()
+    ax.text(0, 1, w["legend"], transform=ax.transAxes, fontsize=9, fontweight="bold",
+            va="top")
+    rows: list[tuple[str, dict | None]] = []
+    when = f"{w['data_to']} {vn_date(data.as_of)}" if data.as_of else w["latest"]
+    for ld in data.layers:
+        if not ld.features and not ld.unlocated:
+            continue
+        rows.append((ld.layer.title_en if en else ld.layer.title_vi, None))
+        if title := carto.legend_title(ld, opts.metric, en):
+            rows.append((f"{w['progress']} ({when}): {title}", {}))  # the date kept first
+        rows += carto.legend_entries(ld, en, opts.metric)
+        if ld.unlocated:
+            rows.append((f"({w['unlocated'].format(n=ld.unlocated)})", {}))
+        if counters:
+            rows.append((f"{w['counters']}: {len(ld.features) + ld.unlocated}, "
+                         f"{w['drawn']} {len(ld.features)}", {}))
+    bw, bh = (ax.figure.get_size_inches() / MM) * ax.get_position().size
+    columns = 2 if bw > 110 and len(rows) * 3.6 > bh else 1  # wide, short boxes: 2 columns
+    per_col = -(-len(rows) // columns)
+    step = min(0.06, 0.88 / max(per_col, 1))
+    font = 7.5 if step * bh >= 3.4 else 6
+    sx = 6 / bw  # a swatch shape is 6 mm wide
+    for i, (label, sw) in enumerate(rows):
+        col, r = divmod(i, per_col)
+        x, y = col / columns, 0.88 - r * step
+        if sw is None:
+            ax.text(x, y, label, transform=ax.transAxes, fontsize=font + 0.5,
+                    fontweight="bold", va="center")
+        elif not sw:
+            ax.text(x + 0.02, y, textwrap.shorten(label, int(bw / columns / 1.3)),
+                    transform=ax.transAxes, fontsize=font - 0.5, va="center",
+                    color="#546e7a")  # no italics: one font fewer to embed
+        else:
+            n = len(sw["shapes"])
+            carto.draw_swatch(ax, x + 0.02, y - step * 0.3, sx * n, step * 0.6, sw)
+            ax.text(x + 0.02 + sx * n + 2 / bw, y, label, transform=ax.transAxes,
+                    fontsize=font, va="center")
+
+
+def text_lines(fig: Figure, x: float, y_mm: float, texts, page_mm, ha: str = "center") -> float:
+    """Lines of (text, size, weight) from y_mm down; returns where they end (mm)."""
+    for text, size, weight in texts:
+        fig.text(x, 1 - y_mm / page_mm[1], text, ha=ha, va="top", fontsize=size,
+                 fontweight=weight, color="#263238")
+        y_mm += size * PT_MM * 1.3 * (text.count("\n") + 1)
+    return y_mm
+
+
+def draw_header(fig: Figure, data: MapData, opts: PrintOptions, title: str,
+                subtitle: str) -> None:
+    w = words(opts.lang)
+    sheet, page = opts.sheet, opts.page_mm
+    hb = sheet.boxes["header"]
+    logo_w = sheet.boxes["logo"].w if opts.logo and "logo" in sheet.boxes else 0
+    if logo_w:
+        lax = fig.add_axes(sheet.rect("logo"))
+        lax.imshow(plt.imread(str(opts.logo)))
+        lax.set_axis_off()
+    left = (hb.x + logo_w + (2 if logo_w else 0)) / page[0]
+    text_lines(fig, left, hb.y, [(opts.agency, 8, "bold")], page, ha="left")
+    if opts.map_number:
+        fig.text((hb.x + hb.w) / page[0], 1 - hb.y / page[1],
+                 f"{w['map_no']}: {opts.map_number}", ha="right", va="top", fontsize=8,
+                 fontweight="bold")
+    chars = int((hb.w - 2 * logo_w) / (14 * PT_MM * 0.56))
+    cx = (hb.x + hb.w / 2) / page[0]
+    text_lines(fig, cx, hb.y + 4.5, [
+        ("\n".join(textwrap.wrap(title, chars)[:2]), 14, "bold"),
+        (textwrap.shorten(subtitle, int(chars * 1.6)), 8.5, "normal"),
+        (textwrap.shorten(filter_line(data_filter(data, opts), data.focus.name if data.focus
+                                      else None, opts.lang), int(chars * 1.7)), 8, "normal"),
+    ], page)
+
+
+def data_filter(data: MapData, opts: PrintOptions) -> MapFilter:
+    return replace(opts.flt, district=data.focus.code if data.focus else None)
+
+
+def draw_footer(fig: Figure, data: MapData, opts: PrintOptions) -> None:
+    w, page, fb = words(opts.lang), opts.page_mm, opts.sheet.boxes["footer"]
+    made = [f"{w['made']}: {vn_date(date.today())}"]
+    if opts.author:
+        made.append(f"{w['author']}: {opts.author}")
+    if opts.map_number:
+        made.append(f"{w['map_no']}: {opts.map_number}")
+    chars = int(fb.w / (6.3 * PT_MM * 0.62))
+    src = textwrap.wrap(sources_text(data.sources, opts.lang), chars)
+    text_lines(fig, fb.x / page[0], fb.y, [(" · ".join(made), 7, "bold"),
+                                       ("\n".join(src[:4]), 6.3, "normal")], page, ha="left")
+
+
+def draw_page(fig: Figure, data: MapData, opts: PrintOptions, items: list[labels.Numbered],
+              counters: bool = False) -> None:
+    sheet = opts.sheet
+    w = words(opts.lang)
+    title = opts.title or default_title(data, opts.lang)
+    subtitle = opts.subtitle or (w["layers"] + ": " + ", ".join(
+        ld.layer.title_en if opts.en else ld.layer.title_vi for ld in data.layers))
+    draw_header(fig, data, opts, title, subtitle)
+    ax = fig.add_axes(sheet.rect("map"))
+    draw_map(ax, data, opts, items)
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    carto.scale_bar(fig.add_axes(sheet.rect("scale")), (x1 - x0) / sheet.boxes["map"].w,
+                    (sheet.boxes["scale"].w, sheet.boxes["scale"].h), w["scale"])
+    carto.north_arrow(fig.add_axes(sheet.rect("north")), w["north"])
+    draw_inset(fig.add_axes(sheet.rect("inset")), data, (x0, y0, x1, y1))
+    draw_legend(fig.add_axes(sheet.rect("legend")), data, opts, counters)
+    draw_footer(fig, data, opts)
 
 
 def new_figure(opts: PrintOptions) -> Figure:
@@ -200,56 +293,57 @@ def new_figure(opts: PrintOptions) -> Figure:
     return plt.figure(figsize=(w * MM, h * MM), dpi=opts.dpi)
 
 
-def render(conn, opts: PrintOptions, fmt: str = "pdf") -> bytes:
-    """One map page as PDF or PNG bytes."""
-    data = load_map_data(conn, opts.flt, opts.layers)
-    fig = new_figure(opts)
+def save_page(pdf: PdfPages, fig: Figure) -> None:
     try:
-        draw_page(fig, data, opts)
-        buf = io.BytesIO()
-        meta = ({"Title": opts.title or default_title(data), "Creator": "cantho-gis"}
-                if fmt == "pdf" else {"Title": opts.title or default_title(data)})
-        fig.savefig(buf, format=fmt, dpi=opts.dpi, metadata=meta)
-        return buf.getvalue()
+        pdf.savefig(fig)
     finally:
         plt.close(fig)
 
 
-def draw_cover(fig: Figure, data: MapData, opts: PrintOptions, pages: list[str]) -> None:
-    w_mm, h_mm = opts.page_mm
-    title = opts.title or "Tập bản đồ kết cấu hạ tầng các quận, huyện thành phố Cần Thơ"
-    fig.text(0.5, 1 - 14 / h_mm, title, ha="center", va="top", fontsize=17,
-             fontweight="bold", wrap=True)
-    when = (f"Tiến độ tính đến ngày {_vn_date(data.as_of)}" if data.as_of
-            else "Tiến độ: số liệu mới nhất")
-    fig.text(0.5, 1 - 24 / h_mm, f"{when} · Ngày lập: {_vn_date(date.today())}",
-             ha="center", va="top", fontsize=10)
-    ax = fig.add_axes((0.05, 0.30, 0.55, 0.58) if opts.orientation == "landscape"
-                      else (0.08, 0.42, 0.84, 0.45))
-    draw_map(ax, data, w_mm * 0.55)
-    toc = "Mục lục / Contents\n\n" + "\n".join(f"Trang {i + 2}: {p}" for i, p in enumerate(pages))
-    pos = (0.64, 0.86) if opts.orientation == "landscape" else (0.08, 0.38)
-    fig.text(*pos, toc, ha="left", va="top", fontsize=9.5, linespacing=1.5)
-    fig.text(0.03, 8 / h_mm, "\n".join(textwrap.wrap(source_line(data), int(w_mm * 0.65))),
-             ha="left", va="bottom", fontsize=6.5, color="#37474f")
+def map_pages(pdf: PdfPages, data: MapData, opts: PrintOptions, counters: bool = False
+              ) -> int:
+    """The map page and its table pages; returns how many pages were added."""
+    items = labels.numbered(data)
+    fig = new_figure(opts)
+    draw_page(fig, data, opts, items, counters)
+    save_page(pdf, fig)
+    if not opts.table:
+        return 1
+    pages = tables.table_pages(tables.table_rows(data, items, opts.lang, opts.metric),
+                               opts.page_mm)
+    title = opts.title or default_title(data, opts.lang)
+    for i, rows in enumerate(pages, start=1):
+        fig = new_figure(opts)
+        tables.draw_table_page(fig, rows, opts.page_mm, title, i, len(pages), opts.lang)
+        save_page(pdf, fig)
+    return 1 + len(pages)
+
+
+def render(conn, opts: PrintOptions, fmt: str = "pdf") -> bytes:
+    """The map page (PNG: that page alone) and, in a PDF, its table pages."""
+    data = load_map_data(conn, opts.flt, opts.layers)
+    title = opts.title or default_title(data, opts.lang)
+    buf = io.BytesIO()
+    if fmt == "png":
+        fig = new_figure(opts)
+        try:
+            draw_page(fig, data, opts, labels.numbered(data))
+            fig.savefig(buf, format="png", dpi=opts.dpi, metadata={"Title": title})
+        finally:
+            plt.close(fig)
+        return buf.getvalue()
+    with PdfPages(buf, metadata={"Title": title, "Creator": "cantho-gis",
+                                 "Author": opts.author or opts.agency}) as pdf:
+        map_pages(pdf, data, opts)
+    return buf.getvalue()
 
 
 def render_atlas(conn, opts: PrintOptions) -> bytes:
-    """A cover page and one page per district, in one PDF."""
-    districts = read_districts(conn)
-    city_data = load_map_data(conn, replace(opts.flt, district=None), opts.layers, districts)
-    buf = io.BytesIO()
-    with PdfPages(buf, metadata={"Title": opts.title or "Tập bản đồ quận, huyện Cần Thơ",
-                                 "Creator": "cantho-gis"}) as pdf:
-        fig = new_figure(opts)
-        draw_cover(fig, city_data, opts, [d.full_name for d in districts])
-        pdf.savefig(fig)
-        plt.close(fig)
-        for d in districts:
-            data = load_map_data(conn, replace(opts.flt, district=d.code), opts.layers,
-                                 districts, city_data.city)
-            fig = new_figure(opts)
-            draw_page(fig, data, replace(opts, title=None))
-            pdf.savefig(fig)
-            plt.close(fig)
-    return buf.getvalue()
+    """A cover with the contents, the city overview, then each district: its map with
+    numbered labels and counters, and its table."""
+    from maps.atlas import write_atlas
+
+    if opts.flt.district:
+        raise GISError(400, "the atlas covers every district: leave district out",
+                       parameter="district")
+    return write_atlas(conn, opts, read_districts(conn))

@@ -312,6 +312,13 @@ def test_print_dialog_opens_the_printed_map(browser, server):
     query = dict(urllib.parse.parse_qsl(parts.query))
     assert parts.path == "/exports/map.png" and "district" not in query
     assert "ntm" not in query["layers"].split(",") and "projects" in query["layers"]
+
+    # the interactive HTML map (folium), in English
+    url, content_type = _print_from_dialog(b, format="html", lang="en", extent="city")
+    assert content_type == "text/html"
+    parts = urllib.parse.urlsplit(url)
+    assert parts.path == "/exports/map.html"
+    assert dict(urllib.parse.parse_qsl(parts.query))["lang"] == "en"
     assert failed_requests(b, server) == []
 
 

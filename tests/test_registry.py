@@ -191,12 +191,17 @@ def test_a_new_declaration_reaches_filters_popups_legends_and_the_district_summa
 
     # the legend of the printed map and the style document
     from maps.cartography import legend_entries
+    from maps.classes import CLASSES, UNKNOWN, feature_metric, progress_class
     from maps.filters import MapFilter
     from maps.printdata import load_map_data
 
-    data = load_map_data(conn, MapFilter(), [registry.get("street_trees")]).layers[0]
+    trees = registry.get("street_trees")
+    data = load_map_data(conn, MapFilter(), [trees]).layers[0]
     labels = [label for label, _ in legend_entries(data)]
-    assert "Sao đen" in labels and "Dầu rái" not in labels  # only what is drawn
+    # shaded by progress: the graduated classes drawn, only those (#14)
+    drawn = {progress_class(feature_metric(trees, p)[1]) for _, p in data.features}
+    assert {c.label_vi for c in (*CLASSES, UNKNOWN)} & set(labels) == {
+        c.label_vi for c in drawn}
     assert "Vị trí minh họa (nét đứt)" in labels  # geom_quality: indicative
     style = client.get("/styles/default").json()
     dashed = next(sl for sl in style["layers"] if sl["id"] == "street_trees-line-dashed")

@@ -266,6 +266,7 @@ function printUrl(choice = {}) {
   if (f.pmax < 100) p.set('pmax', String(f.pmax));
   if (!f.unknown) p.set('unknown', '0');
   if (c.title.trim()) p.set('title', c.title.trim());
+  if (c.lang && c.lang !== 'vi') p.set('lang', c.lang);  // the page's language (Vietnamese first)
   return `${cfg.exports[c.format]}?${p}`;
 }
 app.printUrl = printUrl;
@@ -273,7 +274,7 @@ app.printUrl = printUrl;
 function printChoice() {
   const v = id => $(id).value;
   return { size: v('p-size'), orientation: v('p-orientation'), dpi: v('p-dpi'), format: v('p-format'),
-    extent: v('p-extent'), title: v('p-title') };
+    extent: v('p-extent'), title: v('p-title'), lang: v('p-lang') };
 }
 
 function describePrint() {
