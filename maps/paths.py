@@ -12,6 +12,7 @@ STATIC_DIR = PACKAGE_DIR / "static"
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
 LEAFLET_DIR = REPO_ROOT / "node_modules" / "leaflet" / "dist"  # `make js-deps`
 VECTORGRID_DIR = REPO_ROOT / "node_modules" / "leaflet.vectorgrid" / "dist"
+CHARTJS_DIR = REPO_ROOT / "node_modules" / "chart.js" / "dist"  # the dashboards' charts
 
 # Credit line for the boundary data (see shared/data/boundaries/SOURCES.md).
 BOUNDARY_CREDIT = ("Ranh giới: dvhcvn (Đào Hoàng Sơn), dữ liệu gis.chinhphu.vn; phường/xã (sơ đồ): "
