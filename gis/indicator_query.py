@@ -148,8 +148,15 @@ def _verdict_like(note: str | None) -> bool:
 
 
 def series(ind: dict) -> list[dict]:
-    """The indicator's levels by year and kind, for its chart (one-year values only)."""
-    return [{"year": v["year_from"], "kind": v["kind"], "value": float(v["value"]),
-             "text": v["value_text"]} for v in ind["values"]
-            if v["measure"] == "level" and v["year_from"] == v["year_to"]
-            and v["value"] is not None]
+    """The indicator's levels by year and kind, for its chart (one-year values only; a
+    range keeps both ends)."""
+    out = []
+    for v in ind["values"]:
+        if v["measure"] != "level" or v["year_from"] != v["year_to"]:
+            continue
+        low, high = (v["value_low"], v["value_high"]) if v["value_low"] is not None \
+            else (v["value"], v["value"])
+        if low is not None:  # a range is drawn as printed, from low to high
+            out.append({"year": v["year_from"], "kind": v["kind"], "low": float(low),
+                        "high": float(high), "text": v["value_text"]})
+    return out

@@ -165,3 +165,9 @@ async def coverage(conn: AsyncConnection) -> dict:
                        for layer in registry.summary_layers()],
             "units": [(layer, await unit_counts(conn, layer)) for layer in registry.layers()
                       if layer.best_record]}
+
+
+async def district_dashboard(conn: AsyncConnection, code: str, as_of: date | None) -> dict:
+    """The district view's counters, stalled list and the date of its latest figure."""
+    return {"coverage": await coverage(conn), "stalled": await stalled(conn, code, as_of),
+            "latest": await latest_figure(conn, code), "today": as_of or date.today()}

@@ -54,5 +54,15 @@ def figure_age(then: date | None, now: date | None = None) -> Markup:
         bi(f"số liệu ngày {d}, {vi}", f"figures of {d}, {en}"))
 
 
-FILTERS = {"vndate": vn_date, "age": figure_age}
+def commune_feature(row: dict, level) -> dict:
+    """A commune of the district view as a GeoJSON feature coloured by its level
+    (``level`` is the Field whose choices give label and colour)."""
+    c = level.shown_choice(row["level"])
+    return {"type": "Feature", "geometry": row["geometry"], "properties": {
+        "code": row["code"], "name": row["name"], "level": row["level"], "id": row["id"],
+        "label_vi": c.label_vi if c else row["level"], "label_en": c.label_en if c else
+        row["level"], "color": c.color if c else None, "missing": row["level"] == level.missing}}
+
+
+FILTERS = {"vndate": vn_date, "age": figure_age, "commune_feature": commune_feature}
 GLOBALS = {"bi": bi}
