@@ -5,13 +5,14 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.staticfiles import StaticFiles
 
-from maps import dashboard, exports, web
+from maps import compare, dashboard, exports, web
 from maps.paths import CHARTJS_DIR, LEAFLET_DIR, STATIC_DIR, VECTORGRID_DIR
 
 router = APIRouter()
 router.include_router(web.router)
 router.include_router(exports.router)
 router.include_router(dashboard.router)
+router.include_router(compare.router)
 router.mount("/maps/static", StaticFiles(directory=STATIC_DIR), name="maps-static")
 # check_dir=False: the app starts without `make js-deps`; the page then says Leaflet is missing.
 router.mount("/maps/vendor/leaflet", StaticFiles(directory=LEAFLET_DIR, check_dir=False),
