@@ -120,7 +120,6 @@ class MapSettings(BaseSettings):
     tile_threshold: int = 2000
 
 
-@lru_cache
 class DashboardSettings(BaseSettings):
     """The dashboards (``/dashboard``, the district view)."""
 
@@ -135,6 +134,7 @@ def dashboard_settings() -> DashboardSettings:
     return DashboardSettings()
 
 
+@lru_cache
 def cluster_settings() -> ClusterSettings:
     return ClusterSettings()
 
