@@ -117,24 +117,26 @@ async def stalled(conn: AsyncConnection, district: str | None, as_of: date | Non
         o = layer.summary.overdue
         if not o or not layer.metrics:
             continue
+        # one pass over the layer's figures (set-based: no sub-query per feature)
         query = sql.SQL(
-            "SELECT f.id, f.name, f.districts, f.{status} AS status, {end_year} AS end_year,"
-            " last.latest, two.metric, two.values, two.dates, two.sources"
-            " FROM {table} f"
-            " LEFT JOIN LATERAL (SELECT max(p.valid_on) AS latest FROM progress_snapshot p"
-            "  WHERE p.layer_id = %(layer)s AND p.feature_id = f.id"
-            "  AND p.valid_on <= %(on)s) last ON true"
-            " LEFT JOIN LATERAL (SELECT q.metric, array_agg(q.value ORDER BY q.valid_on DESC)"
-            "  AS values, array_agg(q.valid_on ORDER BY q.valid_on DESC) AS dates,"
-            "  array_agg(q.source_doc || coalesce(':' || q.source_line, '')"
-            "  ORDER BY q.valid_on DESC) AS sources"
-            "  FROM (SELECT p.*, row_number() OVER (PARTITION BY p.metric ORDER BY p.valid_on"
-            "   DESC) AS rn FROM progress_snapshot p WHERE p.layer_id = %(layer)s"
-            "   AND p.feature_id = f.id AND p.valid_on <= %(on)s) q WHERE q.rn <= 2"
-            "  GROUP BY q.metric HAVING count(*) = 2 AND min(q.value) = max(q.value)"
-            "  ORDER BY q.metric LIMIT 1) two ON true"
-            " WHERE f.{status} = ANY(%(active)s) AND (%(district)s::text IS NULL"
-            " OR %(district)s = ANY(f.districts)) ORDER BY f.name").format(
+            "WITH f AS (SELECT * FROM {table} f WHERE f.{status} = ANY(%(active)s)"
+            "  AND (%(district)s::text IS NULL OR %(district)s = ANY(f.districts))),"
+            " s AS (SELECT p.feature_id, p.metric, p.value, p.valid_on,"
+            "  p.source_doc || coalesce(':' || p.source_line, '') AS source,"
+            "  row_number() OVER (PARTITION BY p.feature_id, p.metric ORDER BY p.valid_on DESC)"
+            "  AS rn FROM progress_snapshot p JOIN f ON f.id = p.feature_id"
+            "  WHERE p.layer_id = %(layer)s AND p.valid_on <= %(on)s),"
+            " last AS (SELECT feature_id, max(valid_on) AS latest FROM s GROUP BY feature_id),"
+            " two AS (SELECT DISTINCT ON (feature_id) feature_id, metric,"
+            "  array_agg(value ORDER BY valid_on DESC) AS values,"
+            "  array_agg(valid_on ORDER BY valid_on DESC) AS dates,"
+            "  array_agg(source ORDER BY valid_on DESC) AS sources FROM s WHERE rn <= 2"
+            "  GROUP BY feature_id, metric HAVING count(*) = 2 AND min(value) = max(value)"
+            "  ORDER BY feature_id, metric)"
+            " SELECT f.id, f.name, f.districts, f.{status} AS status, {end_year} AS end_year,"
+            " last.latest, two.metric, two.values, two.dates, two.sources FROM f"
+            " LEFT JOIN last ON last.feature_id = f.id LEFT JOIN two ON two.feature_id = f.id"
+            " ORDER BY f.name").format(
                 status=sql.Identifier(o.status), end_year=_end_year(layer),
                 table=sql.Identifier(layer.table))
         on = as_of or date.today()
