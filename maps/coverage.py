@@ -21,9 +21,9 @@ from gis.layer_views import best_record_order, rank_sql
 from gis.settings import dashboard_settings
 from layers import METRICS, registry
 from layers.base import Layer
-from maps.staleness import months_between
 
 CITY = "city"  # the key of the whole city's row
+STALLED_SHOWN = 200  # stalled features listed per layer (all of them are counted)
 
 
 def _district_join(layer: Layer, per_district: bool) -> sql.Composable:
@@ -108,16 +108,20 @@ def _end_year(layer: Layer) -> sql.Composable:
         sql.Identifier(o.end_from))
 
 
-async def stalled(conn: AsyncConnection, district: str | None, as_of: date | None
-                  ) -> list[dict]:
-    """Features under way that are overdue or stalled, each with its reasons."""
+async def stalled(conn: AsyncConnection, district: str | None, as_of: date | None,
+                  limit: int | None = None) -> dict:
+    """Features under way that are overdue or stalled, each with its reasons: ``items``
+    (the first ``limit`` of each layer, by name) and ``total`` (all of them, counted in
+    SQL). Stale: no figure, or the latest is more than the setting's months before the
+    date (``as_of`` or today)."""
     months = dashboard_settings().stale_months
-    out: list[dict] = []
+    on = as_of or date.today()
+    out: dict = {"items": [], "total": 0}
     for layer in registry.summary_layers():
         o = layer.summary.overdue
         if not o or not layer.metrics:
             continue
-        # one pass over the layer's figures (set-based: no sub-query per feature)
+        # one pass over the figures of the features under way (no sub-query per feature)
         query = sql.SQL(
             "WITH f AS (SELECT * FROM {table} f WHERE f.{status} = ANY(%(active)s)"
             "  AND (%(district)s::text IS NULL OR %(district)s = ANY(f.districts))),"
@@ -132,32 +136,37 @@ async def stalled(conn: AsyncConnection, district: str | None, as_of: date | Non
             "  array_agg(valid_on ORDER BY valid_on DESC) AS dates,"
             "  array_agg(source ORDER BY valid_on DESC) AS sources FROM s WHERE rn <= 2"
             "  GROUP BY feature_id, metric HAVING count(*) = 2 AND min(value) = max(value)"
-            "  ORDER BY feature_id, metric)"
-            " SELECT f.id, f.name, f.districts, f.{status} AS status, {end_year} AS end_year,"
-            " last.latest, two.metric, two.values, two.dates, two.sources FROM f"
-            " LEFT JOIN last ON last.feature_id = f.id LEFT JOIN two ON two.feature_id = f.id"
-            " ORDER BY f.name").format(
+            "  ORDER BY feature_id, metric),"
+            " r AS (SELECT f.id, f.name, f.{status} AS status, {end_year} AS end_year,"
+            "  last.latest, two.metric, two.values, two.dates, two.sources,"
+            "  coalesce(last.latest + make_interval(months => %(months)s) < %(on)s, true)"
+            "  AS stale FROM f LEFT JOIN last ON last.feature_id = f.id"
+            "  LEFT JOIN two ON two.feature_id = f.id)"
+            " SELECT *, count(*) OVER () AS total FROM r"
+            " WHERE r.end_year < %(year)s OR r.stale OR r.metric IS NOT NULL"
+            " ORDER BY r.name, r.id LIMIT %(limit)s").format(
                 status=sql.Identifier(o.status), end_year=_end_year(layer),
                 table=sql.Identifier(layer.table))
-        on = as_of or date.today()
         cur = conn.cursor(row_factory=dict_row)
         await cur.execute(query, {"layer": layer.id, "on": on, "active": list(o.active),
-                                  "district": district})
-        for r in await cur.fetchall():
+                                  "district": district, "months": months, "year": on.year,
+                                  "limit": limit})
+        rows = await cur.fetchall()
+        out["total"] += rows[0]["total"] if rows else 0
+        for r in rows:
             reasons = []
             if r["end_year"] is not None and r["end_year"] < on.year:
                 reasons.append({"kind": "overdue", "end_year": r["end_year"],
                                 "field": layer.field(o.end_from)})
-            if r["latest"] is None or months_between(r["latest"], on) > months:
+            if r["stale"]:
                 reasons.append({"kind": "stale", "latest": r["latest"], "months": months})
             if r["metric"]:
                 reasons.append({"kind": "unchanged", "metric": METRICS[r["metric"]],
                                 "value": r["values"][0], "dates": r["dates"],
                                 "sources": r["sources"]})
-            if reasons:
-                out.append({"layer": layer, "id": r["id"], "name": r["name"],
-                            "status": layer.field(o.status).choice(r["status"]),
-                            "latest": r["latest"], "reasons": reasons})
+            out["items"].append({"layer": layer, "id": r["id"], "name": r["name"],
+                                 "status": layer.field(o.status).choice(r["status"]),
+                                 "latest": r["latest"], "reasons": reasons})
     return out
 
 
@@ -171,5 +180,6 @@ async def coverage(conn: AsyncConnection) -> dict:
 
 async def district_dashboard(conn: AsyncConnection, code: str, as_of: date | None) -> dict:
     """The district view's counters, stalled list and the date of its latest figure."""
-    return {"coverage": await coverage(conn), "stalled": await stalled(conn, code, as_of),
+    return {"coverage": await coverage(conn),
+            "stalled": await stalled(conn, code, as_of, STALLED_SHOWN),
             "latest": await latest_figure(conn, code), "today": as_of or date.today()}

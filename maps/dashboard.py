@@ -42,7 +42,7 @@ async def dashboard(request: Request) -> HTMLResponse:
         table = await indicator_table(conn)
         cov = await coverage.coverage(conn)
         districts = await district_sql.district_list(conn)
-        stalled = await coverage.stalled(conn, None, None)
+        stalled = await coverage.stalled(conn, None, None, coverage.STALLED_SHOWN)
         latest = await coverage.latest_figure(conn)
     return templates.TemplateResponse(request, "dashboard.html", {
         "table": table, "verdicts": VERDICTS, "kinds": VALUE_KINDS, "coverage": cov,
