@@ -67,6 +67,7 @@ bench: deps ## benchmarks against tipg (see docs/benchmarks.md)
 	  .venv-bench/bin/pip install -q tipg uvicorn; }
 	$(BIN)/python -m benchmarks api
 	$(BIN)/python -m benchmarks maps
+	$(BIN)/python -m benchmarks dashboard
 
 clean:
 	-$(BIN)/gis db stop

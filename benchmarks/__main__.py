@@ -30,7 +30,7 @@ def bench_url() -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
-    parser.add_argument("suite", choices=["api", "maps", "report"])
+    parser.add_argument("suite", choices=["api", "maps", "report", "dashboard"])
     parser.add_argument("--features", type=int, default=100_000)
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--stream-path",
@@ -46,6 +46,10 @@ def main() -> None:
         from benchmarks import maps_bench
 
         return maps_bench.main(args.runs)
+    if args.suite == "dashboard":  # /dashboard and the district view (dashboard_bench.py)
+        from benchmarks import dashboard_bench
+
+        return dashboard_bench.main(max(args.runs, 5), args.features)
     from benchmarks import api_bench
 
     results = api_bench.run(bench_url(), args.features, args.seconds, args.stream_path)

@@ -68,11 +68,11 @@ requestAnimationFrame(() => { window.mapReadyAt = performance.now(); window.mapR
 """
 
 
-def bench_url() -> str:
+def bench_url(suffix: str = "_maps_bench") -> str:
     from gis.db import database_url
 
     parts = urlsplit(database_url())
-    name = f"{parts.path.lstrip('/') or 'cantho'}_maps_bench"
+    name = f"{parts.path.lstrip('/') or 'cantho'}{suffix}"
     admin = urlunsplit(parts._replace(path="/postgres"))
     with psycopg.connect(admin, autocommit=True) as conn:
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():

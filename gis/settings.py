@@ -122,6 +122,20 @@ class MapSettings(BaseSettings):
     tile_threshold: int = 2000
 
 
+class DashboardSettings(BaseSettings):
+    """The dashboards (``/dashboard``, the district view)."""
+
+    model_config = SettingsConfigDict(env_prefix="GIS_DASHBOARD_")
+
+    # a feature under way whose latest figure is older than this is listed as stalled
+    stale_months: int = 12
+
+
+@lru_cache
+def dashboard_settings() -> DashboardSettings:
+    return DashboardSettings()
+
+
 @lru_cache
 def cluster_settings() -> ClusterSettings:
     return ClusterSettings()

@@ -155,6 +155,17 @@ class Style:
 
 
 @dataclass(frozen=True)
+class Overdue:
+    """Which features of a layer the stalled/overdue list watches (features whose
+    ``status`` is one of ``active``) and where their planned end is read from: the last
+    four-digit year in the text field ``end_from`` (e.g. "2021-2025" -> 2025)."""
+
+    status: str  # a choice field
+    active: tuple[str, ...]  # its values meaning "under way"
+    end_from: str | None = None  # a text field holding the planned period
+
+
+@dataclass(frozen=True)
 class DistrictSummary:
     """How a layer appears in the district view's summary: one table of its features
     (name, ``columns``, ``total``, latest progress), in groups by ``group_by`` (count
@@ -166,6 +177,7 @@ class DistrictSummary:
     noun_vi: str = "đối tượng"  # what is counted in a group ("12 dự án")
     noun_en: str = "features"
     order: int = 100  # position among the summary's tables
+    overdue: Overdue | None = None  # stalled / overdue features (district and city dashboards)
 
 
 @dataclass(frozen=True)

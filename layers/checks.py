@@ -48,6 +48,13 @@ def layer_problems(layer: Layer) -> list[str]:
             out += _field_check(layer, "summary.columns:", c)
         out += _field_check(layer, "summary.group_by", s.group_by, choices=True)
         out += _field_check(layer, "summary.total", s.total, number=True)
+        if s.overdue:
+            o = s.overdue
+            out += _field_check(layer, "summary.overdue.status", o.status, choices=True)
+            out += _field_check(layer, "summary.overdue.end_from", o.end_from)
+            if layer.has_field(o.status):
+                out += [f"summary.overdue.active: {v!r} is not a choice of {o.status!r}"
+                        for v in o.active if layer.field(o.status).choice(v) is None]
     if layer.best_record:
         b = layer.best_record
         out += _field_check(layer, "best_record.key", b.key)

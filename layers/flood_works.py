@@ -1,4 +1,4 @@
-from layers.base import Choice, DistrictSummary, Field, Layer, Style
+from layers.base import Choice, DistrictSummary, Field, Layer, Overdue, Style
 from layers.choices import STATUS
 from layers.report_fields import AGENCY_FIELDS, STRUCTURE_FIELDS, qualifier_field
 
@@ -42,6 +42,8 @@ LAYER = Layer(
              "executed_value_bil_vnd", "executed_budget_bil_vnd", "executed_pct"),
     style=Style(color_field="status", progress_metrics=("construction_pct",), stroke_width=4),
     summary=DistrictSummary(columns=("work_type",), group_by="status",
-                            total="total_investment_bil_vnd", order=2),
+                            total="total_investment_bil_vnd", order=2,
+                            overdue=Overdue("status", ("under_construction",),
+                                            end_from="implementation_period")),
     order=30,
 )

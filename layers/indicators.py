@@ -36,3 +36,15 @@ def choice_value(choices: tuple[Choice, ...], value: str | None, what: str) -> s
     if any(c.value == value for c in choices):
         return str(value)
     raise ValueError(f"{what} {value!r} is not one of: " + ", ".join(c.value for c in choices))
+
+# The verdict on a year's result against the resolution's target, as 002 Phụ lục I prints
+# it in its "Ghi chú" column (e.g. 002:13 "Chưa đạt NQ") and as recomputed from the figures.
+VERDICTS: tuple[Choice, ...] = (
+    Choice("not_met", "Chưa đạt NQ", "Target not met", "#c62828"),
+    Choice("met", "Đạt NQ", "Target met", "#2e7d32"),
+    Choice("exceeded", "Vượt NQ", "Target exceeded", "#1565c0"),
+)
+
+# Indicators where a lower figure is better (the computed verdict reads them reversed):
+# the poverty rate (002:46, Phụ lục I dòng 11: target 0,15 %, estimate 0,09 %, "Đạt NQ").
+LOWER_IS_BETTER: frozenset[str] = frozenset({"002-I-11"})

@@ -1,4 +1,4 @@
-from layers.base import Choice, DistrictSummary, Field, Layer, Style
+from layers.base import Choice, DistrictSummary, Field, Layer, Overdue, Style
 from layers.choices import STATUS, STATUS_CLASS
 from layers.report_fields import (
     AGENCY_FIELDS,
@@ -71,6 +71,8 @@ LAYER = Layer(
     ),
     summary=DistrictSummary(columns=("kind", "status_class"), group_by="status",
                             total="total_investment_bil_vnd", noun_vi="dự án",
-                            noun_en="projects", order=1),
+                            noun_en="projects", order=1,
+                            overdue=Overdue("status", ("under_construction",),
+                                            end_from="implementation_period")),
     order=40,
 )

@@ -132,8 +132,9 @@ async def _units(conn: AsyncConnection, code: str, flt: MapFilter, src: Layer) -
         params)
     rows = [await cur.fetchone()]
     await cur.execute(sql.SQL(
-        "SELECT c.code, c.full_name AS name, n.id, {level} AS level{shown}"
-        " FROM admin_commune c {best} WHERE c.district_code = %(code)s"
+        "SELECT c.code, c.full_name AS name, n.id, {level} AS level{shown},"
+        " ST_AsGeoJSON(c.geom, 5)::json AS geometry FROM admin_commune c {best}"
+        " WHERE c.district_code = %(code)s"
         " AND c.unit_type = ANY(%(types)s) AND c.in_2024_09 ORDER BY c.name").format(
             level=level, shown=shown, best=sql.SQL(best_sql.format(unit="c.code"))), params)
     return UnitSection(src, level_field, rows + await cur.fetchall())

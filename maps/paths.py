@@ -13,6 +13,7 @@ TEMPLATES_DIR = PACKAGE_DIR / "templates"
 LEAFLET_DIR = REPO_ROOT / "node_modules" / "leaflet" / "dist"  # `make js-deps`
 VECTORGRID_DIR = REPO_ROOT / "node_modules" / "leaflet.vectorgrid" / "dist"
 SWAGGER_UI_DIR = REPO_ROOT / "node_modules" / "swagger-ui-dist"  # /api.html (api/docs.py)
+CHARTJS_DIR = REPO_ROOT / "node_modules" / "chart.js" / "dist"  # the dashboards' charts
 
 # Credit line for the boundary data (see shared/data/boundaries/SOURCES.md).
 BOUNDARY_CREDIT = ("Ranh giới: dvhcvn (Đào Hoàng Sơn), dữ liệu gis.chinhphu.vn; phường/xã (sơ đồ): "

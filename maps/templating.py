@@ -13,6 +13,8 @@ from gis.figures import format_vn_number
 from layers import METRICS, registry
 from maps.config import API_ITEM_URL
 from maps.paths import BOUNDARY_CREDIT, TEMPLATES_DIR
+from maps.staleness import FILTERS as DASHBOARD_FILTERS
+from maps.staleness import GLOBALS as DASHBOARD_GLOBALS
 
 API_TEMPLATES = Path(__file__).parent.parent / "api" / "templates"
 
@@ -22,6 +24,8 @@ def environment() -> Environment:
                                            FileSystemLoader(TEMPLATES_DIR)]),
                       autoescape=True)
     env.filters["vn"] = format_vn_number
+    env.filters.update(DASHBOARD_FILTERS)  # dates, ages of figures (maps/staleness.py)
+    env.globals.update(DASHBOARD_GLOBALS)
     env.globals.update(registry=registry, METRICS=METRICS, item_url=API_ITEM_URL,
                        boundary_credit=BOUNDARY_CREDIT)
     return env

@@ -19,6 +19,7 @@ from gis.expr import parse_as_of
 from gis.extent import city_extent
 from gis.filters import parse_choices
 from layers import registry
+from maps import coverage
 from maps import district as district_sql
 from maps.config import feature_counts, map_config, reference_lists
 from maps.filters import MapFilter
@@ -116,6 +117,7 @@ async def district_page(request: Request, code: str, as_of: str | None = None
                                             f"(no district with code {code!r}). "
                                             f"Các mã hợp lệ / valid codes: {known}.")
         summary = await district_sql.district_summary(conn, code, flt)
+        dash = await coverage.district_dashboard(conn, code, flt.as_of)
         page = await page_config(conn, code, flt.as_of)
     return templates.TemplateResponse(request, "district.html", {
-        "district": row, "summary": summary, "as_of": flt.as_of, **page})
+        "district": row, "summary": summary, "as_of": flt.as_of, "dash": dash, **page})
