@@ -396,3 +396,8 @@ def _or_exit(fn):
         if exc.hint:
             click.echo(f"what to do: {exc.hint}", err=True)
         sys.exit(2)
+
+
+from gis.cli_import import import_group  # noqa: E402  (gis import features, #12)
+
+main.add_command(import_group)

@@ -18,6 +18,7 @@ from psycopg import sql
 
 from gis.db import connect
 from gis.errors import GISError
+from gis.export import geom_sql
 from gis.queries import PROGRESS_CONFLICTS
 from gis.query import FeatureQuery
 from layers import METRICS, registry
@@ -66,8 +67,7 @@ def query_frame(query: FeatureQuery, crs=None, url: str | None = None) -> gpd.Ge
     """The rows of ``query`` as a typed GeoDataFrame (``crs``: default EPSG:4326;
     easting/longitude first whatever the CRS's axis order)."""
     srid = 4326 if crs is None else srid_of(crs)
-    geom = sql.SQL("ST_AsBinary(f.geom)") if srid == 4326 else sql.SQL(
-        "ST_AsBinary(ST_Transform(f.geom, {}))").format(sql.Literal(srid))
+    geom = sql.SQL("ST_AsBinary({})").format(geom_sql(srid))
     with connect(url) as conn, conn.cursor() as cur:
         cur.execute(query.rows_sql(geom), query.bind())
         names = [d.name for d in cur.description]
