@@ -135,7 +135,7 @@ def write_shapefiles(frame: gpd.GeoDataFrame, layer: Layer, dest: Path) -> Path:
         raise GISError(500, f"layer {layer.id}: two fields share a shapefile name")
     long_rows = []
     for col in names:
-        if flat[col].dtype != object:
+        if not (flat[col].dtype == object or pd.api.types.is_string_dtype(flat[col])):
             continue
         for i, v in flat[col].items():
             if isinstance(v, str) and len(v.encode()) > DBF_TEXT_BYTES:

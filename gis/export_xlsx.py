@@ -39,10 +39,10 @@ def geometry_header(srid: int) -> str:
 
 
 def _cell(ws, value, kind: str | None, bold: bool = False):
-    if isinstance(value, list):
-        value = LIST_SEPARATOR.join(map(str, value))
-    elif isinstance(value, dict) or (kind == "json" and value is not None):
+    if isinstance(value, dict) or (kind == "json" and value is not None):
         value = json.dumps(value, ensure_ascii=False, default=str)
+    elif isinstance(value, list):
+        value = LIST_SEPARATOR.join(map(str, value))
     elif value is not None and kind in ("number", "integer"):
         value = float(value) if kind == "number" else int(value)
     c = WriteOnlyCell(ws, value=value)

@@ -72,7 +72,8 @@ def _apply(t, xy):
 
 
 def _text_columns(frame: pd.DataFrame) -> list[str]:
-    return [c for c in frame.columns if c != "geometry" and frame[c].dtype == object]
+    return [c for c in frame.columns if c != "geometry" and (
+        frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c]))]
 
 
 def _decode_dbf(frame: pd.DataFrame, encoding: str | None, cpg: str | None) -> str:

@@ -112,12 +112,19 @@ def _plain(v, kind: str | None):
     if hasattr(v, "tolist"):  # numpy scalars and arrays
         v = v.tolist()
     if kind == "text[]":
-        if isinstance(v, str):
-            v = json.loads(v) if v.strip().startswith("[") else \
-                [p.strip() for p in v.split(",") if p.strip()]
+        if isinstance(v, str) and v.strip().startswith("["):
+            try:
+                v = json.loads(v)
+            except ValueError:
+                raise GISError(400, f"not a list: {v[:80]!r}") from None
+        elif isinstance(v, str):
+            v = [p.strip() for p in v.split(",") if p.strip()]
         return [str(x) for x in v] or None
     if kind == "json":
-        return json.loads(v) if isinstance(v, str) else v
+        try:
+            return json.loads(v) if isinstance(v, str) else v
+        except ValueError:
+            raise GISError(400, f"not JSON: {v[:80]!r}") from None
     if kind == "date":
         if isinstance(v, datetime):
             return v.date().isoformat()
@@ -216,13 +223,20 @@ async def _run(layer: Layer, frame, mapped: dict, report: ImportReport, key: str
             kinds = column_types(layer)
             geom_name = frame.geometry.name
             for n, (_, row) in enumerate(frame.iterrows(), start=1):
-                props = {fld: _plain(row[col], kinds.get(fld)) for col, fld in mapped.items()}
-                fid = props.get("id")
-                for (lid, fname), text in long_text.items():
-                    if str(lid) == str(fid) and fname in props:
-                        props[fname] = text
+                raw = {fld: row[col] for col, fld in mapped.items()}
+                for fname in raw:  # a long text the DBF could not hold, from its sidecar
+                    if (str(raw.get("id")), fname) in long_text:
+                        raw[fname] = long_text[(str(raw.get("id")), fname)]
+                try:
+                    props = {fld: _plain(v, kinds.get(fld)) for fld, v in raw.items()}
+                except GISError as exc:
+                    bad = next(f for f, v in raw.items() if _fails(v, kinds.get(f)))
+                    report.problems.append(Problem(n, bad, exc.message))
+                    report.changes.append(Change(n, str(raw.get("id") or ""), "invalid"))
+                    continue
                 geom = row[geom_name]
-                gj = None if geom is None or geom.is_empty else shapely.geometry.mapping(geom)
+                gj = None if not isinstance(geom, shapely.Geometry) or geom.is_empty \
+                    else shapely.geometry.mapping(geom)
                 await writer.row(n, props, gj)
             ok = not report.problems or skip_invalid
             if ok and not report.dry_run:
@@ -231,6 +245,14 @@ async def _run(layer: Layer, frame, mapped: dict, report: ImportReport, key: str
             if report.written:
                 outer.force_rollback = False  # commit
     return report
+
+
+def _fails(v, kind) -> bool:
+    try:
+        _plain(v, kind)
+        return False
+    except GISError:
+        return True
 
 
 def metric_of(name: str) -> tuple[str, str | None] | None:
