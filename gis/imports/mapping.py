@@ -49,7 +49,8 @@ def column_fields(layer: Layer, columns: list[str], given: dict[str, str],
     for name, label in labels(layer).items():
         if name not in known:
             continue
-        for alias in (name, short_name(name), label[0], header(name, label)):
+        # GDAL's own shapefile names are the first 10 characters
+        for alias in (name, short_name(name), label[0], header(name, label), name[:10]):
             by_key.setdefault(_key(alias), name)
     out: dict[str, str] = {}
     wanted = {col: fld for fld, col in given.items()}

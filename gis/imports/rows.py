@@ -23,6 +23,16 @@ from layers.base import Layer, metric_column
 SAME_GEOMETRY_DEG = 1e-7  # about 1 cm: a geometry that moved less is unchanged
 
 
+_FIELD_IN = re.compile(r"field\(?s?\)? \[?'(\w+)'|missing (?:required field )?'?(\w+)'?|"
+                       r"^(geometry)|progress (\w+):|metric '(\w+)'")
+
+
+def field_named(message: str) -> str | None:
+    """The field a loader message is about ("field 'status': ...", "missing valid_on")."""
+    m = _FIELD_IN.search(message.split(": ", 1)[-1]) or _FIELD_IN.search(message)
+    return next((g for g in m.groups() if g), None) if m else None
+
+
 class RowWriter:
     def __init__(self, conn, layer: Layer, report, user: str, key: str):
         self.conn, self.layer, self.report, self.user, self.key = conn, layer, report, user, key
@@ -73,7 +83,8 @@ class RowWriter:
                 fid = await self._fid(n, props)
                 await self._write(n, fid, props, geometry)
         except GISError as exc:
-            self._problem(n, fid, exc.field or exc.parameter, exc.message)
+            self._problem(n, fid, exc.field or exc.parameter or field_named(exc.message),
+                          exc.message)
         except psycopg.Error as exc:  # what PostGIS refuses (e.g. an unreadable geometry)
             self._problem(n, fid, None, str(exc).splitlines()[0])
 
