@@ -168,3 +168,15 @@ def test_read_layer_and_write_layer(db_url, places):
     assert not report.written and report.count("unchanged") == len(gdf), report.summary()
     report = gis.write_layer(_frame(places), "projects")
     assert report.count("new") == 3 and not report.written
+
+
+def test_the_readme_notebook(db_url):
+    import gis
+
+    projects = gis.read_layer("projects", status="under_construction")
+    districts = gis.read_layer("districts")
+    joined = gpd.sjoin(projects, districts[["name", "geometry"]], predicate="intersects",
+                       lsuffix="project", rsuffix="district")
+    sums = joined.groupby("name_district")["total_investment_bil_vnd"].sum()
+    assert len(projects) and set(sums.index) <= set(districts["name"])
+    assert (projects["status"] == "under_construction").all()
