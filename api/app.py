@@ -15,6 +15,7 @@ from api import (
     collections,
     errors,
     health,
+    import_pages,
     items,
     landing,
     openapi,
@@ -72,6 +73,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.include_router(styles.router)
     app.include_router(health.router)
     app.include_router(admin.router)
+    app.include_router(import_pages.router)  # the planners' file import (#12)
     app.include_router(maps.router)  # web maps, district view, printed maps
     app.add_middleware(CachedTileMiddleware, max_age=api_settings().tile_max_age)
     app.add_middleware(HeadMiddleware)  # outermost: HEAD answered as GET, body dropped

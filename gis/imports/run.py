@@ -62,6 +62,7 @@ class ImportReport:
     written: bool = False
     source_doc: str | None = None
     ignored_columns: list = field(default_factory=list)
+    mapping: dict = field(default_factory=dict)  # column of the file -> field
     changes: list[Change] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
@@ -190,7 +191,8 @@ def import_frame(frame: gpd.GeoDataFrame, layer_id: str, name: str, digest: str 
         raise GISError(400, f"--key {key}: no column of the file is field {key!r}",
                        parameter="key", field=key)
     report = ImportReport(layer_id, name, digest, crs, encoding, dry_run,
-                          ignored_columns=[str(c) for c in ignored])
+                          ignored_columns=[str(c) for c in ignored],
+                          mapping={str(c): f for c, f in mapped.items()})
     return asyncio.run(_run(layer, frame, mapped, report, key, skip_invalid,
                             url or database_url(), user, long_text or {}))
 
