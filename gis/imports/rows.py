@@ -3,6 +3,7 @@ the stored feature, written (new/update), its new progress figures added, audite
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from datetime import date
@@ -13,8 +14,16 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from api import audit
-from api.feature_records import check_feature, geom_param, stored, to_record, vn_figure
-from gis.dataset.records import parse_progress
+from api.feature_records import (
+    check_feature,
+    dataset_context,
+    geom_param,
+    stored,
+    to_record,
+    vn_figure,
+)
+from gis.dataset.problems import Collector
+from gis.dataset.records import Context, parse_progress
 from gis.errors import GISError
 from gis.queries import progress_columns
 from layers import METRICS
@@ -51,6 +60,11 @@ class RowWriter:
              f"File imported into {r.layer}: {r.file}",
              f"SHA-256 {r.sha256 or '-'}; imported {date.today().isoformat()} by {self.user}"))
         r.source_doc = self.doc
+        self.ctx = await dataset_context(self.conn)  # read once, with the file's document
+
+    def _context(self) -> Context:
+        """The dataset context with a problem list of its own (one per row)."""
+        return dataclasses.replace(self.ctx, problems=Collector(FilePath(".")))
 
     def _problem(self, n: int, fid, fld, message: str) -> None:
         from gis.imports.run import Change, Problem
@@ -103,7 +117,7 @@ class RowWriter:
                    "geometry": geometry if geometry is not None or old is None
                    else old["geometry"]}
         record = to_record(self.layer, feature, fid)
-        vals = await check_feature(self.conn, self.layer, record)
+        vals = await check_feature(self.conn, self.layer, record, self._context())
         await self._in_districts(vals)
         if old is not None and vals.get("geom") is not None and old["geometry"] is not None \
                 and await self._same_geometry(vals, fid):
@@ -186,9 +200,7 @@ class RowWriter:
                           "source": {"doc": self.doc, "ref": f"{self.report.file}, row {n}"}})
         if not items:
             return []
-        from api.feature_records import dataset_context
-
-        ctx = await dataset_context(self.conn)
+        ctx = self._context()
         rows = parse_progress(self.layer, items, ctx, FilePath(self.report.file), n)
         if ctx.problems.problems:
             raise GISError(400, "; ".join(p.reason for p in ctx.problems.problems),
