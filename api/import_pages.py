@@ -15,7 +15,6 @@ import tempfile
 from pathlib import Path
 from typing import Annotated
 
-import shapely
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
@@ -24,7 +23,6 @@ from api.access import UserDep
 from api.db import database_url
 from api.html import render
 from gis.errors import GISError
-from gis.frames import column_types
 from gis.imports.encodings import ENCODINGS
 from layers import registry
 
@@ -41,6 +39,7 @@ def _layers():
 @router.get("/import/features", summary="The planners' import page", include_in_schema=False)
 async def page(request: Request):
     from api.links import base
+    from gis.frames import column_types
 
     fields = {lyr.id: [{"name": n, "label": _label(lyr, n)} for n in ["id", *column_types(lyr)]]
               for lyr in _layers()}
@@ -57,6 +56,8 @@ def _label(layer, name: str) -> str:
 
 
 def _preview(path: Path, report) -> dict:
+    import shapely
+
     from gis.imports.readers import read_file
 
     try:

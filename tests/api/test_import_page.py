@@ -56,7 +56,10 @@ def test_upload_checked_then_written_by_a_planner(client, conn, point_in, tokens
         r = client.post(url, params={"filename": "bad.geojson"}, content=bad, headers=auth)
         assert r.status_code == 422 and r.json()["problems"][0]["field"] == "status"
     finally:
+        conn.rollback()
         conn.execute("DELETE FROM infra_project WHERE id = 'tip-1'")
+        conn.execute("DELETE FROM audit_log WHERE action LIKE 'import%'")
+        conn.execute("DELETE FROM source_document WHERE id LIKE 'import-%'")
         conn.commit()
 
 
