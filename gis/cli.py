@@ -398,6 +398,6 @@ def _or_exit(fn):
         sys.exit(2)
 
 
-from gis.cli_import import import_group  # noqa: E402  (gis import features, #12)
+from gis.cli_import_features import features as import_features  # noqa: E402  (#12)
 
-main.add_command(import_group)
+main.add_command(click.Group("import", {"features": import_features}, help="Import files."))

@@ -1,5 +1,6 @@
 """``gis import features LAYER FILE``: a file's rows into a layer (see
-:mod:`gis.imports.run`)."""
+:mod:`gis.imports.run`). The command joins the ``gis import`` group (one line in
+gis/cli.py; beside ``gis import report`` once both are merged)."""
 
 from __future__ import annotations
 
@@ -11,12 +12,7 @@ import click
 from gis.imports.encodings import ENCODINGS
 
 
-@click.group("import")
-def import_group() -> None:
-    """Import data files into the database."""
-
-
-@import_group.command("features")
+@click.command("features")
 @click.argument("layer")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--crs", help="the CRS of the coordinates when the file has none, e.g. "
