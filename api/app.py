@@ -16,6 +16,7 @@ from api import (
     docs,
     errors,
     health,
+    import_pages,
     indicators,
     items,
     landing,
@@ -79,6 +80,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.include_router(admin.router)
     app.include_router(report_pages.router)  # planners import a report (issue #11)
     app.include_router(indicators.router)  # /indicators, /sources/{doc}
+    app.include_router(import_pages.router)  # the planners' file import (#12)
     app.include_router(maps.router)  # web maps, district view, printed maps
     app.add_middleware(CachedTileMiddleware, max_age=api_settings().tile_max_age)
     app.add_middleware(HeadMiddleware)  # outermost: HEAD answered as GET, body dropped

@@ -1,5 +1,6 @@
 """Downloads of a layer's features through :mod:`gis.export` (the CLI's exporter):
-CSV streamed from a server-side cursor, GeoPackage and zipped Shapefile by ogr2ogr.
+CSV streamed from a server-side cursor, GeoPackage, zipped Shapefile and XLSX written
+from the query's GeoDataFrame, all in the ``crs`` asked for (VN-2000 included).
 
 The same filters as ``/items`` apply; paging applies only when ``limit`` or ``offset``
 is given explicitly. A download of every match larger than ``download_max_features`` is
@@ -20,23 +21,19 @@ from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
 from api.counts import check_download_size, number_matched
+from api.crs import CrsInfo
 from api.db import database_url, pool
 from gis.errors import GISError
-from gis.export import FORMATS, export_ogr, iter_csv
+from gis.export import FORMATS, export_filename, export_layer, iter_csv
 from gis.query import FeatureQuery
 
 
-def _csv_rows(url: str, q: FeatureQuery):
+def _csv_rows(url: str, q: FeatureQuery, srid: int):
     with psycopg.connect(url) as conn:
-        yield from iter_csv(conn, q)
+        yield from iter_csv(conn, q, srid=srid)
 
 
-def _filename(q: FeatureQuery, fmt: str) -> str:
-    suffix = f"_{q.as_of.isoformat()}" if q.as_of else ""
-    return f"{q.layer.id}{suffix}{FORMATS[fmt][1]}"
-
-
-async def download(request: Request, q: FeatureQuery, fmt: str):
+async def download(request: Request, q: FeatureQuery, fmt: str, out_crs: CrsInfo):
     if "limit" not in request.query_params and "offset" not in request.query_params:
         q.limit, q.offset = None, 0
         async with pool(request).connection() as conn:
@@ -44,14 +41,18 @@ async def download(request: Request, q: FeatureQuery, fmt: str):
         check_download_size(q, matched)
     url = database_url(request)
     media, _ = FORMATS[fmt]
-    disposition = {"Content-Disposition": f'attachment; filename="{_filename(q, fmt)}"'}
+    srid = out_crs.srid
+    disposition = {"Content-Disposition":
+                   f'attachment; filename="{export_filename(q, fmt, srid)}"',
+                   "Content-Crs": f"<{out_crs.uri}>"}
     if fmt == "csv":
-        return StreamingResponse(_csv_rows(url, q), media_type=media, headers=disposition)
+        return StreamingResponse(_csv_rows(url, q, srid), media_type=media,
+                                 headers=disposition)
     fd, name = tempfile.mkstemp(suffix=FORMATS[fmt][1])
     os.close(fd)
     dest = Path(name)
     try:
-        await run_in_threadpool(export_ogr, q, fmt, dest, url)
+        await run_in_threadpool(export_layer, q, fmt, dest, url, srid)
     except (RuntimeError, OSError) as exc:
         dest.unlink(missing_ok=True)
         raise GISError(503, f"export to {fmt} is not available: {exc}") from None

@@ -100,10 +100,10 @@ def geom_param(layer: Layer) -> sql.Composable:
     return sql.SQL("ST_Multi({})").format(g) if layer.geometry_type.startswith("Multi") else g
 
 
-async def check_feature(conn, layer: Layer, record: dict) -> dict:
+async def check_feature(conn, layer: Layer, record: dict, ctx: Context | None = None) -> dict:
     """The column values of a record (``geom`` for :func:`geom_param`), or a 400 naming the
-    first problem."""
-    ctx = await dataset_context(conn)
+    first problem; ``ctx``: the dataset context when the caller keeps one (imports)."""
+    ctx = ctx or await dataset_context(conn)
     row = parse_feature(layer, record, ctx, FilePath("request"))
     if ctx.problems.problems or row is None:
         raise bad_request("; ".join(pr.reason for pr in ctx.problems.problems) or "invalid")

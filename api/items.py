@@ -25,6 +25,7 @@ from api.db import pool
 from api.html import HTML, columns, labels, negotiate, render
 from api.links import GEOJSON, JSON, base, link
 from gis.errors import not_found
+from gis.export import export_filename
 from gis.expr import BBox, Expr, SortKey
 from gis.query import FeatureQuery
 from layers.base import Layer
@@ -89,8 +90,8 @@ async def get_items(request: Request, q: Annotated[FeatureQuery, Depends(feature
                     out_crs: Annotated[CrsInfo, Depends(p.crs)],
                     fmt: Annotated[str, Depends(p.output_format)],
                     skip_geometry: Annotated[bool, Depends(p.skip_geometry)]):
-    if fmt in ("csv", "gpkg", "shp"):
-        return await downloads.download(request, q, fmt)
+    if fmt in ("csv", "gpkg", "shp", "xlsx"):
+        return await downloads.download(request, q, fmt, out_crs)
     download = fmt == "geojson" and not {"limit", "offset"} & set(request.query_params)
     if download:  # f=geojson without paging: every matching feature, streamed
         q.limit, q.offset = None, 0
@@ -100,7 +101,8 @@ async def get_items(request: Request, q: Annotated[FeatureQuery, Depends(feature
     features = q.geojson_sql(geom, out_crs.digits)
     headers = {"Content-Crs": f"<{out_crs.uri}>", "Vary": "Accept"}
     if download:
-        headers["Content-Disposition"] = f'attachment; filename="{q.layer.id}.geojson"'
+        headers["Content-Disposition"] = \
+            f'attachment; filename="{export_filename(q, "geojson", out_crs.srid)}"'
     if (download or (q.limit or 0) > STREAM_ABOVE) and not html:
         return await _stream(request, q, features, headers, download)
     # OFFSET 0: the planner would otherwise copy the ARRAY sub-query into both uses of

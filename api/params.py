@@ -199,8 +199,8 @@ def _coerce(value: str, t: str, name: str):
 
 
 def output_format(f: Annotated[str | None, Query(
-        pattern="^(json|geojson|html|csv|gpkg|shp)$",
-        description="json (GeoJSON, default), html, csv, gpkg or shp")] = None) -> str:
+        pattern="^(json|geojson|html|csv|gpkg|shp|xlsx)$",
+        description="json (GeoJSON, default), html, csv, gpkg, shp or xlsx")] = None) -> str:
     return f or "json"
 
 

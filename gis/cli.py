@@ -173,20 +173,25 @@ def setup() -> None:
 
 @main.command()
 @click.argument("layer")
-@click.option("--format", "fmt", type=click.Choice(["geojson", "gpkg", "csv", "shp"]),
+@click.option("--format", "fmt", type=click.Choice(["geojson", "gpkg", "csv", "shp", "xlsx"]),
               default="geojson", show_default=True)
-@click.option("-o", "--output", type=click.Path(path_type=Path), help="output file")
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="output file (default: layer, filters, date and CRS in the name)")
+@click.option("--crs", "crs", metavar="EPSG:N", help="coordinates in this CRS, e.g. "
+              "EPSG:5897 (VN-2000 TM-3 105°00'), EPSG:4756; default EPSG:4326")
 @click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), help="progress as of this date")
 @click.option("--district", help="only features in this district (GSO code)")
 @_filter_option
 @click.option("--cql", help="a CQL2 text filter, as the API's `filter` parameter")
 @click.option("--bbox", metavar="MINLON,MINLAT,MAXLON,MAXLAT",
               help="only features intersecting this box (CRS84), as the API's `bbox`")
-def export(layer: str, fmt: str, output: Path | None, as_of, district: str | None,
-           filters: tuple[str, ...], cql: str | None, bbox: str | None) -> None:
-    """Export LAYER to GeoJSON, GeoPackage, CSV or zipped Shapefile."""
+def export(layer: str, fmt: str, output: Path | None, crs: str | None, as_of,
+           district: str | None, filters: tuple[str, ...], cql: str | None,
+           bbox: str | None) -> None:
+    """Export LAYER to GeoJSON, GeoPackage, CSV, zipped Shapefile or XLSX."""
+    from api.crs import parse as parse_crs
     from gis.db import ensure_server
-    from gis.export import FORMATS, export_layer
+    from gis.export import export_filename, export_layer
     from maps.filters import MapFilter
 
     if layer not in registry:
@@ -204,9 +209,10 @@ def export(layer: str, fmt: str, output: Path | None, as_of, district: str | Non
         query.filter = compile_filter(lyr, cql, "cql2-text", default()) if cql else None
         query.bbox = params.bbox(default(), bbox) if bbox else None
     ensure_server()
-    output = output or Path(f"{layer}{FORMATS[fmt][1]}")
+    srid = parse_crs(crs, "crs").srid
+    output = output or Path(export_filename(query, fmt, srid))
     with click.progressbar(length=1, label=f"exporting {layer}") as bar:
-        export_layer(query, fmt, output)
+        export_layer(query, fmt, output, srid=srid)
         bar.update(1)
     click.echo(f"wrote {output}")
 
@@ -408,3 +414,6 @@ from gis.cli_import import import_group  # noqa: E402 (gis import report)
 
 main.add_command(import_group)
 from gis import cli_maps  # noqa: E402,F401  (registers `gis map`)
+from gis.cli_import_features import features as import_features  # noqa: E402  (#12)
+
+import_group.add_command(import_features)
