@@ -19,6 +19,8 @@ from api import (
     landing,
     openapi,
     progress,
+    restore,
+    session,
     styles,
     tiles,
     writes,
@@ -68,10 +70,12 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.include_router(items.router)
     app.include_router(writes.router)
     app.include_router(progress.router)
+    app.include_router(restore.router)  # deleted features, restored by planners
     app.include_router(tiles.router)
     app.include_router(styles.router)
     app.include_router(health.router)
     app.include_router(admin.router)
+    app.include_router(session.router)  # sign-in, sessions, sign-out
     app.include_router(maps.router)  # web maps, district view, printed maps
     app.add_middleware(CachedTileMiddleware, max_age=api_settings().tile_max_age)
     app.add_middleware(HeadMiddleware)  # outermost: HEAD answered as GET, body dropped
