@@ -11,10 +11,12 @@ from fastapi import FastAPI
 import maps
 from api import (
     admin,
+    admin_pages,
     changes,
     collections,
     errors,
     health,
+    history,
     items,
     landing,
     openapi,
@@ -75,7 +77,9 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.include_router(styles.router)
     app.include_router(health.router)
     app.include_router(admin.router)
+    app.include_router(admin_pages.router)  # /admin/audit, /admin/people
     app.include_router(session.router)  # sign-in, sessions, sign-out
+    app.include_router(history.router)  # a feature's history page
     app.include_router(maps.router)  # web maps, district view, printed maps
     app.add_middleware(CachedTileMiddleware, max_age=api_settings().tile_max_age)
     app.add_middleware(HeadMiddleware)  # outermost: HEAD answered as GET, body dropped

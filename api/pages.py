@@ -18,11 +18,11 @@ def lang(request: Request) -> str:
     return "en" if request.query_params.get("lang") == "en" else "vi"
 
 
-def render(request: Request, name: str, status: int = 200, **context):
+def render(request: Request, template: str, status: int = 200, **context):
     language = lang(request)
     other = dict(request.query_params) | {"lang": "vi" if language == "en" else "en"}
     switch = request.url.path + "?" + "&".join(f"{k}={quote(str(v))}" for k, v in other.items())
-    return templates.TemplateResponse(request, name, {
+    return templates.TemplateResponse(request, template, {
         "lang": language, "t": (lambda vi, en: en if language == "en" else vi),
         "lang_switch": switch, **context}, status_code=status)
 
