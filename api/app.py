@@ -15,6 +15,7 @@ from api import (
     changes,
     collections,
     errors,
+    forms,
     health,
     history,
     items,
@@ -80,6 +81,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.include_router(admin_pages.router)  # /admin/audit, /admin/people
     app.include_router(session.router)  # sign-in, sessions, sign-out
     app.include_router(history.router)  # a feature's history page
+    app.include_router(forms.router)  # what the browser's edit forms are made from
     app.include_router(maps.router)  # web maps, district view, printed maps
     app.add_middleware(CachedTileMiddleware, max_age=api_settings().tile_max_age)
     app.add_middleware(HeadMiddleware)  # outermost: HEAD answered as GET, body dropped

@@ -225,6 +225,7 @@ async function openItemPopup(layer, id, latlng, name) {
   return popup;
 }
 app.openItemPopup = openItemPopup;
+app.reload = () => load();  // after an edit (edit.js)
 map.getContainer().addEventListener('click', tiledClick, true);
 
 function searchResults(flt) {
