@@ -61,3 +61,26 @@ def test_passwd_and_tokens(db_url, conn):
         "('app_user', 'api_token') AND (feature_id = 'c_tok' OR after->>'user' = 'c_tok') "
         "ORDER BY id")]
     assert actions == ["create", "password", "create", "revoke"]
+
+
+def test_setup_creates_the_first_admin_once(db_url, conn, monkeypatch, capsys):
+    """What `make run` does on a database without an admin who can sign in."""
+    from gis.cli_users import ensure_first_admin
+
+    saved = conn.execute("SELECT name, password_hash FROM app_user WHERE role = 'admin' AND "
+                         "password_hash IS NOT NULL").fetchall()
+    conn.execute("UPDATE app_user SET password_hash = NULL WHERE role = 'admin'")
+    conn.commit()
+    try:
+        monkeypatch.setenv("GIS_ADMIN_PASSWORD", "mật khẩu quản trị đầu tiên")
+        ensure_first_admin()
+        assert "first admin: user 'admin'" in capsys.readouterr().out
+        stored = conn.execute("SELECT password_hash FROM app_user WHERE name = 'admin' AND "
+                              "role = 'admin'").fetchone()[0]
+        assert verify(stored, "mật khẩu quản trị đầu tiên")
+        ensure_first_admin()  # there is one now: nothing happens
+        assert capsys.readouterr().out == ""
+    finally:
+        for name, hashed in saved:
+            conn.execute("UPDATE app_user SET password_hash = %s WHERE name = %s", (hashed, name))
+        conn.commit()

@@ -68,6 +68,7 @@ def setup(db_url, server):
     yield {"token": token, "inside": inside}
     with psycopg.connect(db_url) as c:
         c.execute("DELETE FROM infra_project WHERE id = ANY(%s)", (made + ["t-br-new"],))
+        c.execute("DELETE FROM progress_snapshot WHERE feature_id = ANY(%s)", (made,))
 
 
 def wait(driver, condition, timeout=20):

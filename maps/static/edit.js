@@ -4,7 +4,7 @@
 // by side, delete with a reason, and geometry drawn or edited with leaflet-geoman
 // (edit_geometry.js). Every write sends If-Match and the session's CSRF token.
 import { state, lbl, esc } from './i18n.js';
-import { tt, fieldHtml, wirePickers, readField, showErrors, fieldOf, vnNumber, toVnDate } from './edit_fields.js';
+import { tt, fieldHtml, wirePickers, readField, readFields, showErrors, fieldOf, vnNumber, toVnDate, dialog } from './edit_fields.js';
 import { editGeometry, drawControl } from './edit_geometry.js';
 
 const forms = {};
@@ -31,15 +31,6 @@ export async function send(method, url, body, etag) {
   let data = null;
   try { data = await r.json(); } catch { /* 204 */ }
   return { status: r.status, ok: r.ok, data, etag: r.headers.get('ETag') };
-}
-
-function dialog(html) {
-  let d = document.getElementById('edit-dialog');
-  if (!d) { d = document.createElement('dialog'); d.id = 'edit-dialog'; document.body.append(d); }
-  d.innerHTML = html;
-  if (!d.open) d.showModal();
-  d.querySelectorAll('[data-close]').forEach(b => b.addEventListener('click', () => d.close()));
-  return d;
 }
 
 function done(msg) {
@@ -70,16 +61,15 @@ export async function attributeForm(layerId, id, { feature, etag, mine } = {}) {
   wirePickers(d);
   d.querySelector('form').addEventListener('submit', async ev => {
     ev.preventDefault();
-    const errors = {}, changed = {};
+    const { errors, values, ok } = readFields(fields, d);
+    if (!ok) return showErrors(d, errors);
+    const changed = {};
     for (const f of fields) {
-      const v = readField(f, d, null);
-      if (v.error) { errors[f.name] = v.error; continue; }
-      const before = p[f.name] ?? null;
-      const same = JSON.stringify(v.value) === JSON.stringify(before) ||
-        ((f.type === 'number' || f.type === 'integer') && v.value !== null && vnNumber(before) === v.value);
-      if (!same) changed[f.name] = v.value;
+      const v = values[f.name], before = p[f.name] ?? null;
+      const same = JSON.stringify(v) === JSON.stringify(before) ||
+        ((f.type === 'number' || f.type === 'integer') && v !== null && vnNumber(before) === String(v));
+      if (!same) changed[f.name] = v;
     }
-    if (Object.keys(errors).length) return showErrors(d, errors);
     await patch(layerId, id, changed, etag, d, fields);
   });
 }

@@ -115,3 +115,23 @@ export function fieldOf(body, names) {
   const msg = body.description || '';
   return names.find(n => new RegExp(`(^|[^a-z_])'?${n}'?([^a-z_]|$)`).test(msg)) || null;
 }
+
+// every field's value: {errors: {name: message}, values: {name: value}}
+export function readFields(fields, root, today = null) {
+  const errors = {}, values = {};
+  for (const f of fields) {
+    const v = readField(f, root, today);
+    if (v.error) errors[f.name] = v.error; else values[f.name] = v.value;
+  }
+  return { errors, values, ok: !Object.keys(errors).length };
+}
+
+// the one editing dialog, with this content
+export function dialog(html) {
+  let d = document.getElementById('edit-dialog');
+  if (!d) { d = document.createElement('dialog'); d.id = 'edit-dialog'; document.body.append(d); }
+  d.innerHTML = html;
+  if (!d.open) d.showModal();
+  d.querySelectorAll('[data-close]').forEach(b => b.addEventListener('click', () => d.close()));
+  return d;
+}

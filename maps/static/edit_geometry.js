@@ -4,7 +4,7 @@
 // district for a district officer (against the district polygons the map has loaded; the
 // API checks again exactly).
 import { esc, lbl } from './i18n.js';
-import { tt, fieldHtml, wirePickers, readField, showErrors, fieldOf } from './edit_fields.js';
+import { tt, fieldHtml, wirePickers, readFields, showErrors, fieldOf, dialog } from './edit_fields.js';
 
 const PM = { snappable: true, snapDistance: 15, allowSelfIntersection: false };
 
@@ -127,25 +127,18 @@ async function newFeatureForm(ed, form, geom, problem) {
   const { send } = await import('./edit.js');
   const fields = form.fields.filter(f => f.name !== 'id');
   const defaults = { districts: ed.session.district ? [ed.session.district] : [] };
-  let d = document.getElementById('edit-dialog');
-  if (!d) { d = document.createElement('dialog'); d.id = 'edit-dialog'; document.body.append(d); }
-  d.innerHTML = `<form id="new-form"><h2>${tt('new_feature')}: ${esc(lbl(form, 'title'))}</h2>
+  const d = dialog(`<form id="new-form"><h2>${tt('new_feature')}: ${esc(lbl(form, 'title'))}</h2>
     ${problem ? `<p class="form-error geom-problem" role="alert">${esc(problem)}</p>` : ''}
     <div class="frow" data-field="id"><label for="ef-id">${tt('id')} *</label><input id="ef-id" name="id" required pattern="[a-z0-9][a-z0-9._\\-]*"><span class="field-error" data-for="id"></span></div>
     ${fields.map(f => fieldHtml(f, defaults[f.name])).join('')}
     <p class="form-error" role="alert"></p>
-    <p><button type="submit"${problem ? ' disabled' : ''}>${tt('save')}</button> <button type="button" data-close>${tt('cancel')}</button></p></form>`;
-  if (!d.open) d.showModal();
-  d.querySelector('[data-close]').addEventListener('click', () => d.close());
+    <p><button type="submit"${problem ? ' disabled' : ''}>${tt('save')}</button> <button type="button" data-close>${tt('cancel')}</button></p></form>`);
   wirePickers(d);
   d.querySelector('form').addEventListener('submit', async ev => {
     ev.preventDefault();
-    const errors = {}, props = {};
-    for (const f of fields) {
-      const v = readField(f, d, null);
-      if (v.error) errors[f.name] = v.error; else if (v.value !== null) props[f.name] = v.value;
-    }
-    if (Object.keys(errors).length) return showErrors(d, errors);
+    const { errors, values, ok } = readFields(fields, d);
+    if (!ok) return showErrors(d, errors);
+    const props = Object.fromEntries(Object.entries(values).filter(([, v]) => v !== null));
     const id = d.querySelector('#ef-id').value.trim();
     const r = await send('POST', `/collections/${form.layer}/items`, { type: 'Feature', id, geometry: geom, properties: props });
     if (r.ok) { d.close(); window.mapsApp.reload?.(); return; }

@@ -66,13 +66,15 @@ def point_feature(fid, lon, lat, **props):
 
 
 @pytest.fixture
-def made(client, people, point_in, cleanup):
+def made(client, people, point_in, cleanup, conn):
     """A project of district 916 made by the planner: its item URL."""
     lon, lat = point_in("916")
     cleanup.append("t-ses-1")
     r = client.post(ITEMS, json=point_feature("t-ses-1", lon, lat), headers=people["planner"])
     assert r.status_code == 201, r.text
-    return f"{ITEMS}/t-ses-1"
+    yield f"{ITEMS}/t-ses-1"
+    conn.execute("DELETE FROM progress_snapshot WHERE feature_id LIKE 't-ses-%'")
+    conn.commit()
 
 
 def test_sign_in_sets_a_secure_cookie_and_sign_out_ends_it(browser, people, conn):
