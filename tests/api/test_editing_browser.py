@@ -12,8 +12,8 @@ import urllib.request
 
 import psycopg
 import pytest
-from test_maps_browser import _serve, wait_ready
 from test_maps_browser import browser as _browser  # noqa: F401  (the Chromium fixture)
+from test_maps_browser import wait_ready
 
 from gis.passwords import hash_password
 from gis.users import create_token, create_user
@@ -28,9 +28,9 @@ browser = _browser
 
 
 @pytest.fixture(scope="module")
-def server(db_url):
-    with _serve(db_url) as base:
-        yield base
+def server(live_server):
+    """The API over HTTP (tests/api/conftest.py: waits for a slow start on a busy machine)."""
+    return str(live_server)
 
 
 def api(base, method, path, token, body=None, headers=None):
