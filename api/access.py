@@ -29,9 +29,9 @@ def editable(layer: Layer) -> Layer:
 def check_allowed(user: User, *states: dict | None) -> None:
     """403 unless the user may edit every given state of a feature (its ``districts``)."""
     for state in states:
-        if state is not None and not user.may_edit(state.get("districts")):
+        if state is not None and (why := user.refusal(state.get("districts"))):
             raise GISError(403, f"user {user.name!r} ({user.role}, district {user.district}) "
-                                "may only edit features of their own district")
+                                f"may only edit features of their own district: {why}")
 
 
 async def check_located(conn, user: User, layer: Layer, fid: str) -> None:

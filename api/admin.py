@@ -18,6 +18,7 @@ from api.auth import current_user
 from api.db import pool
 from gis import users
 from gis.errors import GISError
+from gis.passwords import hash_password
 from gis.users import ROLES, User, arun
 
 router = APIRouter(prefix="/admin", tags=["Admin"])
@@ -36,7 +37,15 @@ class NewUser(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str = Field(pattern=r"^[A-Za-z0-9_.@-]{1,64}$")
     role: str = Field(description=", ".join(ROLES))
-    district: str | None = Field(None, description="GSO district code (district officers)")
+    district: str | None = Field(None, description="district officers: the district's name "
+                                 "or GSO code")
+    password: str | None = Field(None, max_length=1024, description="to sign in in the browser")
+
+
+class NewToken(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str | None = Field(None, max_length=200, description="what the token is for")
+    days: int | None = Field(users.TOKEN_DAYS, description="expires after (null: never)")
 
 
 class UserChange(BaseModel):
@@ -54,7 +63,9 @@ async def list_users(request: Request, admin: AdminDep) -> list[dict]:
 @router.post("/users", status_code=201, summary="Add a user")
 async def add_user(request: Request, admin: AdminDep, new: NewUser) -> dict:
     async with pool(request).connection() as conn, conn.transaction():
-        after = await arun(conn, users.add_user(new.name, new.role, new.district))
+        hashed = None if new.password is None else hash_password(new.password)
+        after = await arun(conn, users.add_user(new.name, new.role, new.district,
+                                                password_hash=hashed))
         await audit.record(conn, admin.name, "create", "app_user", new.name, None, after)
     return after
 
@@ -70,9 +81,11 @@ async def change_user(request: Request, name: str, admin: AdminDep, change: User
 
 @router.post("/users/{name}/tokens", status_code=201,
              summary="Issue a token (shown only in this response)")
-async def issue_token(request: Request, name: str, admin: AdminDep) -> dict:
+async def issue_token(request: Request, name: str, admin: AdminDep,
+                      new: NewToken | None = None) -> dict:
+    new = new or NewToken()
     async with pool(request).connection() as conn, conn.transaction():
-        token, record = await arun(conn, users.issue_token(name))
+        token, record = await arun(conn, users.issue_token(name, new.name, new.days))
         await audit.record(conn, admin.name, "create", "api_token", record["id"], None, record)
     return {**record, "token": token}
 

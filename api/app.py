@@ -11,11 +11,14 @@ from fastapi import FastAPI
 import maps
 from api import (
     admin,
+    admin_pages,
     changes,
     collections,
     docs,
     errors,
+    forms,
     health,
+    history,
     import_pages,
     indicators,
     items,
@@ -23,6 +26,8 @@ from api import (
     openapi,
     progress,
     report_pages,
+    restore,
+    session,
     styles,
     tiles,
     writes,
@@ -74,6 +79,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.include_router(items.router)
     app.include_router(writes.router)
     app.include_router(progress.router)
+    app.include_router(restore.router)  # deleted features, restored by planners
     app.include_router(tiles.router)
     app.include_router(styles.router)
     app.include_router(health.router)
@@ -81,6 +87,10 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.include_router(report_pages.router)  # planners import a report (issue #11)
     app.include_router(indicators.router)  # /indicators, /sources/{doc}
     app.include_router(import_pages.router)  # the planners' file import (#12)
+    app.include_router(admin_pages.router)  # /admin/audit, /admin/people
+    app.include_router(session.router)  # sign-in, sessions, sign-out
+    app.include_router(history.router)  # a feature's history page
+    app.include_router(forms.router)  # what the browser's edit forms are made from
     app.include_router(maps.router)  # web maps, district view, printed maps
     app.add_middleware(CachedTileMiddleware, max_age=api_settings().tile_max_age)
     app.add_middleware(HeadMiddleware)  # outermost: HEAD answered as GET, body dropped

@@ -15,6 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api import audit
 from gis.errors import GISError, bad_request, not_found
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,7 @@ def _validation_message(exc: RequestValidationError) -> tuple[str, str | None]:
 def install(app: FastAPI) -> None:
     @app.exception_handler(GISError)
     async def _gis_error(request: Request, exc: GISError):
+        await audit.refused(request, exc)  # refused writes are audited too
         return JSONResponse(exc.body(), status_code=exc.status, headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)

@@ -15,8 +15,10 @@ the dataset are corrected in ``data/`` (a reload would bring them back).
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from pathlib import Path as FilePath
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 import orjson
 import psycopg
@@ -87,7 +89,20 @@ async def _check(conn, layer: Layer, figure) -> dict:
     rows = parse_progress(layer, [item], ctx, FilePath("request"), 0, require_source=False)
     if ctx.problems.problems or not rows:
         raise bad_request("; ".join(pr.reason for pr in ctx.problems.problems) or "invalid")
-    return {k: v for k, v in rows[0].items() if k != "_line"}
+    row = {k: v for k, v in rows[0].items() if k != "_line"}
+    valid_on = row["valid_on"]
+    if isinstance(valid_on, str):
+        valid_on = date.fromisoformat(valid_on)
+    if valid_on > today():
+        raise GISError(400, f"valid_on: {valid_on:%d/%m/%Y} is in the future (today is "
+                       f"{today():%d/%m/%Y} in Cần Thơ): a figure is valid for a day that "
+                       "has been", parameter="valid_on", field="valid_on")
+    return row
+
+
+def today() -> date:
+    """Today in Cần Thơ (UTC+7), the latest day a figure can be valid for."""
+    return datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
 
 
 async def _touch(conn, layer: Layer, fid: str) -> None:

@@ -18,6 +18,7 @@ from psycopg import sql
 from api import audit, changes
 from api import params as p
 from api.access import UserDep, check_allowed, check_located, editable
+from api.auth import via_cookie
 from api.crs import default as crs84
 from api.db import pool
 from api.feature_records import check_feature, geom_param, stored, to_record
@@ -38,9 +39,33 @@ FeatureBody = Annotated[dict, Body(description="A GeoJSON Feature", media_type=G
 
 def _if_match(request: Request, version: int) -> None:
     want = request.headers.get("if-match")
+    if want is None and via_cookie(request) and request.method in ("PUT", "PATCH"):
+        raise GISError(428, "a change from the browser must say which version it changes "
+                       f"(If-Match: {etag(version)}): reload the feature and try again",
+                       headers={"ETag": etag(version)})
     if want is not None and want.strip() != "*" and \
             etag(version) not in [t.strip() for t in want.split(",")]:  # strong comparison
         raise GISError(412, f"the feature has changed (its ETag is {etag(version)})")
+
+
+async def insert(conn, layer: Layer, vals: dict) -> None:
+    """A new row of checked values (:func:`check_feature`), written by the API."""
+    cols = ["id", *(f.name for f in layer.all_fields)]
+    await conn.execute(sql.SQL(
+        "INSERT INTO {t} ({cols}, geom, origin, version) VALUES ({vals}, {g}, 'api', 1)").format(
+        t=sql.Identifier(layer.table), cols=sql.SQL(", ").join(map(sql.Identifier, cols)),
+        vals=sql.SQL(", ").join(map(sql.Placeholder, cols)), g=geom_param(layer)), vals)
+
+
+def _reason(request: Request) -> str | None:
+    """Why a feature is deleted (``?reason=``): asked of every browser delete."""
+    reason = (request.query_params.get("reason") or "").strip() or None
+    if reason is None and via_cookie(request):
+        raise bad_request("a delete needs a reason (?reason=...), kept in the audit trail",
+                          "reason")
+    if reason is not None and len(reason) > 500:
+        raise bad_request("reason: at most 500 characters", "reason")
+    return reason
 
 
 async def _state(conn, layer: Layer, fid: str):
@@ -64,10 +89,13 @@ async def _write(request: Request, layer: Layer, user: User, fid: str, feature: 
         if old is not None:
             await check_located(conn, user, layer, fid)
         if action == "delete":
+            reason = _reason(request)
+            figures = await (await conn.execute(
+                "DELETE FROM progress_snapshot ps WHERE layer_id = %s AND feature_id = %s "
+                "RETURNING to_jsonb(ps) - 'id'", (layer.id, fid))).fetchall()
             await conn.execute(sql.SQL("DELETE FROM {} WHERE id = %s").format(t), (fid,))
-            await conn.execute("DELETE FROM progress_snapshot WHERE layer_id = %s AND "
-                               "feature_id = %s", (layer.id, fid))
-            await audit.record(conn, user.name, action, layer.id, fid, old, None)
+            await audit.record(conn, user.name, action, layer.id, fid, old, None,
+                               reason=reason, detail={"progress": [f[0] for f in figures]})
         else:
             if action == "update":  # PATCH: merge into the stored feature
                 merged = {**old, **(feature.get("properties") or {})}
@@ -80,11 +108,7 @@ async def _write(request: Request, layer: Layer, user: User, fid: str, feature: 
             assigns = [sql.SQL("{} = {}").format(sql.Identifier(c), sql.Placeholder(c))
                        for c in cols[1:]]
             if action == "create":
-                await conn.execute(sql.SQL(
-                    "INSERT INTO {t} ({cols}, geom, origin, version) VALUES ({vals}, {g}, "
-                    "'api', 1)").format(t=t, cols=sql.SQL(", ").join(map(sql.Identifier, cols)),
-                                        vals=sql.SQL(", ").join(map(sql.Placeholder, cols)),
-                                        g=geom_param(layer)), vals)
+                await insert(conn, layer, vals)
             else:
                 await conn.execute(sql.SQL(
                     "UPDATE {t} SET {a}, geom = {g}, origin = 'api', version = version + 1, "
@@ -136,7 +160,9 @@ async def update(request: Request, featureId: str, layer: p.LayerDep, user: User
 
 
 @router.delete("/collections/{collectionId}/items/{featureId}", status_code=204,
-               summary="Delete a feature (and its progress)", response_class=Response)
+               summary="Delete a feature (and its progress); ?reason= goes into the audit "
+               "(required from a browser session); a planner can restore it",
+               response_class=Response)
 async def delete(request: Request, featureId: str, layer: p.LayerDep, user: UserDep):
     return await _write(request, editable(layer), user, featureId, None, "delete")
 

@@ -8,7 +8,6 @@ from pathlib import Path
 import click
 
 from gis.errors import GISError
-from gis.users import ROLES
 from layers import registry
 
 
@@ -138,6 +137,7 @@ def migrate(dry_run: bool, check: bool, message: str | None) -> None:
 @click.option("--data-dir", type=click.Path(path_type=Path), help="dataset folder (data/)")
 def load(data_dir: Path | None) -> None:
     """Load boundaries and the curated dataset (idempotent, all or nothing)."""
+    from gis.cli_users import audit_load
     from gis.dataset.loader import LoadError
     from gis.dataset.loader import load as run
     from gis.db import ensure_server
@@ -149,13 +149,16 @@ def load(data_dir: Path | None) -> None:
         click.echo(str(exc), err=True)
         sys.exit(2)
     click.echo(report.summary())
+    audit_load(data_dir, report.summary())
     for w in report.warnings:
         click.echo(f"warning: {w}", err=True)
 
 
 @main.command()
 def setup() -> None:
-    """Start the database (if managed), migrate and load: what `make run` needs."""
+    """Start the database (if managed), migrate and load: what `make run` needs (and the
+    first admin, when there is none)."""
+    from gis.cli_users import audit_load, ensure_first_admin
     from gis.dataset.loader import LoadError
     from gis.dataset.loader import load as run_load
     from gis.db import ensure_server
@@ -169,6 +172,8 @@ def setup() -> None:
         click.echo(str(exc), err=True)
         sys.exit(2)
     click.echo(report.summary())
+    audit_load(None, report.summary())
+    ensure_first_admin()
 
 
 @main.command()
@@ -314,52 +319,10 @@ def serve(host: str | None, port: int | None, do_setup: bool) -> None:
                 log_level="info")
 
 
-@main.group()
-def user() -> None:
-    """API users and their roles (admin, planner, district_officer)."""
+from gis.cli_users import token, user  # noqa: E402
 
-
-@user.command("add")
-@click.argument("name")
-@click.option("--role", type=click.Choice(ROLES), required=True)
-@click.option("--district", help="GSO district code (district_officer only), e.g. 916")
-def user_add(name: str, role: str, district: str | None) -> None:
-    """Add (or update) user NAME."""
-    from gis.db import connect, ensure_server
-    from gis.users import create_user
-
-    ensure_server()
-    with connect() as conn:
-        _users_call(create_user, conn, name, role, district)
-    click.echo(f"user {name}: {role}" + (f" ({district})" if district else ""))
-
-
-@main.group()
-def token() -> None:
-    """API tokens (only their SHA-256 is stored)."""
-
-
-@token.command("create")
-@click.argument("name")
-def token_create(name: str) -> None:
-    """Create a token for user NAME and print it (once: it cannot be shown again)."""
-    from gis.db import connect, ensure_server
-    from gis.users import create_token
-
-    ensure_server()
-    with connect() as conn:
-        click.echo(_users_call(create_token, conn, name))
-
-
-def _users_call(fn, *args):
-    """A gis.users function; its GISError as a usage error (message and what to do)."""
-    from gis.errors import GISError
-
-    try:
-        return fn(*args)
-    except GISError as exc:
-        raise click.UsageError(exc.message + (f" ({exc.hint})" if exc.hint else "")) from None
-
+main.add_command(user)
+main.add_command(token)
 
 if __name__ == "__main__":
     main()

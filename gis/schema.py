@@ -193,6 +193,7 @@ app_user = Table(
     Column("role", Text, nullable=False),
     Column("district_code", Text, ForeignKey("admin_district.code")),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("password_hash", Text),  # argon2 (0009)
 )
 
 api_token = Table(
@@ -201,6 +202,28 @@ api_token = Table(
     Column("user_name", Text, ForeignKey("app_user.name", ondelete="CASCADE"), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("revoked_at", DateTime(timezone=True)),
+    Column("name", Text),  # 0009
+    Column("expires_at", DateTime(timezone=True)),
+)
+
+# Browser sessions (0009): the cookie's SHA-256, its CSRF token, last activity (idle expiry).
+user_session = Table(
+    "user_session", metadata,
+    Column("id_sha256", Text, primary_key=True),
+    Column("user_name", Text, ForeignKey("app_user.name", ondelete="CASCADE"), nullable=False),
+    Column("csrf_token", Text, nullable=False),
+    Column("address", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("last_seen", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+# Failed sign-ins per ``user:NAME`` and ``addr:IP`` (0009): slowed, then locked for a while.
+signin_failure = Table(
+    "signin_failure", metadata,
+    Column("subject", Text, primary_key=True),
+    Column("failures", Integer, nullable=False, server_default=text("0")),
+    Column("last_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("locked_until", DateTime(timezone=True)),
 )
 
 audit_log = Table(
@@ -213,6 +236,9 @@ audit_log = Table(
     Column("feature_id", Text, nullable=False),
     Column("before", JSONB),
     Column("after", JSONB),
+    Column("status", Integer),  # 0009: the HTTP status of a refused write
+    Column("reason", Text),  # 0009: why (a delete's reason, a refusal's message)
+    Column("detail", JSONB),  # 0009: e.g. the progress figures a delete removed
 )
 
 # Decisions cited for tasks rather than works (data/citations/*.yaml; migration 0009):
@@ -266,7 +292,7 @@ report_row = Table(
 CORE_TABLES = (
     source_document, admin_city, admin_district, admin_commune, progress_snapshot, indicator,
     indicator_value, indicator_contradiction, decision_citation, app_user, api_token,
-    audit_log, schema_change, report_row,
+    audit_log, user_session, signin_failure, schema_change, report_row,
 )
 
 _SQL_TYPES = {

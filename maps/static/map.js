@@ -240,6 +240,7 @@ async function openItemPopup(layer, id, latlng, name) {
   return popup;
 }
 app.openItemPopup = openItemPopup;
+app.reload = () => load();  // after an edit (edit.js)
 map.getContainer().addEventListener('click', tiledClick, true);
 
 export function focusFeature(key) {

@@ -46,7 +46,7 @@ def test_admin_creates_officer_whose_token_writes_in_district(client, conn, head
     assert users["ta_new_officer"]["role"] == "district_officer"
     assert users["ta_new_officer"]["district"] == "916"
     tokens = client.get("/admin/users/ta_new_officer/tokens", headers=heads["admin"]).json()
-    assert [set(t) for t in tokens] == [{"id", "user", "created", "revoked"}]
+    assert [set(t) for t in tokens] == [{"id", "user", "created", "revoked", "name", "expires"}]
     assert tokens[0]["id"] == issued["id"] and tokens[0]["revoked"] is None
     assert issued["token"] not in json.dumps(tokens)
     stored = conn.execute("SELECT count(*) FROM api_token WHERE user_name = 'ta_new_officer' "
@@ -68,7 +68,8 @@ def test_change_user_role_and_district(client, conn, heads):
     r = client.patch("/admin/users/ta_moved", json={"role": "planner", "district": None},
                      headers=heads["admin"])
     assert r.json() | {"created": None} == {"name": "ta_moved", "role": "planner",
-                                            "district": None, "created": None}
+                                            "district": None, "created": None,
+                                            "has_password": False}
     before, after = conn.execute(
         "SELECT before, after FROM audit_log WHERE layer_id = 'app_user' AND "
         "feature_id = 'ta_moved' AND action = 'update' ORDER BY id DESC LIMIT 1").fetchone()
@@ -164,12 +165,14 @@ def test_cli_and_admin_api_share_the_user_rules(client, conn, heads):
 
     runner = CliRunner()
     r = runner.invoke(cli, ["user", "add", "ta_cli_bad", "--role", "district_officer",
-                            "--district", "999"])
+                            "--district", "999", "--no-password"])
     assert r.exit_code == 2 and "district: unknown district '999'" in r.output, r.output
+    assert "916 " in r.output  # the valid districts are listed
     api = client.post("/admin/users", json={"name": "ta_cli_bad", "role": "district_officer",
                                             "district": "999"}, headers=heads["admin"])
     assert api.status_code == 400
-    assert api.json()["description"] == "district: unknown district '999'"
+    assert api.json()["description"].startswith("district: unknown district '999'; the "
+                                                 "districts are: ")
     r = runner.invoke(cli, ["token", "create", "ta_nobody"])
     assert r.exit_code == 2 and "no user 'ta_nobody' (add one with `gis user add`)" in r.output
     assert conn.execute("SELECT count(*) FROM app_user WHERE name IN ('ta_cli_bad', "

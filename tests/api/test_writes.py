@@ -71,8 +71,11 @@ def test_create_replace_patch_delete(client, conn, tokens, cleanup, one_point_pr
     assert props["total_investment_bil_vnd"] == 1234.5
 
     audit = conn.execute("SELECT action, before IS NULL, after->>'name' FROM audit_log "
-                         "WHERE feature_id = 't-api-1' ORDER BY id").fetchall()
+                         "WHERE feature_id = 't-api-1' AND status IS NULL ORDER BY id").fetchall()
     assert [a[0] for a in audit] == ["create", "replace", "update"]
+    refused = conn.execute("SELECT action, status, user_name FROM audit_log WHERE feature_id = "
+                           "'t-api-1' AND status IS NOT NULL ORDER BY id").fetchall()
+    assert refused == [("refused_put", 412, "t_planner")] * 2  # refused writes are audited
     assert audit[0][1] is True and audit[1][2] == "Cầu đã đổi tên"
 
     assert client.delete(url, headers={**h, "If-Match": '"1"'}).status_code == 412
@@ -176,7 +179,8 @@ def test_options_and_read_only_layer(client, tokens):
 def test_cli_user_and_token(client, conn):
     runner = CliRunner()
     r = runner.invoke(cli, ["user", "add", "t_cli", "--role", "district_officer",
-                            "--district", "917"])
+                            "--district", "917", "--password-stdin"],
+                      input="long enough secret\n")
     assert r.exit_code == 0, r.output
     r = runner.invoke(cli, ["token", "create", "t_cli"])
     assert r.exit_code == 0, r.output
@@ -186,8 +190,8 @@ def test_cli_user_and_token(client, conn):
                           "token_sha256 = encode(sha256(%s::bytea), 'hex')",
                           (token,)).fetchone()[0]
     assert stored == 1
-    assert runner.invoke(cli, ["user", "add", "t_bad", "--role", "district_officer"]
-                         ).exit_code != 0
+    assert runner.invoke(cli, ["user", "add", "t_bad", "--role", "district_officer",
+                               "--no-password"]).exit_code != 0
     r = client.post(ITEMS, json={"type": "Feature"},
                     headers={"Authorization": f"Bearer {token}"})
     assert r.status_code == 400  # authenticated; the body is what is wrong
