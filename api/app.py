@@ -19,10 +19,12 @@ from api import (
     landing,
     openapi,
     progress,
+    security,
     styles,
     tiles,
     writes,
 )
+from api import db as app_db
 from api.counts import CountCache
 from api.db import make_pool
 from api.head import HeadMiddleware
@@ -63,6 +65,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.state.extents = None
     app.state.database_url = database_url
     errors.install(app)
+    app_db.install(app)  # 503 + Retry-After while the database is away or the pool is full
     app.include_router(landing.router)
     app.include_router(collections.router)
     app.include_router(items.router)
@@ -74,6 +77,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.include_router(admin.router)
     app.include_router(maps.router)  # web maps, district view, printed maps
     app.add_middleware(CachedTileMiddleware, max_age=api_settings().tile_max_age)
-    app.add_middleware(HeadMiddleware)  # outermost: HEAD answered as GET, body dropped
+    app.add_middleware(HeadMiddleware)  # HEAD answered as GET, body dropped
+    security.install(app)  # outermost: headers, CORS, body and rate limits
     openapi.install(app)  # /api as OpenAPI 3.0
     return app

@@ -16,6 +16,7 @@ from pathlib import Path
 import psycopg
 from psycopg import ClientCursor, sql
 
+from gis.cell_safety import safe_row
 from gis.db import connect, database_url
 from gis.query import FeatureQuery
 
@@ -54,7 +55,7 @@ def iter_csv(conn: psycopg.Connection, query: FeatureQuery, batch: int = 1000) -
         for row in cur:
             buf.seek(0)
             buf.truncate()
-            writer.writerow(["" if v is None else v for v in row])
+            writer.writerow(safe_row("" if v is None else v for v in row))
             yield buf.getvalue().encode()
 
 

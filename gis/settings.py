@@ -108,6 +108,31 @@ class APISettings(BaseSettings):
     metadata_max_age: int = 300  # Cache-Control max-age of collection metadata, seconds
     max_filter_length: int = 20_000  # characters of a filter expression
     download_max_features: int = 1_000_000
+    # Connection pool: a request waits at most pool_timeout seconds for a connection (then
+    # 503 with Retry-After), and a new connection at most connect_timeout seconds.
+    pool_min_size: int = 2
+    pool_max_size: int = 20
+    pool_timeout: float = 1.5
+    connect_timeout: int = 1
+    retry_after: int = 2  # Retry-After (seconds) of a 503 while the database is away
+
+
+class SecuritySettings(BaseSettings):
+    """What the API lets browsers and clients do (api.security)."""
+
+    model_config = SettingsConfigDict(env_prefix="GIS_SECURITY_")
+
+    # Origins allowed to read the API from a browser (CORS; GET/HEAD only, no cookies):
+    # comma-separated, "*" for any, empty for none.
+    cors_origins: str = "*"
+    max_body_bytes: int = 1_000_000  # JSON/form bodies (413 above)
+    max_upload_bytes: int = 50_000_000  # multipart uploads (413 above)
+    # Writes (POST/PUT/PATCH/DELETE) per user (token or session) or, unsigned, per client
+    # address: at most write_rate in write_window seconds, then 429 with Retry-After.
+    write_rate: int = 120
+    write_window: float = 60.0
+    signin_rate: int = 10  # sign-in attempts per client address per write_window
+    signin_paths: str = "/session,/signin,/login"
 
 
 class MapSettings(BaseSettings):
@@ -138,6 +163,11 @@ def data_settings() -> DataSettings:
 @lru_cache
 def api_settings() -> APISettings:
     return APISettings()
+
+
+@lru_cache
+def security_settings() -> SecuritySettings:
+    return SecuritySettings()
 
 
 @lru_cache

@@ -9,6 +9,7 @@ from pathlib import Path
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader
 
+from api.security import csp_nonce
 from gis.figures import format_vn_number
 from layers import METRICS, registry
 from maps.config import API_ITEM_URL
@@ -23,7 +24,7 @@ def environment() -> Environment:
                       autoescape=True)
     env.filters["vn"] = format_vn_number
     env.globals.update(registry=registry, METRICS=METRICS, item_url=API_ITEM_URL,
-                       boundary_credit=BOUNDARY_CREDIT)
+                       boundary_credit=BOUNDARY_CREDIT, csp_nonce=csp_nonce)
     return env
 
 
