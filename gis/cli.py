@@ -283,7 +283,9 @@ def atlas(output: Path, size, orientation, dpi, layers, as_of, title, filters) -
 @click.option("--port", default=None, type=int)
 @click.option("--setup/--no-setup", "do_setup", default=True,
               help="start the database, migrate and load before serving")
-def serve(host: str | None, port: int | None, do_setup: bool) -> None:
+@click.option("--workers", default=None, type=int,
+              help="worker processes on the one port (default GIS_API_WORKERS, 1)")
+def serve(host: str | None, port: int | None, do_setup: bool, workers: int | None) -> None:
     """Serve the API and maps (default http://127.0.0.1:8000)."""
     import uvicorn
 
@@ -293,7 +295,7 @@ def serve(host: str | None, port: int | None, do_setup: bool) -> None:
         setup.callback()
     s = api_settings()
     uvicorn.run("api.app:create_app", factory=True, host=host or s.host, port=port or s.port,
-                log_level="info")
+                log_level="info", workers=workers or s.workers)
 
 
 @main.group()

@@ -95,6 +95,9 @@ class APISettings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = 8000
+    # worker processes of `gis serve`: each keeps its caches, all dropped for a layer by
+    # the gis_layer_changed notification (api.changes)
+    workers: int = 1
     default_limit: int = 100
     max_limit: int = 10_000
     exact_count_max_rows: int = 50_000  # above this, numberMatched is the planner's estimate
