@@ -50,9 +50,12 @@ def _free_text(param: dict) -> bool:
 
 def _corpus_for(path: str, param: dict) -> list[str]:
     """The whole corpus, except where a free-text value renders a printed map (seconds
-    each): there the SQL, header-injection and markup samples, on the one-page map."""
+    each): there the SQL, header-injection and markup samples, on the one-page map; and
+    the SQL, traversal and header samples for each layer's property filters."""
     if path.startswith("/exports/") and _free_text(param):
         return CORPUS[:2] + CORPUS[8:10] if path == "/exports/map.pdf" else []
+    if re.fullmatch(r"/collections/\w+/items", path):  # a layer's property filters
+        return CORPUS[:4] + CORPUS[6:9]
     return CORPUS
 
 
@@ -73,8 +76,13 @@ def test_injection_corpus_over_every_parameter(client, conn, ids):
     doc = client.get("/api").json()
     before = conn.execute("SELECT count(*) FROM infra_project").fetchone()[0]
     tried = 0
+    generic = {p["name"] for p in doc["paths"]["/collections/{collectionId}/items"]["get"][
+        "parameters"]}
     for path, op in _get_operations(doc):
         params = [p for p in op.get("parameters", []) if p.get("in") in ("query", "path")]
+        if re.fullmatch(r"/collections/\w+/items", path):  # its own: the property filters
+            params = [p for p in params if p["name"] not in generic]
+            assert params, path
         for p in params:
             for value in _corpus_for(path, p):
                 if p["in"] == "path":
@@ -254,3 +262,24 @@ def test_sliding_window():
     assert w.hit("a", 2) == pytest.approx(8)
     assert w.hit("b", 2) == 0
     assert w.hit("a", 10.5) == 0  # the first event left the window
+
+
+def test_openapi_publishes_each_collections_property_parameters(client):
+    """What Schemathesis fuzzes: every layer's items path with its queryables as typed
+    query parameters (choices as enums), and the filters those parameters name work."""
+    from gis.queries import queryables
+    from layers import registry
+
+    doc = client.get("/api").json()
+    for layer in registry.layers():
+        op = doc["paths"][f"/collections/{layer.id}/items"]["get"]
+        params = {p["name"]: p for p in op["parameters"]}
+        assert "collectionId" not in params and "bbox" in params
+        for name, q in queryables(layer).items():
+            if name != "geometry":
+                assert name in params, (layer.id, name)
+                if q.enum:
+                    assert params[name]["schema"]["enum"] == list(q.enum)
+                    r = client.get(f"/collections/{layer.id}/items",
+                                   params={name: q.enum[0], "limit": 1})
+                    assert r.status_code == 200, r.text
