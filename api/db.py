@@ -38,6 +38,11 @@ def make_pool(url: str) -> AsyncConnectionPool:
 
 
 def pool(request: Request) -> AsyncConnectionPool:
+    """The primary's pool, or for a read the replica's when it may serve it (api.replica)."""
+    replica = getattr(request.app.state, "replica", None)
+    if replica is not None and replica.serves(request.scope):
+        request.scope["gis.replica"] = True
+        return replica.pool
     return request.app.state.pool
 
 
@@ -51,8 +56,13 @@ def unavailable(message: str) -> GISError:
                     hint="the database is restarting or busy: retry after the given seconds")
 
 
-def _recheck(app) -> None:
-    """Drop the pool's broken connections (once at a time) so that new ones are made."""
+def _recheck(request: Request) -> None:
+    """Drop the pool's broken connections (once at a time) so that new ones are made; a
+    replica that failed a read serves no more reads until its monitor sees it back."""
+    app = request.app
+    if request.scope.get("gis.replica"):
+        app.state.replica.up = False
+        return
     pool_ = getattr(app.state, "pool", None)
     if pool_ is None or getattr(app.state, "pool_checking", False):
         return
@@ -75,13 +85,13 @@ def install(app) -> None:
     @app.exception_handler(PoolTimeout)
     async def _pool_timeout(request: Request, exc: PoolTimeout):
         log.warning("no database connection within %ss", api_settings().pool_timeout)
-        _recheck(request.app)
+        _recheck(request)
         err = unavailable("no database connection available")
         return JSONResponse(err.body(), status_code=503, headers=err.headers)
 
     @app.exception_handler(psycopg.OperationalError)
     async def _operational(request: Request, exc: psycopg.OperationalError):
         log.warning("database unavailable: %s", exc)
-        _recheck(request.app)
+        _recheck(request)
         err = unavailable("the database is unavailable")
         return JSONResponse(err.body(), status_code=503, headers=err.headers)

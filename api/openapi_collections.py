@@ -16,6 +16,13 @@ _TYPES = {"text": {"type": "string"}, "text[]": {"type": "string"},
           "date": {"type": "string", "format": "date"}}
 
 
+# OGC API Features Part 1 (7.15.3): bbox as a form-style array of 4 or 6 numbers
+BBOX = {"name": "bbox", "in": "query", "required": False, "style": "form", "explode": False,
+        "schema": {"type": "array", "minItems": 4, "maxItems": 6, "items": {"type": "number"}},
+        "description": "minx,miny,maxx,maxy (or 6 numbers with heights) in `bbox-crs` axis "
+                       "order"}
+
+
 def _param(q) -> dict:
     schema = dict(_TYPES[q.type])
     if q.enum:
@@ -36,7 +43,8 @@ def add_collection_paths(doc: dict) -> None:
         op["operationId"] = f"{generic.get('operationId', 'items')}_{layer.id}"
         op["summary"] = f"{layer.title_en}: features"
         taken = {p["name"] for p in op.get("parameters", [])}
-        op["parameters"] = [p for p in op.get("parameters", []) if p["name"] != "collectionId"]
+        op["parameters"] = [BBOX if p["name"] == "bbox" else p
+                            for p in op.get("parameters", []) if p["name"] != "collectionId"]
         op["parameters"] += [_param(q) for name, q in queryables(layer).items()
                              if name != GEOMETRY and name not in taken]
         doc["paths"][f"/collections/{layer.id}/items"] = {"get": op}

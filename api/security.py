@@ -162,7 +162,7 @@ class SlidingWindow:
             return 0.0
 
 
-def _client_key(scope) -> str:
+def client_key(scope) -> str:
     """Who writes: the bearer token or session cookie (hashed, never kept), else the
     client address."""
     headers = dict(scope["headers"])
@@ -188,7 +188,7 @@ class RateLimitMiddleware:
             client = scope.get("client") or ("?", 0)
             wait, what = self.signins.hit(f"ip:{client[0]}"), "sign-in attempts"
         else:
-            wait, what = self.writes.hit(_client_key(scope)), "writes"
+            wait, what = self.writes.hit(client_key(scope)), "writes"
         if wait > 0:
             retry = max(1, math.ceil(wait))
             return await _send_error(send, GISError(

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from gis.cli_replica import replica as replica_commands
 from gis.errors import GISError
 from gis.users import ROLES
 from layers import registry
@@ -77,6 +78,9 @@ def db_stop() -> None:
     from gis import cluster
 
     click.echo(cluster.stop().detail)
+
+
+db.add_command(replica_commands)  # gis db replica start|stop (gis/cli_replica.py)
 
 
 @db.command("status")

@@ -118,6 +118,10 @@ class APISettings(BaseSettings):
     pool_timeout: float = 1.5
     connect_timeout: int = 1
     retry_after: int = 2  # Retry-After (seconds) of a 503 while the database is away
+    # reads from DATABASE_REPLICA_URL (api.replica): not while its replay lag exceeds
+    # replica_max_lag seconds, nor for replica_sticky seconds after the reader's own write
+    replica_max_lag: float = 5.0
+    replica_sticky: float = 10.0
 
 
 class SecuritySettings(BaseSettings):
