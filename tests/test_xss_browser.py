@@ -5,7 +5,7 @@ work under the Content-Security-Policy (no violation reported)."""
 from __future__ import annotations
 
 import pytest
-from psycopg import sql
+from copied_feature import copied_project
 from selenium.common.exceptions import NoAlertPresentException
 from test_maps_browser import browser, server, wait_ready  # noqa: F401 (fixtures)
 
@@ -17,17 +17,8 @@ WATCH = ("window.__csp = []; document.addEventListener('securitypolicyviolation'
 @pytest.fixture
 def xss_feature(conn):
     fid = "t-xss-browser"
-    cols = [r[0] for r in conn.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = "
-        "'infra_project' AND is_generated = 'NEVER' AND column_name NOT IN ('id', 'name')")]
-    copied = sql.SQL(", ").join(map(sql.Identifier, cols))
-    conn.execute(sql.SQL("INSERT INTO infra_project (id, name, {c}) SELECT %s, %s, {c} "
-                         "FROM infra_project WHERE geom IS NOT NULL ORDER BY id LIMIT 1"
-                         ).format(c=copied), (fid, XSS))
-    conn.commit()
-    yield fid
-    conn.execute("DELETE FROM infra_project WHERE id = %s", (fid,))
-    conn.commit()
+    with copied_project(conn, fid, XSS):
+        yield fid
 
 
 def _no_alert(driver) -> None:

@@ -7,7 +7,7 @@ import csv
 import io
 
 import pytest
-from psycopg import sql
+from copied_feature import copied_project
 
 from gis.cell_safety import safe_cell, safe_row
 
@@ -28,17 +28,8 @@ def test_other_values_are_untouched():
 @pytest.fixture
 def formula_feature(conn):
     fid = "t-formula-1"
-    cols = [r[0] for r in conn.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = "
-        "'infra_project' AND is_generated = 'NEVER' AND column_name NOT IN ('id', 'name')")]
-    copied = sql.SQL(", ").join(map(sql.Identifier, cols))
-    conn.execute(sql.SQL("INSERT INTO infra_project (id, name, {c}) SELECT %s, %s, {c} "
-                         "FROM infra_project ORDER BY id LIMIT 1").format(c=copied),
-                 (fid, PAYLOADS[0]))
-    conn.commit()
-    yield fid
-    conn.execute("DELETE FROM infra_project WHERE id = %s", (fid,))
-    conn.commit()
+    with copied_project(conn, fid, PAYLOADS[0]):
+        yield fid
 
 
 def test_csv_download_neutralises_formulas(client, formula_feature):

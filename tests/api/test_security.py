@@ -7,8 +7,8 @@ import re
 from urllib.parse import quote
 
 import pytest
+from copied_feature import copied_project
 from fastapi.testclient import TestClient
-from psycopg import sql
 
 from api.security import SlidingWindow
 from gis import settings
@@ -130,20 +130,10 @@ XSS = "<img src=x onerror=alert(1)>"
 
 @pytest.fixture
 def xss_feature(conn):
-    """A project copied from a real one, its name and source text an XSS payload."""
+    """A project copied from a real one, its name an XSS payload."""
     fid = "t-xss-1"
-    conn.execute("DELETE FROM infra_project WHERE id = %s", (fid,))
-    cols = [r[0] for r in conn.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = "
-        "'infra_project' AND is_generated = 'NEVER' AND column_name NOT IN ('id', 'name')")]
-    copied = sql.SQL(", ").join(map(sql.Identifier, cols))
-    conn.execute(sql.SQL("INSERT INTO infra_project (id, name, {c}) SELECT %s, %s, {c} "
-                         "FROM infra_project WHERE geom IS NOT NULL ORDER BY id LIMIT 1"
-                         ).format(c=copied), (fid, XSS))
-    conn.commit()
-    yield fid
-    conn.execute("DELETE FROM infra_project WHERE id = %s", (fid,))
-    conn.commit()
+    with copied_project(conn, fid, XSS):
+        yield fid
 
 
 def test_stored_xss_is_shown_as_text_in_html_pages(client, xss_feature):
