@@ -25,13 +25,16 @@ from api import (
     landing,
     openapi,
     progress,
+    replica,
     report_pages,
     restore,
+    security,
     session,
     styles,
     tiles,
     writes,
 )
+from api import db as app_db
 from api.counts import CountCache
 from api.db import make_pool
 from api.head import HeadMiddleware
@@ -48,6 +51,12 @@ def create_app(database_url: str | None = None) -> FastAPI:
     async def lifespan(app: FastAPI):
         app.state.pool = make_pool(database_url)
         await app.state.pool.open()
+        app.state.replica = None
+        if replica.replica_url():
+            cfg = api_settings()
+            app.state.replica = replica.Replica(replica.replica_url(), make_pool,
+                                                cfg.replica_max_lag, cfg.replica_sticky)
+            await app.state.replica.open()
         listener = asyncio.create_task(changes.listen(app, database_url))
         try:
             yield
@@ -55,6 +64,8 @@ def create_app(database_url: str | None = None) -> FastAPI:
             listener.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await listener
+            if app.state.replica is not None:
+                await app.state.replica.close()
             await app.state.pool.close()
 
     app = FastAPI(
@@ -73,6 +84,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.state.extents = None
     app.state.database_url = database_url
     errors.install(app)
+    app_db.install(app)  # 503 + Retry-After while the database is away or the pool is full
     app.include_router(landing.router)
     app.include_router(docs.router)
     app.include_router(collections.router)
@@ -93,6 +105,8 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.include_router(forms.router)  # what the browser's edit forms are made from
     app.include_router(maps.router)  # web maps, district view, printed maps
     app.add_middleware(CachedTileMiddleware, max_age=api_settings().tile_max_age)
-    app.add_middleware(HeadMiddleware)  # outermost: HEAD answered as GET, body dropped
+    app.add_middleware(HeadMiddleware)  # HEAD answered as GET, body dropped
+    app.add_middleware(replica.WriteTracker)  # read-your-writes with a replica
+    security.install(app)  # outermost: headers, CORS, body and rate limits
     openapi.install(app)  # /api as OpenAPI 3.0
     return app

@@ -23,8 +23,17 @@ async def health(request: Request) -> JSONResponse:
                     sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(layer.table)))
                 layers[layer.id] = (await cur.fetchone())[0]
     except Exception as exc:  # report, do not crash: this is the health check
-        return JSONResponse(
-            {"status": "error", "database": {"connected": False, "error": str(exc)},
-             "layers": layers}, status_code=503)
-    return JSONResponse({"status": "ok", "database": {"connected": True, "postgis": version},
-                         "layers": layers})
+        if request.scope.get("gis.replica"):  # the replica failed: it serves no more reads
+            request.app.state.replica.up = False
+        return JSONResponse(_with_replica(request, {
+            "status": "error", "database": {"connected": False, "error": str(exc)},
+            "layers": layers}), status_code=503)
+    return JSONResponse(_with_replica(request, {
+        "status": "ok", "database": {"connected": True, "postgis": version},
+        "layers": layers}))
+
+
+def _with_replica(request: Request, doc: dict) -> dict:
+    if getattr(request.app.state, "replica", None) is not None:
+        doc["replica"] = request.app.state.replica.health()  # state and replay lag
+    return doc

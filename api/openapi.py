@@ -16,6 +16,8 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import Response
 from starlette.routing import Route
 
+from api.openapi_collections import add_collection_paths
+
 OPENAPI_VERSION = "3.0.3"
 MEDIA_TYPE = "application/vnd.oai.openapi+json;version=3.0"
 
@@ -109,6 +111,7 @@ def install(app: FastAPI) -> None:
                               routes=app.routes, tags=app.openapi_tags, servers=app.servers,
                               separate_input_output_schemas=app.separate_input_output_schemas)
             _schema_parts(doc)
+            add_collection_paths(doc)  # /collections/{id}/items with its property filters
             app.openapi_schema = doc
         return app.openapi_schema
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from gis.cli_replica import replica as replica_commands
 from gis.errors import GISError
 from layers import registry
 
@@ -76,6 +77,9 @@ def db_stop() -> None:
     from gis import cluster
 
     click.echo(cluster.stop().detail)
+
+
+db.add_command(replica_commands)  # gis db replica start|stop (gis/cli_replica.py)
 
 
 @db.command("status")
@@ -306,7 +310,9 @@ def atlas(output: Path, size, orientation, dpi, layers, as_of, title, filters,
 @click.option("--port", default=None, type=int)
 @click.option("--setup/--no-setup", "do_setup", default=True,
               help="start the database, migrate and load before serving")
-def serve(host: str | None, port: int | None, do_setup: bool) -> None:
+@click.option("--workers", default=None, type=int,
+              help="worker processes on the one port (default GIS_API_WORKERS, 1)")
+def serve(host: str | None, port: int | None, do_setup: bool, workers: int | None) -> None:
     """Serve the API and maps (default http://127.0.0.1:8000)."""
     import uvicorn
 
@@ -316,7 +322,7 @@ def serve(host: str | None, port: int | None, do_setup: bool) -> None:
         setup.callback()
     s = api_settings()
     uvicorn.run("api.app:create_app", factory=True, host=host or s.host, port=port or s.port,
-                log_level="info")
+                log_level="info", workers=workers or s.workers)
 
 
 from gis.cli_users import token, user  # noqa: E402

@@ -18,6 +18,7 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
+from gis.cell_safety import safe_row
 from gis.db import connect
 from gis.query import FeatureQuery
 from gis.vn2000 import postgis_proj
@@ -116,9 +117,9 @@ def iter_csv(conn: psycopg.Connection, query: FeatureQuery, batch: int = 1000,
         for row in cur:
             buf.seek(0)
             buf.truncate()
-            writer.writerow([json.dumps(v, ensure_ascii=False, default=str)
-                             if i in json_cols and v is not None else csv_value(v)
-                             for i, v in enumerate(row)])
+            writer.writerow(safe_row(json.dumps(v, ensure_ascii=False, default=str)
+                                     if i in json_cols and v is not None else csv_value(v)
+                                     for i, v in enumerate(row)))
             yield buf.getvalue().encode()
 
 

@@ -97,6 +97,9 @@ class APISettings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = 8000
+    # worker processes of `gis serve`: each keeps its caches, all dropped for a layer by
+    # the gis_layer_changed notification (api.changes)
+    workers: int = 1
     default_limit: int = 100
     max_limit: int = 10_000
     exact_count_max_rows: int = 50_000  # above this, numberMatched is the planner's estimate
@@ -110,6 +113,35 @@ class APISettings(BaseSettings):
     metadata_max_age: int = 300  # Cache-Control max-age of collection metadata, seconds
     max_filter_length: int = 20_000  # characters of a filter expression
     download_max_features: int = 1_000_000
+    # Connection pool: a request waits at most pool_timeout seconds for a connection (then
+    # 503 with Retry-After), and a new connection at most connect_timeout seconds.
+    pool_min_size: int = 2
+    pool_max_size: int = 20
+    pool_timeout: float = 1.5
+    connect_timeout: int = 1
+    retry_after: int = 2  # Retry-After (seconds) of a 503 while the database is away
+    # reads from DATABASE_REPLICA_URL (api.replica): not while its replay lag exceeds
+    # replica_max_lag seconds, nor for replica_sticky seconds after the reader's own write
+    replica_max_lag: float = 5.0
+    replica_sticky: float = 10.0
+
+
+class SecuritySettings(BaseSettings):
+    """What the API lets browsers and clients do (api.security)."""
+
+    model_config = SettingsConfigDict(env_prefix="GIS_SECURITY_")
+
+    # Origins allowed to read the API from a browser (CORS; GET/HEAD only, no cookies):
+    # comma-separated, "*" for any, empty for none.
+    cors_origins: str = "*"
+    max_body_bytes: int = 1_000_000  # JSON/form bodies (413 above)
+    max_upload_bytes: int = 50_000_000  # multipart uploads (413 above)
+    # Writes (POST/PUT/PATCH/DELETE) per user (token or session) or, unsigned, per client
+    # address: at most write_rate in write_window seconds, then 429 with Retry-After.
+    write_rate: int = 120
+    write_window: float = 60.0
+    signin_rate: int = 10  # sign-in attempts per client address per write_window
+    signin_paths: str = "/session,/signin,/login"
 
 
 class MapSettings(BaseSettings):
@@ -154,6 +186,11 @@ def data_settings() -> DataSettings:
 @lru_cache
 def api_settings() -> APISettings:
     return APISettings()
+
+
+@lru_cache
+def security_settings() -> SecuritySettings:
+    return SecuritySettings()
 
 
 @lru_cache

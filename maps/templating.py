@@ -9,6 +9,7 @@ from pathlib import Path
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader
 
+from api.security import csp_nonce
 from gis.figures import format_vn_number
 from layers import METRICS, registry
 from maps.config import API_ITEM_URL
@@ -27,7 +28,7 @@ def environment() -> Environment:
     env.filters.update(DASHBOARD_FILTERS)  # dates, ages of figures (maps/staleness.py)
     env.globals.update(DASHBOARD_GLOBALS)
     env.globals.update(registry=registry, METRICS=METRICS, item_url=API_ITEM_URL,
-                       boundary_credit=BOUNDARY_CREDIT)
+                       boundary_credit=BOUNDARY_CREDIT, csp_nonce=csp_nonce)
     return env
 
 

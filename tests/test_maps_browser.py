@@ -390,9 +390,8 @@ def test_large_layers_arrive_as_vector_tiles(browser, tiled_server, conn):
         " WHERE ST_GeometryType(ST_GeometryN(geom, 1)) = 'ST_LineString') x"
         f" WHERE progress_current ?| ARRAY[{metrics}] ORDER BY id LIMIT 1").fetchone()
     b.execute_script(f"mapsApp.map.setView([{lat}, {lon}], 15, {{animate: false}})")
-    time.sleep(0.3)
     WebDriverWait(b, 20).until(lambda d: d.execute_script(
-        "return !mapsApp.tiled.projects.grid.isLoading()"))
+        "const g = mapsApp.tiled.projects.grid; return g._tileZoom === 15 && !g.isLoading()"))
     click_at(b, lat, lon)
     popup = item_popup(b)
     assert popup.get_attribute("data-layer") == "projects"
@@ -411,7 +410,10 @@ def test_large_layers_arrive_as_vector_tiles(browser, tiled_server, conn):
     gen = wait_ready(b, gen)
     assert resources(b, "/collections/projects/tiles/WebMercatorQuad/15/")[-1].endswith(
         "?as_of=2000-01-01")
-    assert b.execute_script("return mapsApp.tiled.projects.summary.known") == 0
+    # the tiles of the new date arrive after the data load: wait for them, not for a time
+    WebDriverWait(b, 20).until(lambda d: d.execute_script(
+        "const t = mapsApp.tiled.projects; return !t.grid.isLoading() && t.summary.drawn > 0"
+        " && t.summary.known === 0"))
     click_at(b, lat, lon)
     popup = item_popup(b)
     assert "Chưa có số liệu tiến độ" in popup.text

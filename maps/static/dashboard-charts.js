@@ -2,6 +2,9 @@
 // target as bars (a range "a-b" from a to b, as printed), the other kinds (plan, actual,
 // estimate) as lines; labels in the page's language, Vietnamese numbers.
 (function () {
+  // the "PDF" button prints the page (no inline handler: the CSP allows none)
+  const print = document.getElementById('print-page');
+  if (print) print.addEventListener('click', () => window.print());
   if (!window.Chart) return;
   const kinds = window.DASH_KINDS || [];
   const colours = { target: '#e57373', plan: '#ff9800', actual: '#1565c0', estimate: '#43a047' };

@@ -1,0 +1,214 @@
+"""What the API lets browsers and clients do: security headers, CORS for the read API,
+request body limits and rate limits on writes (settings: :class:`gis.settings.SecuritySettings`).
+
+- Every response carries a Content-Security-Policy that allows only our own origin
+  (scripts, styles, images, fonts, connections), with a per-request nonce for the few
+  inline ``<script>``/``<style>`` blocks of our templates (``{{ csp_nonce(request) }}``),
+  style attributes allowed (they cannot run script),
+  ``frame-ancestors 'none'``, ``X-Content-Type-Options: nosniff``, ``Referrer-Policy``.
+- CORS: browsers on the configured origins may read (GET/HEAD), never write or send cookies.
+- A body larger than the limit (announced or streamed) is refused with 413 before the
+  route reads it; multipart uploads have a limit of their own.
+- Writes per user (bearer token or session cookie, else client address) and sign-in
+  attempts per client address are counted in a sliding window: above the limit, 429 with
+  ``Retry-After``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import secrets
+import time
+from collections import deque
+from threading import Lock
+
+import orjson
+from starlette.middleware.cors import CORSMiddleware
+
+from gis.errors import GISError
+from gis.settings import SecuritySettings, security_settings
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+NONCE_KEY = "csp_nonce"
+
+
+def csp(nonce: str) -> str:
+    own = "'self'"
+    return "; ".join([
+        f"default-src {own}",
+        f"script-src {own} 'nonce-{nonce}'",
+        f"style-src {own} 'nonce-{nonce}'",
+        # style attributes (bar widths, swatch colours) cannot run script, and what they
+        # could fetch (url()) is held to our origin by img-src and font-src
+        "style-src-attr 'unsafe-inline'",
+        f"img-src {own} data: blob:",  # Leaflet's canvas and icons
+        f"font-src {own}",
+        f"connect-src {own}",
+        f"worker-src {own} blob:",
+        "object-src 'none'",
+        f"base-uri {own}",
+        f"form-action {own}",
+        "frame-ancestors 'none'",
+    ])
+
+
+def csp_nonce(request) -> str:
+    """The nonce of this request's Content-Security-Policy (for inline blocks)."""
+    return request.scope.get("state", {}).get(NONCE_KEY, "")
+
+
+async def _send_error(send, err: GISError) -> None:
+    body = orjson.dumps(err.body())
+    headers = [(b"content-type", b"application/json"),
+               (b"content-length", str(len(body)).encode())]
+    headers += [(k.lower().encode(), str(v).encode()) for k, v in (err.headers or {}).items()]
+    await send({"type": "http.response.start", "status": err.status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+class SecurityHeadersMiddleware:
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        nonce = secrets.token_urlsafe(16)
+        scope.setdefault("state", {})[NONCE_KEY] = nonce
+        extra = [(b"content-security-policy", csp(nonce).encode()),
+                 (b"x-content-type-options", b"nosniff"),
+                 (b"referrer-policy", b"strict-origin-when-cross-origin"),
+                 (b"x-frame-options", b"DENY")]
+
+        async def send_with_headers(message):
+            if message["type"] == "http.response.start":
+                names = {k.lower() for k, _ in message.get("headers", [])}
+                message["headers"] = list(message.get("headers", [])) + [
+                    (k, v) for k, v in extra if k not in names]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class BodyLimitMiddleware:
+    """413 for a body above the limit, whether announced by Content-Length or streamed."""
+
+    def __init__(self, app, max_body: int, max_upload: int):
+        self.app, self.max_body, self.max_upload = app, max_body, max_upload
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope["method"] in SAFE_METHODS:
+            return await self.app(scope, receive, send)
+        headers = dict(scope["headers"])
+        multipart = headers.get(b"content-type", b"").startswith(b"multipart/")
+        limit = self.max_upload if multipart else self.max_body
+        setting = "MAX_UPLOAD_BYTES" if multipart else "MAX_BODY_BYTES"
+        error = GISError(413, f"request body larger than {limit} bytes",
+                         hint=f"send less, or raise GIS_SECURITY_{setting} on the server")
+        length = headers.get(b"content-length")
+        if length is not None:
+            try:
+                too_big = int(length) > limit
+            except ValueError:
+                return await _send_error(send, GISError(400, "invalid Content-Length"))
+            if too_big:
+                return await _send_error(send, error)
+        # no Content-Length (chunked): read up to the limit before the route sees any
+        chunks, received, more = [], 0, True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                return
+            chunks.append(message.get("body", b""))
+            received += len(chunks[-1])
+            if received > limit:
+                return await _send_error(send, error)
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        replayed = False
+
+        async def replay():
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app(scope, replay, send)
+
+
+class SlidingWindow:
+    """At most ``rate`` events per ``window`` seconds per key (in this process)."""
+
+    def __init__(self, rate: int, window: float):
+        self.rate, self.window = rate, window
+        self._events: dict[str, deque] = {}
+        self._lock = Lock()
+
+    def hit(self, key: str, now: float | None = None) -> float:
+        """Count an event; 0 if allowed, else the seconds until one is allowed again."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            events = self._events.setdefault(key, deque())
+            while events and events[0] <= now - self.window:
+                events.popleft()
+            if len(events) >= self.rate:
+                return events[0] + self.window - now
+            events.append(now)
+            if len(self._events) > 100_000:  # forget idle keys
+                for k in [k for k, v in self._events.items() if not v]:
+                    del self._events[k]
+            return 0.0
+
+
+def client_key(scope) -> str:
+    """Who writes: the bearer token or session cookie (hashed, never kept), else the
+    client address."""
+    headers = dict(scope["headers"])
+    credential = headers.get(b"authorization") or headers.get(b"cookie")
+    if credential:
+        return "u:" + hashlib.sha256(credential).hexdigest()
+    client = scope.get("client") or ("?", 0)
+    return f"ip:{client[0]}"
+
+
+class RateLimitMiddleware:
+    def __init__(self, app, cfg: SecuritySettings):
+        self.app = app
+        self.writes = SlidingWindow(cfg.write_rate, cfg.write_window)
+        self.signins = SlidingWindow(cfg.signin_rate, cfg.write_window)
+        self.signin_paths = tuple(p.strip() for p in cfg.signin_paths.split(",") if p.strip())
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope["method"] in SAFE_METHODS:
+            return await self.app(scope, receive, send)
+        path = scope["path"]
+        if path.startswith(self.signin_paths):
+            client = scope.get("client") or ("?", 0)
+            wait, what = self.signins.hit(f"ip:{client[0]}"), "sign-in attempts"
+        else:
+            wait, what = self.writes.hit(client_key(scope)), "writes"
+        if wait > 0:
+            retry = max(1, math.ceil(wait))
+            return await _send_error(send, GISError(
+                429, f"too many {what}: try again in {retry} s", headers={"Retry-After": retry}))
+        await self.app(scope, receive, send)
+
+
+def cors_origins(cfg: SecuritySettings) -> list[str]:
+    return [o.strip() for o in cfg.cors_origins.split(",") if o.strip()]
+
+
+def install(app) -> None:
+    """Add the middlewares (call after the app's own, so that these run first)."""
+    cfg = security_settings()
+    app.add_middleware(RateLimitMiddleware, cfg=cfg)
+    app.add_middleware(BodyLimitMiddleware, max_body=cfg.max_body_bytes,
+                       max_upload=cfg.max_upload_bytes)
+    app.add_middleware(CORSMiddleware, allow_origins=cors_origins(cfg),
+                       allow_methods=["GET", "HEAD"], allow_credentials=False,
+                       allow_headers=["Accept", "Accept-Language", "If-None-Match"],
+                       expose_headers=["ETag", "Link", "Content-Crs", "Retry-After"],
+                       max_age=600)
+    app.add_middleware(SecurityHeadersMiddleware)
