@@ -8,9 +8,10 @@ import textwrap
 
 from matplotlib.figure import Figure
 
-from gis.figures import format_vn_number
+from gis.figures import format_vn_number, period_label
 from layers import METRICS
 from layers.base import metric_column
+from layers.figures import qualifier
 from maps import classes
 from maps.labels import Numbered
 from maps.printdata import MapData
@@ -38,7 +39,10 @@ def table_rows(data: MapData, items: list[Numbered], lang: str = "vi",
         m = m or next((x for x in layer.metrics if p.get(x) is not None), None)
         if m and p.get(m) is not None:
             unit = (METRICS[m].unit_en or METRICS[m].unit) if en else METRICS[m].unit
-            value = f"{metric_label(m, en)}: {format_vn_number(p[m])} {unit}"
+            sign = qualifier(p.get(metric_column(m, "qualifier"))).sign
+            period = p.get(metric_column(m, "period"))
+            shown = f" ({period_label(period, lang)})" if period and period != "point" else ""
+            value = f"{metric_label(m, en)}: {sign}{format_vn_number(p[m])} {unit}{shown}"
             when = vn_date(p.get(metric_column(m, "date")))
             src = p.get(metric_column(m, "source")) or ""
         else:

@@ -370,3 +370,19 @@ def test_crowded_numbers_do_not_collide():
     leaders = [t for t in ax.texts if getattr(t, "arrow_patch", None) is not None]
     assert len(leaders) >= 8  # the nearest ring (9 pt) needs none
     plt.close(fig)
+
+
+def test_the_table_says_each_figures_period_and_qualifier(conn):
+    """A money figure is printed with the period it covers, a qualified one with its sign."""
+    from maps.filters import MapFilter
+    from maps.labels import numbered
+    from maps.printdata import load_map_data
+    from maps.tables import table_rows
+
+    projects = registry.get("projects")
+    data = load_map_data(conn, MapFilter(), [projects])
+    rows = table_rows(data, numbered(data), metric="disbursement_pct")
+    yearly = [r["value"] for r in rows if r["value"].startswith("Giải ngân")]
+    assert yearly and any("(năm 2024)" in v for v in yearly), yearly
+    handover = [r["value"] for r in table_rows(data, numbered(data), metric="site_handover_pct")]
+    assert any("≈ " in v for v in handover), handover  # "khoảng 42,28 %" stays "about"
