@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
+from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from api import audit, changes
@@ -69,12 +70,15 @@ async def restore(request: Request, featureId: str, layer: p.LayerDep, user: Use
         feature = {"type": "Feature", "properties": props, "geometry": before.get("geometry")}
         await insert(conn, layer, await check_feature(conn, layer,
                                                       to_record(layer, feature, featureId)))
+        # the stored columns (not the generated ones, such as period); a new id
+        cols = sql.SQL(", ").join(sql.Identifier(r[0]) for r in await (await conn.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name ="
+            " 'progress_snapshot' AND is_generated = 'NEVER' AND column_name <> 'id'"
+            " ORDER BY ordinal_position")).fetchall())
         for figure in (detail or {}).get("progress", []):
-            await conn.execute(
-                "INSERT INTO progress_snapshot SELECT (jsonb_populate_record("
-                "NULL::progress_snapshot, %s::jsonb || jsonb_build_object('id', "
-                "nextval(pg_get_serial_sequence('progress_snapshot', 'id'))))).*",
-                (Jsonb(figure),))
+            await conn.execute(sql.SQL(
+                "INSERT INTO progress_snapshot ({c}) SELECT {c} FROM jsonb_populate_record("
+                "NULL::progress_snapshot, %s::jsonb)").format(c=cols), (Jsonb(figure),))
         after = await stored(conn, layer, featureId)
         await audit.record(conn, user.name, "restore", layer.id, featureId, None,
                            {**after[0], "geometry": after[1]}, reason=reason)

@@ -140,7 +140,9 @@ class SecuritySettings(BaseSettings):
     # address: at most write_rate in write_window seconds, then 429 with Retry-After.
     write_rate: int = 120
     write_window: float = 60.0
-    signin_rate: int = 10  # sign-in attempts per client address per write_window
+    # sign-in attempts per client address per write_window: a flood guard; repeated failed
+    # sign-ins are slowed and then locked per user and address by api/session.py
+    signin_rate: int = 60
     signin_paths: str = "/session,/signin,/login"
 
 

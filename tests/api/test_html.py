@@ -100,8 +100,8 @@ def test_item_html_reads_as_a_person_would(client, conn):
     doc = client.get("/collections/projects/items/002-III-03").json()
     page = client.get("/collections/projects/items/002-III-03?f=html").text
     rows = {r["name"]: r for r in property_rows(layer, doc["properties"])}
-    assert all(v not in (None, "", []) for v in (r["value"] for r in rows.values()))
-    assert set(rows) == {k for k, v in doc["properties"].items() if v not in (None, "", [])}
+    assert all(v not in (None, "", [], {}) for v in (r["value"] for r in rows.values()))
+    assert set(rows) == {k for k, v in doc["properties"].items() if v not in (None, "", [], {})}
     kind = layer.field("kind")
     label = next(c.label_vi for c in kind.choices if c.value == doc["properties"]["kind"])
     assert rows["kind"]["text"].startswith(label) and label in page
