@@ -27,3 +27,12 @@ def safe_row(row: Iterable) -> list:
 
 def safe_record(record: Mapping) -> dict:
     return {k: safe_cell(v) for k, v in record.items()}
+
+
+def unsafe_cell(value):
+    """What :func:`safe_cell` wrote, read back: the apostrophe before a formula-like text
+    is dropped (imports of our own CSV/XLSX exports give the original text)."""
+    if isinstance(value, str) and value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
+        return value[1:]
+    return value
+

@@ -17,6 +17,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from psycopg import sql
 
+from gis.cell_safety import safe_cell
 from gis.db import connect
 from gis.export import LIST_SEPARATOR
 from gis.frames import column_types
@@ -45,7 +46,7 @@ def _cell(ws, value, kind: str | None, bold: bool = False):
         value = LIST_SEPARATOR.join(map(str, value))
     elif value is not None and kind in ("number", "integer"):
         value = float(value) if kind == "number" else int(value)
-    c = WriteOnlyCell(ws, value=value)
+    c = WriteOnlyCell(ws, value=safe_cell(value))  # no text read as a formula
     if kind in NUMBER_FORMATS:
         c.number_format = NUMBER_FORMATS[kind]
     if bold:

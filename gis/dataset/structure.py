@@ -46,7 +46,9 @@ def parse_decisions(items, ctx: Context, file: Path, line: int) -> list[dict]:
         if not isinstance(item, dict):
             ctx.problems.add(file, iline, f"{DECISIONS.name}: each entry must be a mapping")
             continue
-        unknown = set(item) - set(DECISION_KEYS)
+        # "flagged" is what the loader derives (below): a record read back from an export
+        # carries it
+        unknown = set(item) - set(DECISION_KEYS) - {"flagged"}
         if unknown:
             ctx.problems.add(file, iline, f"{DECISIONS.name}: unknown keys {sorted(unknown)} "
                                           f"(known: {', '.join(DECISION_KEYS)})")

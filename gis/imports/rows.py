@@ -196,8 +196,12 @@ class RowWriter:
             if unit is not None and unit != METRICS[m].unit:
                 raise GISError(400, f"{m}: unit {unit!r}, the metric is in {METRICS[m].unit!r}",
                                field=metric_column(m, "unit"))
-            items.append({"metric": m, "value": vn_figure(value), "valid_on": when,
-                          "source": {"doc": self.doc, "ref": f"{self.report.file}, row {n}"}})
+            item = {"metric": m, "value": vn_figure(value), "valid_on": when,
+                    "source": {"doc": self.doc, "ref": f"{self.report.file}, row {n}"}}
+            for part in ("period", "qualifier"):  # what the figure covers, how it is qualified
+                if props.get(metric_column(m, part)) is not None:
+                    item[part] = props[metric_column(m, part)]
+            items.append(item)
         if not items:
             return []
         ctx = self._context()

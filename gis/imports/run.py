@@ -32,7 +32,7 @@ from gis.db import database_url
 from gis.errors import GISError
 from gis.frames import column_types
 from layers import METRICS, registry
-from layers.base import Layer, metric_column
+from layers.base import METRIC_PARTS, Layer, metric_column
 
 
 @dataclass
@@ -260,7 +260,7 @@ def _fails(v, kind) -> bool:
 def metric_of(name: str) -> tuple[str, str | None] | None:
     """(metric, part) of a progress property name, or None."""
     for m in METRICS:
-        for part in (None, "date", "unit", "source"):
+        for part in (None, *METRIC_PARTS):
             if metric_column(m, part) == name:
                 return m, part
     return None

@@ -11,6 +11,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
+from gis.cell_safety import unsafe_cell
 from gis.errors import GISError
 from gis.imports.encodings import decode, detect
 
@@ -66,6 +67,7 @@ def read_table(path: Path, fmt: str, given_crs: str | None, encoding: str | None
             for row in list(wb[COLUMNS_SHEET].iter_rows(values_only=True))[1:]:
                 if row and row[0] and row[1] and row[1] != "geometry":
                     columns[str(row[0])] = str(row[1])
+    df = df.map(unsafe_cell)  # the apostrophe our exports put before formula-like text
     geoms, header_crs, used = _geometry(df)
     frame = gpd.GeoDataFrame(df.drop(columns=used), geometry=geoms)
     frame, crs_name = _to_wgs84(frame, header_crs, given_crs)
