@@ -42,6 +42,10 @@ from maps.wording import check_lang
 
 router = APIRouter(prefix="/exports", tags=["printed maps"])
 
+# The interactive HTML map is one file with Leaflet and its data inlined (maps.interactive):
+# it runs its own inline code and reaches no server, not even ours.
+SELF_CONTAINED_CSP = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline';"
+                      " img-src data:; font-src data:; frame-ancestors 'none'")
 MEDIA = {"pdf": "application/pdf", "png": "image/png", "html": "text/html; charset=utf-8"}
 
 
@@ -105,8 +109,11 @@ def _render(request: Request, fmt: str, atlas: bool, query: PrintQuery) -> Respo
             body = (printing.render_atlas(conn, opts) if atlas
                     else printing.render(conn, opts, fmt))
     name = "atlas" if atlas else f"map-{opts.flt.district or 'cantho'}"
-    return Response(body, media_type=MEDIA[fmt],
-                    headers={"Content-Disposition": f'inline; filename="{name}.{fmt}"'})
+    headers = {"Content-Disposition": f'inline; filename="{name}.{fmt}"'}
+    if fmt == "html":
+        # a self-contained file: its inline scripts and styles may run, nothing may load
+        headers["Content-Security-Policy"] = SELF_CONTAINED_CSP
+    return Response(body, media_type=MEDIA[fmt], headers=headers)
 
 
 def check_metric(metric: str | None, layers) -> str | None:

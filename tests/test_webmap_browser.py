@@ -193,8 +193,10 @@ def test_popup_names_places_sources_and_history(browser, server):
     b.get(f"{server}/maps")
     wait_ready(b)
     key, codes, doc = b.execute_script(
-        "const f = mapsApp.data.projects.find(f => f.geometry && f.properties.districts.length"
-        " && f.properties.construction_pct != null);"
+        "const ms = mapsApp.cfg.layers.find(l => l.id === 'projects').metrics;"
+        " const named = mapsApp.data.projects.filter(f => f.geometry"
+        " && f.properties.districts.length);"
+        " const f = named.find(f => ms.some(m => f.properties[m] != null)) || named[0];"
         " return ['projects/' + f.id, f.properties.districts, f.properties.source_doc];")
     assert b.execute_script(f"return mapsApp.focusFeature({key!r})")
     WebDriverWait(b, 5).until(lambda d: d.find_elements("css selector", ".leaflet-popup .place"))
@@ -207,8 +209,9 @@ def test_popup_names_places_sources_and_history(browser, server):
     if src["report_no"]:  # the source by its number and title, never the bare id
         assert src["report_no"] in b.find_element(
             "css selector", ".leaflet-popup tr.source td").get_attribute("textContent")
-        assert src["report_no"] in b.find_element(
-            "css selector", ".leaflet-popup .msrc").get_attribute("textContent")
+        figures = b.find_elements("css selector", ".leaflet-popup .msrc")
+        assert all(src["report_no"] in e.get_attribute("textContent") for e in figures
+                   if e.get_attribute("textContent").strip() not in ("Nguồn —", ""))
     link = b.find_element("css selector", ".leaflet-popup a.history").get_attribute("href")
     assert link.endswith(f"/collections/{key.replace('/', '/items/')}/progress")
     assert "Lịch sử" in text
