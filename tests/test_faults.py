@@ -115,7 +115,9 @@ def test_database_restart_gives_503_then_serves_again(private_cluster, tmp_path)
     log = (tmp_path / "uvicorn.log").read_text()
     codes = {code for _, _, code, _ in seen}
     assert codes <= {200, 503}, (codes, log[-2000:])
-    during = [(t0, s, code, ra) for t0, s, code, ra in seen if down <= t0 < up - 0.5]
+    # a request that began during the outage but was still waiting when the
+    # database came back may be served; one that finished before is a 503
+    during = [(t0, s, code, ra) for t0, s, code, ra in seen if down <= t0 and t0 + s < up]
     assert during and all(code == 503 for _, _, code, _ in during), during
     assert all(ra is not None and int(ra) >= 1 for *_, ra in during)
     assert max(s for _, s, _, _ in during) < 2.0, max(s for _, s, _, _ in during)
