@@ -45,7 +45,9 @@ async def page(request: Request):
               for lyr in _layers()}
     return render(request, "import_features.html", title="Nhập dữ liệu / Import",
                   base=base(request), layers=_layers(), encodings=ENCODINGS,
-                  fields_json=json.dumps(fields, ensure_ascii=False))
+                  fields_json=json.dumps(fields, ensure_ascii=False),
+                  # the outlines drawn under the preview: the registry's district layer
+                  district_layer=getattr(registry.district_layer(), "id", None))
 
 
 def _label(layer, name: str) -> str:

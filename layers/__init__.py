@@ -41,6 +41,10 @@ class Registry:
     def __contains__(self, layer_id: str) -> bool:
         return layer_id in self._layers
 
+    def district_layer(self) -> Layer | None:
+        """The layer whose features are the districts (its ids are district codes)."""
+        return next((la for la in self.layers() if la.view_of == "admin_district"), None)
+
     def summary_layers(self) -> list[Layer]:
         """The layers with a table in the district view's summary, in its order."""
         return sorted((layer for layer in self._layers.values() if layer.summary),

@@ -16,6 +16,10 @@ FieldType = Literal["text", "integer", "number", "date", "text[]", "json"]
 PopupPlace = Literal["row", "details", "records", "hidden"]
 # records: a JSON list of records (decisions, milestones) listed in a folded section
 POPUP_PLACES = ("row", "details", "records", "hidden")
+# what a field is to the code that shows any layer (popups, tables, search): the field with
+# role "districts" holds the feature's district codes, "source" its source document, ...
+# (a layer has at most one field of a role, except "name": the feature's names)
+FIELD_ROLES = ("name", "name_en", "districts", "wards", "source", "source_line")
 GeometryType = Literal[
     "Geometry", "Point", "LineString", "Polygon", "MultiPoint", "MultiLineString", "MultiPolygon"
 ]
@@ -61,6 +65,8 @@ class Field:
     # this field holds how the text qualifies another (figure) field of the layer
     # ("khoảng" -> about): shown as the sign before that figure, not as a row of its own
     qualifies: str | None = None
+    # what the field is to code that shows every layer alike (FIELD_ROLES)
+    role: str | None = None
 
     def problems(self) -> list[str]:
         """What is wrong with the declaration (checked when its layer is declared)."""
@@ -75,6 +81,8 @@ class Field:
             out.append("a json field cannot be a popup row: use popup='records' or 'hidden'")
         if self.popup not in POPUP_PLACES:
             out.append(f"popup={self.popup!r}: use one of {POPUP_PLACES}")
+        if self.role is not None and self.role not in FIELD_ROLES:
+            out.append(f"role={self.role!r}: use one of {FIELD_ROLES}")
         return out
 
     def choice(self, value: str | None) -> Choice | None:
@@ -265,6 +273,27 @@ class Layer:
 
     def has_field(self, name: str) -> bool:
         return any(f.name == name for f in self.all_fields)
+
+    def role_field(self, role: str) -> str | None:
+        """The name of the layer's field of that role (FIELD_ROLES), if it has one."""
+        return next((f.name for f in self.all_fields if f.role == role), None)
+
+    @property
+    def roles(self) -> dict[str, str]:
+        """Each role the layer's fields play -> the field's name (the first "name" one)."""
+        out: dict[str, str] = {}
+        for f in self.all_fields:
+            if f.role:
+                out.setdefault(f.role, f.name)
+        return out
+
+    @property
+    def name_fields(self) -> tuple[str, ...]:
+        """The fields that name a feature (role "name" or "name_en"; the label field)."""
+        names = [f.name for f in self.all_fields if f.role in ("name", "name_en")]
+        if self.style.label_field and self.style.label_field not in names:
+            names.append(self.style.label_field)
+        return tuple(names)
 
     @property
     def shading_metrics(self) -> tuple[str, ...]:

@@ -31,6 +31,9 @@ def layer_problems(layer: Layer) -> list[str]:
     names = [f.name for f in layer.all_fields]
     out += [f"field {n!r} is declared twice" for n in sorted({n for n in names
                                                               if names.count(n) > 1})]
+    roles = [f.role for f in layer.all_fields if f.role and f.role != "name"]
+    out += [f"role {r!r} is on more than one field" for r in sorted({r for r in roles
+                                                                    if roles.count(r) > 1})]
     for f in layer.all_fields:
         out += [f"field {f.name!r}: {p}" for p in f.problems()]
         out += _field_check(layer, f"field {f.name!r}: qualifies", f.qualifies, number=True)

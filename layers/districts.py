@@ -16,8 +16,9 @@ LAYER = Layer(
     description_en="The 9 districts (before 1 July 2025) with their highest New Rural level.",
     geometry_type="MultiPolygon",
     fields=(
-        Field("name", "text", "Tên", "Name"),
-        Field("name_ascii", "text", "Tên không dấu", "ASCII name", queryable=False, popup="hidden"),
+        Field("name", "text", "Tên", "Name", role="name"),
+        Field("name_ascii", "text", "Tên không dấu", "ASCII name", queryable=False, popup="hidden",
+              role="name"),
         Field("unit_type", "text", "Loại", "Type"),
         Field("area_km2", "number", "Diện tích", "Area", unit="km²"),
         Field("ntm_level", "text", "Nông thôn mới", "New Rural level", choices=DISTRICT_NTM,

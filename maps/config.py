@@ -111,6 +111,9 @@ def layer_config(layer: Layer, feature_count: int | None = None) -> dict:
         "order": layer.order,
         "feature_fields": layer.feature_fields,
         "fields": [_field(f) for f in fields],
+        # role -> field (layers.base.FIELD_ROLES): popups and tables find the feature's
+        # name, districts, wards and source through these
+        "roles": layer.roles,
         "metrics": list(layer.metrics),
         "totals": totals(layer),
         "style": asdict(layer.style),
@@ -138,8 +141,7 @@ def map_config(districts: list[dict] | None = None,
         "metric_columns": {p: metric_column("{metric}", p) for p in METRIC_PARTS},
         "filters": filters(),
         # the layer whose features are the districts (its ids are district codes)
-        "district_layer": next((la.id for la in registry.layers()
-                                if la.view_of == "admin_district"), None),
+        "district_layer": getattr(registry.district_layer(), "id", None),
         "extent": extent.latlng_bounds if extent else None,
         "qualifiers": [_choice(c) for c in QUALIFIERS],
         "decision_kinds": [_choice(c) for c in DECISION_KINDS],

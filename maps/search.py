@@ -83,13 +83,8 @@ def _matches(exprs: list[sql.Composable], words: list[str]) -> Expr:
 
 
 def name_fields(layer: Layer) -> list[str]:
-    """The text fields that name a feature: ``name`` and its variants (``name_en``,
-    ``name_ascii``), and the field labels are drawn from."""
-    names = [f.name for f in layer.all_fields
-             if f.type == "text" and f.name.split("_")[0] == "name"]
-    if layer.style.label_field and layer.style.label_field not in names:
-        names.append(layer.style.label_field)
-    return names
+    """The text fields that name a feature (the registry's Layer.name_fields)."""
+    return list(layer.name_fields)
 
 
 def _bbox(geom: str) -> sql.Composable:
@@ -102,7 +97,8 @@ async def _features(conn, layer: Layer, words: list[str]) -> list[dict]:
     if not fields:
         return []
     exprs = [e for n, e in FeatureQuery(layer).selected() if n in fields]
-    shown = [n for n in ("districts", "wards") if layer.has_field(n)]
+    roles = layer.roles
+    shown = [roles[r] for r in ("districts", "wards") if r in roles]
     q = FeatureQuery(layer, filter=_matches(exprs, words), properties=fields + shown,
                      limit=MAX_RESULTS)
     cur = await conn.execute(q.rows_sql(geom=_bbox("f.geom")), q.bind())
@@ -111,10 +107,11 @@ async def _features(conn, layer: Layer, words: list[str]) -> list[dict]:
     for row in await cur.fetchall():
         r = dict(zip(cols, row, strict=True))
         name = next((r[n] for n in fields if r.get(n)), r["id"])
-        out.append({"kind": "district" if layer.view_of == "admin_district" else "feature",
+        out.append({"kind": "district" if layer is registry.district_layer() else "feature",
                     "layer": layer.id, "id": r["id"], "name": name,
-                    "name_en": r.get("name_en"), "districts": r.get("districts") or [],
-                    "wards": r.get("wards") or [], "bbox": r["geom"]})
+                    "name_en": r.get(roles.get("name_en", "")),
+                    "districts": r.get(roles.get("districts", "")) or [],
+                    "wards": r.get(roles.get("wards", "")) or [], "bbox": r["geom"]})
     return out
 
 

@@ -102,6 +102,9 @@ SPECIES = TREES.fields[0]
      "field 'species': missing='none' is not one of its choices"),
     ({"fields": (replace(SPECIES, popup="tooltip"),)}, "field 'species': popup='tooltip'"),
     ({"fields": (SPECIES, SPECIES)}, "field 'species' is declared twice"),
+    ({"fields": (replace(SPECIES, role="district"),)}, "field 'species': role='district'"),
+    ({"fields": (replace(SPECIES, type="text[]", choices=(), filter=False, role="districts"),)},
+     "role 'districts' is on more than one field"),
     ({"summary": DistrictSummary(columns=("hight_m",))},
      "summary.columns: 'hight_m' is not a field"),
     ({"summary": DistrictSummary(group_by="height_m")}, "summary.group_by 'height_m' has no"),
@@ -227,3 +230,30 @@ def test_a_new_filter_field_is_applied_by_the_map_data(db_url, trees_layer, clie
     assert miss.status_code == 200 and miss.json()["features"] == []
     other = client.get("/maps/data/street_trees.geojson?species=other")
     assert other.status_code == 400 or other.json()["features"] == []
+
+
+def test_popups_tables_and_search_find_names_and_places_by_their_role(
+        db_url, trees_layer, client):
+    """A layer names its features in a field of its own (role "name"): search finds them by
+    it, and the map's configuration tells popups and tables which fields to read."""
+    local = replace(TREES, fields=TREES.fields + (
+        Field("local_name", "text", "Tên địa phương", "Local name", role="name"),))
+    registry.remove(TREES.id)
+    registry.add(local)
+    try:
+        migrate(db_url)
+        data = trees_layer / "features" / "street_trees" / "trees.yaml"
+        data.write_text(TREES_DATA.replace("  species: sao", "  species: sao\n"
+                                           "  local_name: Cây Ba Đình"), encoding="utf-8")
+        load(data_dir=trees_layer, url=db_url)
+        hits = client.get("/maps/search", params={"q": "ba dinh"}).json()
+        tree = next(h for h in hits["results"] if h.get("layer") == "street_trees")
+        assert tree["id"] == "tree-1" and tree["districts"] == ["916"]
+        lc = next(lc for lc in client.get("/maps/config.json").json()["layers"]
+                  if lc["id"] == "street_trees")
+        assert lc["roles"] == {"name": "name", "name_en": "name_en", "districts": "districts",
+                               "wards": "wards", "source": "source_doc",
+                               "source_line": "source_line"}
+    finally:
+        registry.remove(local.id)
+        registry.add(TREES)

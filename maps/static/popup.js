@@ -98,7 +98,8 @@ export function popupHtml(cfg, layer, feature, asOf) {
     : (layer.metrics.length ? `<p class="none">${t('no_progress')}</p>` : '');
   const quality = isDashed(layer, p)
     ? `<p class="note indicative">⚠ ${esc(t('indicative_note'))}</p>` : '';
-  const title = lbl({ label_vi: p.name, label_en: p.name_en || p.name });
+  const r = layer.roles || {};
+  const title = lbl({ label_vi: p[r.name], label_en: p[r.name_en] || p[r.name] });
   const url = layer.item_url.replace('{id}', encodeURIComponent(feature.id));
   const details = layer.fields.filter(f => f.popup === 'details' && p[f.name])
     .map(f => `<details><summary>${esc(lbl(f))}</summary><p>${esc(p[f.name])}</p></details>`).join('');
@@ -126,24 +127,28 @@ export function sourceHtml(cfg, text, line, brief = false) {
     (at ? `, ${t('line')} ${esc(at)}` : '') + (m[3] ? ` (${esc(m[3])})` : '');
 }
 
-// Districts and wards by name (the feature's `districts` and `wards` codes).
+// Districts and wards by name (the codes in the fields of role `districts` and `wards`).
 function placeRows(cfg, layer, p) {
   const names = (codes, list) => (Array.isArray(codes) ? codes : String(codes ?? '').split(','))
     .filter(Boolean).map(c => list.find(x => x.code === c)?.full_name || c).join(', ');
   const rows = [];
-  for (const [name, list] of [['districts', cfg.districts], ['wards', cfg.wards || []]]) {
-    const f = layer.fields.find(x => x.name === name);
+  const roles = layer.roles || {};
+  for (const [role, list] of [['districts', cfg.districts], ['wards', cfg.wards || []]]) {
+    const name = roles[role];
+    const f = name && layer.fields.find(x => x.name === name);
     const text = f && names(p[name], list);
     if (text) rows.push(`<tr class="place"><th>${esc(lbl(f))}</th><td>${esc(text)}</td></tr>`);
   }
   return rows.join('');
 }
 
-// The feature's own source document (`source_doc`, `source_line`), resolved to its title.
+// The feature's own source document (fields of role `source`, `source_line`), resolved
+// to its title.
 function docRow(cfg, layer, p) {
-  const f = layer.fields.find(x => x.name === 'source_doc');
-  if (!f || !p.source_doc) return '';
-  return `<tr class="source"><th>${esc(lbl(f))}</th><td>${sourceHtml(cfg, p.source_doc, p.source_line)}</td></tr>`;
+  const r = layer.roles || {};
+  const f = r.source && layer.fields.find(x => x.name === r.source);
+  if (!f || !p[r.source]) return '';
+  return `<tr class="source"><th>${esc(lbl(f))}</th><td>${sourceHtml(cfg, p[r.source], p[r.source_line])}</td></tr>`;
 }
 
 function historyLink(layer, feature) {

@@ -10,7 +10,8 @@ const fold = s => String(s ?? '').normalize('NFD').replace(/[\u0300-\u036f]/g, '
   .replace(/đ/g, 'd').replace(/Đ/g, 'D').toLowerCase();
 
 function columns(cfg, layer) {
-  const cols = [{ name: 'name', label: t('name'), text: p => p.name ?? '' }];
+  const nameField = (layer.roles || {}).name;
+  const cols = nameField ? [{ name: nameField, label: t('name'), text: p => p[nameField] ?? '' }] : [];
   for (const f of layer.fields.filter(x => x.popup === 'row')) {
     cols.push({ name: f.name, label: lbl(f) + (f.unit ? ` (${unit(f)})` : ''), numeric: f.type === 'number' || f.type === 'integer',
       text: p => cellText(f, p[f.name]), value: p => p[f.name] });
