@@ -26,10 +26,16 @@ def editable(layer: Layer) -> Layer:
     return layer
 
 
-def check_allowed(user: User, *states: dict | None) -> None:
-    """403 unless the user may edit every given state of a feature (its ``districts``)."""
+def feature_districts(layer: Layer, state: dict | None) -> list[str]:
+    """The district codes of a feature's state (its field of role ``districts``)."""
+    name = layer.role_field("districts")
+    return list((state or {}).get(name) or []) if name else []
+
+
+def check_allowed(user: User, layer: Layer, *states: dict | None) -> None:
+    """403 unless the user may edit every given state of a feature (its districts)."""
     for state in states:
-        if state is not None and (why := user.refusal(state.get("districts"))):
+        if state is not None and (why := user.refusal(feature_districts(layer, state))):
             raise GISError(403, f"user {user.name!r} ({user.role}, district {user.district}) "
                                 f"may only edit features of their own district: {why}")
 

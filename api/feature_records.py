@@ -117,13 +117,14 @@ async def check_feature(conn, layer: Layer, record: dict, ctx: Context | None = 
         vals["geom"] = row.geometry
         if row.geometry is not None:
             await _check_geometry(conn, layer, row.geometry)
-    if vals.get("wards") and vals["geom"] is not None:
+    wards = layer.role_field("wards")
+    if wards and vals.get(wards) and vals["geom"] is not None:
         outside = await (await conn.execute(sql.SQL("SELECT {}").format(
             admin_geometry.outside_wards(geom_param(layer), sql.SQL("%(wards)s"))),
-            {"geom": vals["geom"], "wards": vals["wards"]})).fetchone()
+            {"geom": vals["geom"], "wards": vals[wards]})).fetchone()
         if outside[0]:
-            raise bad_request(admin_geometry.outside_wards_message(vals["id"], vals["wards"]),
-                              "wards", field="wards")
+            raise bad_request(admin_geometry.outside_wards_message(vals["id"], vals[wards]),
+                              wards, field=wards)
     return vals
 
 
@@ -134,11 +135,13 @@ async def _place(conn, layer: Layer, vals: dict) -> None:
         "SELECT {known}, p.* FROM ({place}) p").format(
         known=admin_geometry.known_unit(sql.SQL("%(code)s")),
         place=admin_geometry.place(sql.SQL("%(code)s"), sql.SQL("%(districts)s"))),
-        {"code": code, "districts": vals.get("districts") or []})).fetchone()
+        {"code": code, "districts": vals.get(layer.role_field("districts") or "") or []}
+    )).fetchone()
     if not known:
         raise bad_request(admin_geometry.unknown_unit_message(vals["id"], code),
                           layer.geometry_from_admin, field=layer.geometry_from_admin)
-    vals.update(geom=geom, geom_quality=quality, districts=districts)
+    vals.update({"geom": geom, layer.role_field("quality"): quality,
+                 layer.role_field("districts"): districts})
 
 
 async def _check_geometry(conn, layer: Layer, geometry: str) -> None:

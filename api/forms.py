@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.staticfiles import StaticFiles
 
 from api import params as p
-from api.access import editable
+from api.access import editable, feature_districts
 from api.auth import current_user
 from api.db import pool
 from api.feature_records import stored
@@ -73,8 +73,9 @@ async def may_edit(request: Request, featureId: str, layer: p.LayerDep) -> dict:
         row = await stored(conn, layer, featureId)
     if row is None:
         raise not_found(f"no feature {featureId!r} in {layer.id}")
-    why = user.refusal(row[0].get("districts"))
-    several = len(set(row[0].get("districts") or [])) > 1
+    districts = feature_districts(layer, row[0])
+    why = user.refusal(districts)
+    several = len(set(districts)) > 1
     reason_vi = None if why is None else (
         "Đối tượng nằm ở nhiều quận/huyện: chỉ cán bộ quy hoạch được sửa." if several else
         f"Đối tượng không thuộc quận/huyện của bạn ({user.district}).")

@@ -119,7 +119,7 @@ async def add_progress(request: Request, featureId: str, layer: p.LayerDep, user
     layer = _tracking(layer)
     async with pool(request).connection() as conn, conn.transaction():
         props = await _feature(conn, layer, featureId)
-        check_allowed(user, props)
+        check_allowed(user, layer, props)
         await check_located(conn, user, layer, featureId)
         row = await _check(conn, layer, figure)
         cols = ["layer_id", "feature_id", *row, "origin"]
@@ -150,7 +150,7 @@ async def delete_progress(request: Request, featureId: str, snapshotId: Snapshot
     layer = _tracking(layer)
     async with pool(request).connection() as conn, conn.transaction():
         props = await _feature(conn, layer, featureId)
-        check_allowed(user, props)
+        check_allowed(user, layer, props)
         await check_located(conn, user, layer, featureId)
         row = await (await conn.execute(
             "SELECT to_jsonb(ps), origin FROM progress_snapshot ps WHERE id = %s AND "

@@ -85,7 +85,7 @@ async def _write(request: Request, layer: Layer, user: User, fid: str, feature: 
                 raise not_found(f"no feature {fid!r} in {layer.id}")
             _if_match(request, before[2])
         old = None if before is None else {**before[0], "geometry": before[1]}
-        check_allowed(user, old)
+        check_allowed(user, layer, old)
         if old is not None:
             await check_located(conn, user, layer, fid)
         if action == "delete":
@@ -103,7 +103,7 @@ async def _write(request: Request, layer: Layer, user: User, fid: str, feature: 
                            "geometry": feature.get("geometry", old["geometry"])}
             record = to_record(layer, feature, fid)
             vals = await check_feature(conn, layer, record)
-            check_allowed(user, vals)
+            check_allowed(user, layer, vals)
             cols = ["id", *(f.name for f in layer.all_fields)]
             assigns = [sql.SQL("{} = {}").format(sql.Identifier(c), sql.Placeholder(c))
                        for c in cols[1:]]

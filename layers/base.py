@@ -19,7 +19,7 @@ POPUP_PLACES = ("row", "details", "records", "hidden")
 # what a field is to the code that shows any layer (popups, tables, search): the field with
 # role "districts" holds the feature's district codes, "source" its source document, ...
 # (a layer has at most one field of a role, except "name": the feature's names)
-FIELD_ROLES = ("name", "name_en", "districts", "wards", "source", "source_line")
+FIELD_ROLES = ("name", "name_en", "districts", "wards", "source", "source_line", "quality")
 GeometryType = Literal[
     "Geometry", "Point", "LineString", "Polygon", "MultiPoint", "MultiLineString", "MultiPolygon"
 ]

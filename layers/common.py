@@ -34,7 +34,7 @@ COMMON_FIELDS: tuple[Field, ...] = (
     Field("wards", "text[]", "Phường/xã", "Wards/communes", popup="hidden",
           role="wards"),
     Field("geom_quality", "text", "Chất lượng vị trí", "Geometry quality", choices=GEOM_QUALITY,
-          required=True, popup="hidden"),
+          required=True, popup="hidden", role="quality"),
     Field("source_doc", "text", "Tài liệu nguồn", "Source document", required=True, popup="hidden",
           role="source"),
     Field("source_line", "integer", "Dòng", "Source line", popup="hidden",

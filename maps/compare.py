@@ -45,8 +45,9 @@ _LATEST = ("SELECT DISTINCT ON (p.feature_id, p.metric) p.feature_id, p.metric, 
 
 
 def _where_district(layer: Layer) -> sql.Composable:
-    if layer.has_field("districts"):
-        return sql.SQL("(%(district)s::text IS NULL OR %(district)s = ANY(f.districts))")
+    if (name := layer.role_field("districts")):
+        return sql.SQL("(%(district)s::text IS NULL OR %(district)s = ANY(f.{}))").format(
+            sql.Identifier(name))
     return sql.SQL("%(district)s::text IS NULL")
 
 

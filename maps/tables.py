@@ -35,6 +35,7 @@ def table_rows(data: MapData, items: list[Numbered], lang: str = "vi",
     out = []
     for it in items:
         p, layer = it.props, it.layer
+        roles = layer.roles
         m, _ = classes.feature_metric(layer, p, metric)
         m = m or next((x for x in layer.metrics if p.get(x) is not None), None)
         if m and p.get(m) is not None:
@@ -47,14 +48,18 @@ def table_rows(data: MapData, items: list[Numbered], lang: str = "vi",
             src = p.get(metric_column(m, "source")) or ""
         else:
             value, when = "—", ""
-            src = " ".join(str(x) for x in (p.get("source_doc"), p.get("source_line")) if x)
+            src = " ".join(str(p.get(roles[r])) for r in ("source", "source_line")
+                           if r in roles and p.get(roles[r]))
         status = " · ".join(
             _choice_text(layer, f.name, p.get(f.name), en) for f in layer.all_fields
             if f.choices and (f.filter or f.name == layer.style.color_field)
             and p.get(f.name) is not None)  # the colour field too: classes replace its colours
         out.append({
-            "no": str(it.number), "name": (p.get("name_en") if en else None) or p.get("name", ""),
-            "district": ", ".join(names.get(c, c) for c in (p.get("districts") or [])),
+            "no": str(it.number),
+            "name": (p.get(roles.get("name_en", "")) if en else None)
+            or p.get(roles.get("name", ""), ""),
+            "district": ", ".join(names.get(c, c) for c in (p.get(roles.get("districts", ""))
+                                                            or [])),
             "value": value, "date": when, "source": src, "status": status})
     return out
 

@@ -253,7 +253,7 @@ def test_popups_tables_and_search_find_names_and_places_by_their_role(
                   if lc["id"] == "street_trees")
         assert lc["roles"] == {"name": "name", "name_en": "name_en", "districts": "districts",
                                "wards": "wards", "source": "source_doc",
-                               "source_line": "source_line"}
+                               "source_line": "source_line", "quality": "geom_quality"}
     finally:
         registry.remove(local.id)
         registry.add(TREES)
