@@ -82,3 +82,20 @@ def make_xlsx(path: Path, rows=ROWS_45, no="45/BC-UBND", on=date(2025, 2, 15)) -
         ws.append([number, name, "", "", "", "", status])
     book.save(str(path))
     return path
+
+
+def forget(conn, doc: str) -> None:
+    """Undo what importing report ``doc`` wrote and committed: its figures, rows, audit
+    entry, source document and the conflicts it flagged on features."""
+    from gis.reports.review import tracking_layers
+
+    conn.execute("DELETE FROM progress_snapshot WHERE source_doc = %s", (doc,))
+    conn.execute("DELETE FROM report_row WHERE source_doc = %s", (doc,))
+    conn.execute("DELETE FROM audit_log WHERE action = 'report_import' AND feature_id = %s",
+                 (doc,))
+    for layer in tracking_layers():
+        conn.execute(
+            f"UPDATE {layer.table} SET conflicts = (SELECT coalesce(jsonb_agg(e), '[]'::jsonb)"
+            " FROM jsonb_array_elements(conflicts) e WHERE e->>'source_doc' IS DISTINCT FROM"
+            " %s) WHERE conflicts @> %s::jsonb", (doc, f'[{{"source_doc": "{doc}"}}]'))
+    conn.execute("DELETE FROM source_document WHERE id = %s", (doc,))

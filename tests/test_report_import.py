@@ -12,11 +12,12 @@ from __future__ import annotations
 import json
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import psycopg
 import pytest
 from click.testing import CliRunner
-from report_docs import make_docx, make_xlsx
+from report_docs import HEADER, make_docx, make_xlsx
 
 from gis.errors import GISError
 from gis.reports.apply import apply_review
@@ -246,6 +247,72 @@ def test_unsupported_formats_are_refused_with_advice(tx, tmp_path):
     with pytest.raises(GISError) as exc:
         build_review(tx, pdf)
     assert "not supported" in exc.value.message and ".docx or .xlsx" in exc.value.hint
+
+
+def _plain_text(path: Path, heading: str | None = None) -> Path:
+    """A tab-separated appendix (the form of 002's seed), with or without a heading."""
+    lines = ["Phụ lục III", *([heading] if heading else []), "\t".join(HEADER),
+             "\t".join(["1", "Nâng cấp, mở rộng Đường tỉnh 917", "", "", "", "",
+                        "Ước khối lượng thi công đạt 71,5%"]),
+             "\t".join(["2", "Cầu Ông Tường mới", "", "", "", "", "Đang lập hồ sơ."])]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_identity_from_the_heading_or_the_command_line(tx, tmp_path):
+    bare = _plain_text(tmp_path / "bc52.txt")
+    with pytest.raises(GISError) as exc:  # no heading, no --date: said, not guessed
+        build_review(tx, bare)
+    assert "no report date" in exc.value.message and "--date" in exc.value.hint
+    review = build_review(tx, bare, report_no="52/BC-UBND", on=date(2025, 5, 1))
+    ident = review.identity
+    assert (ident.report_no, ident.issued_on, review.doc_id) == (
+        "52/BC-UBND", date(2025, 5, 1), "52-BC-UBND")
+    assert ident.title == "Báo cáo số 52/BC-UBND ngày 01/05/2025"
+    _, figs = _figs(review, "III/1")
+    fig, state, old = figs[("construction_pct", "71,5")]
+    assert fig.valid_on == date(2025, 5, 1) and state == "new" and fig.line == 3
+    apply_review(tx, review)
+    assert tx.execute("SELECT title, report_no, issued_on FROM source_document WHERE id = "
+                      "'52-BC-UBND'").fetchone() == (ident.title, "52/BC-UBND", date(2025, 5, 1))
+    # the heading gives them; the command line wins over it
+    headed = _plain_text(tmp_path / "bc53.txt", "(Kèm theo Báo cáo số 53/BC-UBND ngày 2 "
+                         "tháng 6 năm 2025 của Ủy ban nhân dân thành phố)")
+    ident = build_review(tx, headed).identity
+    assert (ident.report_no, ident.issued_on, ident.issuer) == (
+        "53/BC-UBND", date(2025, 6, 2), "Ủy ban nhân dân thành phố")
+    ident = build_review(tx, headed, on=date(2025, 6, 3)).identity
+    assert (ident.report_no, ident.issued_on) == ("53/BC-UBND", date(2025, 6, 3))
+
+
+def test_cli_applies_with_match_and_audits_the_file_hash(db_url, tmp_path, monkeypatch):
+    from gis.cli import main
+    from gis.reports.identity import file_hash
+
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    path = make_xlsx(tmp_path / "bc46.xlsx", no="46/BC-UBND", on=date(2025, 2, 20))
+    try:
+        res = CliRunner().invoke(main, ["import", "report", str(path),
+                                        "--match", "III/3=002-III-10"])
+        assert res.exit_code == 0, res.output
+        assert "ĐÃ GHI" in res.output and "KHÔNG KHỚP" in res.output
+        assert "[III/3] dòng" in res.output and "002-III-10" in res.output
+        with psycopg.connect(db_url) as c:
+            assert c.execute("SELECT count(*) FROM progress_snapshot WHERE source_doc = "
+                             "'46-BC-UBND' AND feature_id = '002-III-10'").fetchone()[0] == 2
+            user, after = c.execute("SELECT user_name, after FROM audit_log WHERE action = "
+                                    "'report_import' AND feature_id = '46-BC-UBND'").fetchone()
+        assert user == "gis import report" and after["sha256"] == file_hash(path)
+        assert after["file"] == "bc46.xlsx" and after["figures_written"] > 0
+        again = CliRunner().invoke(main, ["import", "report", str(path), "--json",
+                                          "--match", "III/3=002-III-10"])
+        data = json.loads(again.output)
+        assert data["applied"] and data["figures"]["new"] == data["figures"]["changed"] == 0
+    finally:
+        from report_docs import forget
+
+        with psycopg.connect(db_url) as c:
+            forget(c, "46-BC-UBND")
 
 
 def test_cli_dry_run_json(db_url, tmp_path, monkeypatch):

@@ -12,7 +12,7 @@ from datetime import date
 
 import psycopg
 import pytest
-from report_docs import make_docx
+from report_docs import forget, make_docx
 from test_maps_browser import browser as _browser  # noqa: F401  (the Chromium fixture)
 from test_maps_browser import wait_ready
 
@@ -66,11 +66,8 @@ def setup(db_url, server):
             assert r.status == 201
     yield {"token": token}
     with psycopg.connect(db_url) as c:
-        c.execute("DELETE FROM progress_snapshot WHERE source_doc = %s OR feature_id = "
-                  "ANY(%s)", (DOC, list(FEATURES)))
-        c.execute("DELETE FROM report_row WHERE source_doc = %s", (DOC,))
-        c.execute("DELETE FROM audit_log WHERE feature_id = %s", (DOC,))
-        c.execute("DELETE FROM source_document WHERE id = %s", (DOC,))
+        forget(c, DOC)
+        c.execute("DELETE FROM progress_snapshot WHERE feature_id = ANY(%s)", (list(FEATURES),))
         c.execute("DELETE FROM infra_project WHERE id = ANY(%s)", (list(FEATURES),))
 
 

@@ -10,7 +10,7 @@ import re
 import psycopg
 import pytest
 from fastapi.testclient import TestClient
-from report_docs import make_docx
+from report_docs import forget, make_docx
 
 from api.app import create_app
 from gis.passwords import hash_password
@@ -29,13 +29,7 @@ def people(db_url):
                  for k in ("planner", "officer")}
     yield heads
     with psycopg.connect(db_url) as c:  # what the page applied, and the users
-        c.execute("DELETE FROM progress_snapshot WHERE source_doc = %s", (DOC,))
-        c.execute("DELETE FROM audit_log WHERE feature_id = %s", (DOC,))
-        c.execute("DELETE FROM report_row WHERE source_doc = %s", (DOC,))
-        c.execute("DELETE FROM source_document WHERE id = %s", (DOC,))
-        c.execute("UPDATE infra_project SET conflicts = (SELECT coalesce(jsonb_agg(e), "
-                  "'[]'::jsonb) FROM jsonb_array_elements(conflicts) e WHERE e->>'source_doc'"
-                  " <> %s) WHERE conflicts::text LIKE %s", (DOC, f"%{DOC}%"))
+        forget(c, DOC)
         c.execute("DELETE FROM app_user WHERE name LIKE 'rp\\_%'")
 
 
