@@ -244,6 +244,8 @@ def parse_conflicts(items, ctx: Context, file: Path, line: int) -> list[dict]:
             entry["derived"] = bool(item["derived"])
         if item.get("valid_on") is not None:
             entry["valid_on"] = str(item["valid_on"])
+        if item.get("origin") == "report":  # flagged by a report import: kept by reloads
+            entry["origin"] = "report"
         out.append(entry)
     return out
 

@@ -43,7 +43,8 @@ def conflict_entry(doc_id: str, ref: str, f) -> dict:
     vi, en = check_words(f.check)
     return {"field": f.metric, "value": f.check["recomputed"], "derived": True,
             "valid_on": f.valid_on.isoformat(), "note": f"{vi}. / {en}.",
-            "source_doc": doc_id, "source_line": f.line, "source_ref": ref}
+            "source_doc": doc_id, "source_line": f.line, "source_ref": ref,
+            "origin": "report"}  # kept by a dataset reload (gis.dataset.loader)
 
 
 def _flag_mismatches(conn, layer_id: str, fid: str, entries: list[dict]) -> int:
