@@ -15,7 +15,7 @@ than the one reviewed. It takes the page's session cookie with its CSRF token (h
 from __future__ import annotations
 
 import tempfile
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -54,6 +54,19 @@ async def import_page(request: Request):
                   user=session.user, csrf=session.csrf, refused=why)
 
 
+def _day(value: str | None) -> date | None:
+    """The report's date as the page's field takes it: dd/mm/yyyy (or YYYY-MM-DD)."""
+    if not value or not value.strip():
+        return None
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(value.strip(), fmt).date()
+        except ValueError:
+            pass
+    raise bad_request(f"date {value!r}: not a date (dd/mm/yyyy)", "date",
+                      hint="e.g. 15/11/2024")
+
+
 def _pairs(lines: list[str], name: str) -> dict[str, str]:
     out = {}
     for line in lines:
@@ -90,7 +103,7 @@ async def review_report(
         request: Request, user: UserDep,
         file: Annotated[UploadFile, File(description="the appendix tables")],
         report_no: Annotated[str | None, Form()] = None,
-        on: Annotated[date | None, Form(alias="date")] = None,
+        on: Annotated[str | None, Form(alias="date", description="dd/mm/yyyy")] = None,
         match: Annotated[list[str], Form(description="ROW=FEATURE_ID")] = [],  # noqa: B006
         create_new: Annotated[bool, Form()] = False,
         set_: Annotated[list[str], Form(alias="set")] = [],  # noqa: B006
@@ -108,7 +121,7 @@ async def review_report(
         path = Path(tmp) / f"{Path(file.filename or 'report').stem}{suffix}"
         path.write_bytes(data)
         result = await run_in_threadpool(
-            _run, database_url(request), path, report_no or None, on,
+            _run, database_url(request), path, report_no or None, _day(on),
             _pairs(match, "match"), create_new, _pairs(set_, "set"), apply, sha256, user.name)
     if apply:
         from api import changes

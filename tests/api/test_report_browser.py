@@ -110,6 +110,12 @@ def planner_flow(b, server, setup, tmp_path):
     assert "KHÔNG KHỚP" in row1.text  # 5 of 20 is 25%, the report prints 30%
     row2 = b.find_element(By.CSS_SELECTOR, '#review tr[data-row="III/2"]')
     assert row2.get_attribute("data-match") != "matched"
+    b.set_window_size(390, 844)  # a phone: the page fits, the table scrolls in its box
+    try:
+        wait(b, lambda d: d.execute_script("return window.innerWidth") <= 390)
+        assert b.execute_script("return document.documentElement.scrollWidth") <= 390
+    finally:
+        b.set_window_size(1400, 900)
 
     # resolve the unmatched row to a feature, review again: its figures appear
     row2.find_element(By.NAME, "match_id").send_keys("t-rb-2")

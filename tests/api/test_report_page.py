@@ -87,6 +87,9 @@ def test_planner_reviews_resolves_and_applies_by_session(https, people, tmp_path
     csrf = page_csrf(https)
     page = https.get("/reports/import")
     assert "rp_planner" in page.text and "Bearer" not in page.text  # no token to paste
+    nonce = re.search(r"'nonce-([^']+)'", page.headers["content-security-policy"]).group(1)
+    blocks = re.findall(r"<(script|style)(?![^>]*\bsrc=)([^>]*)>", page.text)
+    assert len(blocks) >= 2 and all(f'nonce="{nonce}"' in attrs for _, attrs in blocks)
     # the session without its CSRF token may not post, with a wrong one neither
     assert post().status_code == 403
     assert post({"X-CSRF-Token": "x" * 20}).status_code == 403
@@ -135,3 +138,23 @@ def test_a_pdf_is_refused_with_the_advice(client, people):
     body = r.json()
     assert "not supported" in body["description"]
     assert "export the appendix tables as .docx or .xlsx" in body["hint"]
+
+
+def test_report_number_and_date_given_on_the_page(client, people):
+    """A file whose heading lacks them: the page's fields give number and date, the date
+    as people write it (dd/mm/yyyy)."""
+    text = ("Phụ lục III\nTT\tNhiệm vụ\tCơ quan\tLập\tTriển khai\tNguồn vốn\t"
+            "Báo cáo tình hình thực hiện\n1\tNâng cấp, mở rộng Đường tỉnh 917\t\t\t\t\t"
+            "Ước khối lượng thi công đạt 71,5%\n").encode()
+
+    def post(**form):
+        return client.post("/reports/review", headers=people["planner"], data=form,
+                           files={"file": ("bc52.txt", text)})
+
+    assert "no report date" in post().json()["description"]
+    review = post(report_no="52/BC-UBND", date="01/05/2025").json()
+    assert (review["report"]["report_no"], review["report"]["date"]) == ("52/BC-UBND",
+                                                                        "2025-05-01")
+    assert review["details"][0]["figures"][0]["valid_on"] == "2025-05-01"
+    wrong = post(report_no="52/BC-UBND", date="31/02/2025")
+    assert wrong.status_code == 400 and wrong.json()["parameter"] == "date"
