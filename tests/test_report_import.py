@@ -241,6 +241,23 @@ def test_match_option_and_create_new(tx, tmp_path):
                       (fid,)).fetchone() == ("unknown", True)
 
 
+def test_decision_numbers_match_and_ambiguous_rows_wait(tx, tmp_path):
+    rows = [("1", "Mở rộng đường Quốc lộ 91, đoạn Km0 - Km7 (giai đoạn 2)", "Dự án phê duyệt "
+             "tại Quyết định số 1730/QĐ-UBND. Ước khối lượng thi công đạt 80%"),
+            ("2", "Đường Quốc lộ 91 đoạn đầu", "Ước khối lượng thi công đạt 81%")]
+    review = build_review(tx, make_docx(tmp_path / "bc60.docx", rows, "60/BC-UBND",
+                                        date(2025, 4, 1)))
+    by_key = {r.row.key: r for r in review.rows}
+    m = by_key["III/1"].match  # a renamed row, found by the decision it cites
+    assert [c.id for c in m.features] == ["002-III-11"]
+    assert m.reason.startswith("decision 1730/QĐ-UBND") and m.score >= 95
+    m = by_key["III/2"].match  # several roads of QL91: candidates with scores, no guess
+    assert m.status == "ambiguous" and not m.features and len(m.candidates) >= 2
+    assert all(s >= 72 for _, s in m.candidates) and not by_key["III/2"].figures
+    applied = apply_review(tx, review)
+    assert applied["figures_written"] == 1  # the matched row's 80%, not the ambiguous 81%
+
+
 def test_unsupported_formats_are_refused_with_advice(tx, tmp_path):
     pdf = tmp_path / "bc.pdf"
     pdf.write_bytes(b"%PDF-1.4")

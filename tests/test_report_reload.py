@@ -43,3 +43,23 @@ def test_a_reload_keeps_the_figures_and_flags_of_an_import(db_url, tmp_path):
     finally:
         with psycopg.connect(db_url) as c:
             forget(c, DOC)
+
+
+def test_an_edit_keeps_what_a_flag_says():
+    """A feature written back through the API (its record parsed again) keeps a flag's
+    recomputed value, its date, that it is derived and that an import made it."""
+    from pathlib import Path
+
+    from gis.dataset.problems import Collector
+    from gis.dataset.records import Context, parse_conflicts
+
+    ctx = Context({"002", DOC}, set(), {}, Collector(Path(".")))
+    entry = {"field": "disbursement_pct", "value": "25", "derived": True,
+             "valid_on": "2025-02-16", "origin": "report", "note": "…",
+             "source": {"doc": DOC, "line": 5, "ref": "Phụ lục III, dòng 1"}}
+    assert parse_conflicts([entry], ctx, Path("x.yaml"), 1) == [{
+        "field": "disbursement_pct", "value": "25", "note": "…", "source_doc": DOC,
+        "source_line": 5, "source_ref": "Phụ lục III, dòng 1", "derived": True,
+        "valid_on": "2025-02-16", "origin": "report"}]
+    parse_conflicts([{**entry, "derived": "yes"}], ctx, Path("x.yaml"), 1)
+    assert "derived is true or false" in str(ctx.problems.problems)
