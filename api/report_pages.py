@@ -33,15 +33,19 @@ from gis.errors import GISError, bad_request
 router = APIRouter(tags=["Reports"])
 IMPORTERS = ("planner", "admin")
 MAX_BYTES = 50 * 1024 * 1024
+# the roles of gis.users.ROLES as people read them (Vietnamese, English)
+ROLE_WORDS = {"admin": ("quản trị viên", "admin"), "planner": ("cán bộ quy hoạch", "planner"),
+              "district_officer": ("cán bộ quận/huyện", "district officer")}
 
 
 def refusal(role: str) -> tuple[str, str] | None:
     """Why a role may not import reports (Vietnamese, English), or None."""
     if role in IMPORTERS:
         return None
-    return ("Chỉ cán bộ quy hoạch hoặc quản trị viên được nhập báo cáo; tài khoản của bạn "
-            f"có vai trò “{role}”.", "Only planners and admins may import reports; your "
-            f"account's role is “{role}”.")
+    vi, en = ROLE_WORDS.get(role, (role, role))
+    return ("Chỉ cán bộ quy hoạch hoặc quản trị viên được nhập báo cáo; tài khoản của bạn là "
+            f"{vi}.", f"Only planners and admins may import reports; your account's role is "
+            f"{en}.")
 
 
 @router.get("/reports/import", response_class=HTMLResponse, include_in_schema=False)

@@ -70,6 +70,7 @@ def test_the_page_needs_a_signed_in_planner(https, people):
     r = https.get("/reports/import")
     assert r.status_code == 403 and 'id="refused"' in r.text
     assert "Chỉ cán bộ quy hoạch hoặc quản trị viên được nhập báo cáo" in r.text
+    assert "tài khoản của bạn là cán bộ quận/huyện" in r.text
     assert 'id="report-form"' not in r.text
     r = https.get("/reports/import?lang=en")
     assert "Only planners and admins may import reports" in r.text
