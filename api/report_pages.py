@@ -1,41 +1,74 @@
 """The planners' page for a new report: upload, review, resolve matches, apply.
 
-``GET /reports/import`` is the page; ``POST /reports/review`` takes the file (multipart)
-with the same choices as ``gis import report`` (report number, date, ``match`` lines
-``ROW=FEATURE_ID``, ``create_new``, ``set`` lines ``FIELD=VALUE``) and answers the review
-(JSON, or the review table with ``f=html``); with ``apply`` it writes it in one
-transaction, audited under the token's user with the file's SHA-256. ``sha256`` (the hash
-the review showed) guards against applying another file than the one reviewed. Writes
-need a planner's or admin's bearer token (sign-in by cookie comes with issue #10).
+``GET /reports/import`` is the page, for a signed-in planner or admin (a browser without
+a session goes to ``/signin`` and comes back; other roles get a page saying why not).
+``POST /reports/review`` takes the file (multipart) with the same choices as ``gis import
+report`` (report number, date, ``match`` lines ``ROW=FEATURE_ID``, ``create_new``, ``set``
+lines ``FIELD=VALUE``) and answers the review (JSON, or the review table with ``f=html``);
+with ``apply`` it writes it in one transaction, audited under the user with the file's
+SHA-256. ``sha256`` (the hash the review showed) guards against applying another file
+than the one reviewed. It takes the page's session cookie with its CSRF token (header
+``X-CSRF-Token``, as the edit forms send it) or an API client's bearer token
+(:mod:`api.auth`).
 """
 
 from __future__ import annotations
 
 import tempfile
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
 
 import psycopg
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.access import UserDep
 from api.db import database_url
 from api.links import base
+from api.pages import page_session, render
 from gis.errors import GISError, bad_request
-from maps.templating import templates
 
 router = APIRouter(tags=["Reports"])
 IMPORTERS = ("planner", "admin")
 MAX_BYTES = 50 * 1024 * 1024
+# the roles of gis.users.ROLES as people read them (Vietnamese, English)
+ROLE_WORDS = {"admin": ("quản trị viên", "admin"), "planner": ("cán bộ quy hoạch", "planner"),
+              "district_officer": ("cán bộ quận/huyện", "district officer")}
+
+
+def refusal(role: str) -> tuple[str, str] | None:
+    """Why a role may not import reports (Vietnamese, English), or None."""
+    if role in IMPORTERS:
+        return None
+    vi, en = ROLE_WORDS.get(role, (role, role))
+    return ("Chỉ cán bộ quy hoạch hoặc quản trị viên được nhập báo cáo; tài khoản của bạn là "
+            f"{vi}.", f"Only planners and admins may import reports; your account's role is "
+            f"{en}.")
 
 
 @router.get("/reports/import", response_class=HTMLResponse, include_in_schema=False)
 async def import_page(request: Request):
-    return templates.TemplateResponse(request, "report_import.html", {
-        "base": base(request), "title": "Nhập báo cáo / Import a report"})
+    session = await page_session(request)
+    if isinstance(session, Response):
+        return session
+    why = refusal(session.user.role)
+    return render(request, "report_import.html", 403 if why else 200, base=base(request),
+                  user=session.user, csrf=session.csrf, refused=why)
+
+
+def _day(value: str | None) -> date | None:
+    """The report's date as the page's field takes it: dd/mm/yyyy (or YYYY-MM-DD)."""
+    if not value or not value.strip():
+        return None
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(value.strip(), fmt).date()
+        except ValueError:
+            pass
+    raise bad_request(f"date {value!r}: not a date (dd/mm/yyyy)", "date",
+                      hint="e.g. 15/11/2024")
 
 
 def _pairs(lines: list[str], name: str) -> dict[str, str]:
@@ -74,16 +107,16 @@ async def review_report(
         request: Request, user: UserDep,
         file: Annotated[UploadFile, File(description="the appendix tables")],
         report_no: Annotated[str | None, Form()] = None,
-        on: Annotated[date | None, Form(alias="date")] = None,
+        on: Annotated[str | None, Form(alias="date", description="dd/mm/yyyy")] = None,
         match: Annotated[list[str], Form(description="ROW=FEATURE_ID")] = [],  # noqa: B006
         create_new: Annotated[bool, Form()] = False,
         set_: Annotated[list[str], Form(alias="set")] = [],  # noqa: B006
         apply: Annotated[bool, Form()] = False,
         sha256: Annotated[str | None, Form()] = None,
         f: Annotated[str, Query(pattern="^(json|html)$")] = "json"):
-    if user.role not in IMPORTERS:
-        raise GISError(403, f"user {user.name!r} ({user.role}) may not import reports "
-                       f"(roles: {', '.join(IMPORTERS)})")
+    why = refusal(user.role)
+    if why:
+        raise GISError(403, f"{why[0]} / {user.name!r}: {why[1]}")
     data = await file.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
         raise GISError(413, f"the file is larger than {MAX_BYTES // 2**20} MiB")
@@ -92,7 +125,7 @@ async def review_report(
         path = Path(tmp) / f"{Path(file.filename or 'report').stem}{suffix}"
         path.write_bytes(data)
         result = await run_in_threadpool(
-            _run, database_url(request), path, report_no or None, on,
+            _run, database_url(request), path, report_no or None, _day(on),
             _pairs(match, "match"), create_new, _pairs(set_, "set"), apply, sha256, user.name)
     if apply:
         from api import changes
@@ -102,5 +135,5 @@ async def review_report(
             if layer.metrics:
                 changes.invalidate(request.app, layer)
     if f == "html":
-        return templates.TemplateResponse(request, "_report_review.html", {"r": result})
+        return render(request, "_report_review.html", r=result)
     return JSONResponse(result)

@@ -50,7 +50,8 @@ def _print_review(data: dict) -> None:
             flag = ""
             if f["check"]:
                 flag = (f" [in {f['check']['printed']}%, tính lại {f['check']['recomputed']}%"
-                        + (" KHÔNG KHỚP]" if f["check"]["mismatch"] else "]"))
+                        + (" KHÔNG KHỚP: giữ cả hai, ghi mâu thuẫn trên đối tượng]"
+                           if f["check"]["mismatch"] else "]"))
             click.echo(f"      {f['state']:9} {f['metric']} = {f['value']} {f['unit']} "
                        f"@{f['valid_on']} (dòng {f['line']}){old}{flag}")
         for u in r["unparsed"]:

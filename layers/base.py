@@ -13,9 +13,12 @@ from typing import Literal
 from layers.phrases import Phrase
 
 FieldType = Literal["text", "integer", "number", "date", "text[]", "json"]
-PopupPlace = Literal["row", "details", "records", "hidden"]
-# records: a JSON list of records (decisions, milestones) listed in a folded section
-POPUP_PLACES = ("row", "details", "records", "hidden")
+PopupPlace = Literal["row", "details", "records", "conflicts", "hidden"]
+# records: a JSON list of records (decisions, milestones) listed in a folded section;
+# conflicts: a JSON list of values other sources (or a recomputation) give for the
+# feature's fields and figures, each with its source, flagged beside what they contradict
+POPUP_PLACES = ("row", "details", "records", "conflicts", "hidden")
+JSON_POPUPS = ("records", "conflicts")  # the popup places a json field may take
 # what a field is to the code that shows any layer (popups, tables, search): the field with
 # role "districts" holds the feature's district codes, "source" its source document, ...
 # (a layer has at most one field of a role, except "name": the feature's names)
@@ -77,8 +80,11 @@ class Field:
             out.append(f"missing={self.missing!r} is not one of its choices")
         if self.ordered and not self.choices:
             out.append("ordered=True needs choices")
+        if self.popup == "conflicts" and self.type != "json":
+            out.append("popup='conflicts' is for a json list of conflicting values")
         if self.type == "json" and self.popup == "row":
-            out.append("a json field cannot be a popup row: use popup='records' or 'hidden'")
+            out.append("a json field cannot be a popup row: use popup='records', "
+                       "'conflicts' or 'hidden'")
         if self.popup not in POPUP_PLACES:
             out.append(f"popup={self.popup!r}: use one of {POPUP_PLACES}")
         if self.role is not None and self.role not in FIELD_ROLES:

@@ -44,5 +44,5 @@ COMMON_FIELDS: tuple[Field, ...] = (
     Field("valid_on", "date", "Ngày hiệu lực", "Valid on", required=True, popup="hidden"),
     Field("notes", "text", "Ghi chú", "Notes", queryable=False, in_tiles=False, popup="hidden"),
     Field("conflicts", "json", "Số liệu mâu thuẫn", "Conflicting values", queryable=False,
-          in_tiles=False, popup="hidden"),
+          in_tiles=False, popup="conflicts"),
 )

@@ -14,7 +14,7 @@ from psycopg.rows import dict_row
 from gis.extent import Extent
 from gis.settings import map_settings
 from layers import METRICS, registry
-from layers.base import METRIC_PARTS, Choice, Field, Layer, metric_column
+from layers.base import JSON_POPUPS, METRIC_PARTS, Choice, Field, Layer, metric_column
 from layers.figures import QUALIFIERS
 from layers.report_fields import DECISION_KINDS
 from maps.context import CURRENT_WARDS
@@ -100,7 +100,7 @@ async def reference_lists(conn: AsyncConnection) -> dict:
 
 
 def layer_config(layer: Layer, feature_count: int | None = None) -> dict:
-    fields = [f for f in layer.all_fields if f.type != "json" or f.popup == "records"]
+    fields = [f for f in layer.all_fields if f.type != "json" or f.popup in JSON_POPUPS]
     return {
         "id": layer.id,
         "title_vi": layer.title_vi,

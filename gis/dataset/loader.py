@@ -141,6 +141,28 @@ def _feature_rows(layer: Layer, rows: list[FeatureRow]) -> list[dict]:
     return out
 
 
+# (field, origin): the conflicts a report import flagged (gis.reports.apply) carry
+# ``origin: report``; like the import's figures (``origin = 'report'``) a reload keeps them
+IMPORTED_CONFLICTS = ("conflicts", "report")
+
+
+def _keep_imported_conflicts(conn, table: str, stage: str) -> None:
+    """Add to the staged rows the conflicts imports flagged on the stored ones, after the
+    dataset's own, unless the dataset records the same (metric, document, line) itself."""
+    col, origin = IMPORTED_CONFLICTS
+    conn.execute(sql.SQL(
+        "UPDATE {s} s SET {c} = coalesce(s.{c}, '[]'::jsonb) || coalesce(("
+        " SELECT jsonb_agg(x.e ORDER BY x.n) FROM {t} t,"
+        "  jsonb_array_elements(t.{c}) WITH ORDINALITY x(e, n)"
+        " WHERE t.id = s.id AND x.e->>'origin' = {o} AND NOT coalesce(s.{c}, '[]'::jsonb) @>"
+        "  jsonb_build_array(jsonb_build_object('field', x.e->'field', 'source_doc',"
+        "   x.e->'source_doc', 'source_line', x.e->'source_line'))), '[]'::jsonb)"
+        " WHERE EXISTS (SELECT 1 FROM {t} t WHERE t.id = s.id AND t.{c} @> {pattern})").format(
+        s=sql.Identifier(stage), t=sql.Identifier(table), c=sql.Identifier(col),
+        o=sql.Literal(origin),
+        pattern=sql.Literal(f'[{{"origin": "{origin}"}}]') + sql.SQL("::jsonb")))
+
+
 def _check_stage(conn, layer: Layer, stage: str, problems: Collector) -> None:
     s = sql.Identifier(stage)
     invalid = conn.execute(sql.SQL(
@@ -239,6 +261,8 @@ def load(data_dir: Path | None = None, boundaries_dir: Path | None = None,
                 _check_wards(conn, stage, problems)
                 if problems.problems:
                     continue
+                if layer.has_field(IMPORTED_CONFLICTS[0]):
+                    _keep_imported_conflicts(conn, layer.table, stage)
                 columns = ["id", *(f.name for f in layer.all_fields), "geom"]
                 report.counts[layer.id] = merge_stage(
                     conn, layer.table, stage, ["id"], columns, bump_version=True,

@@ -235,8 +235,18 @@ def parse_conflicts(items, ctx: Context, file: Path, line: int) -> list[dict]:
         src = parse_source(item, ctx, file, iline, f"conflict on {item.get('field')!r}")
         if src is None:
             continue
-        out.append({"field": item["field"], "value": item.get("value"),
-                    "note": item.get("note"), **src})
+        entry = {"field": item["field"], "value": item.get("value"), "note": item.get("note"),
+                 **src}
+        # a value worked out from printed ones (a percentage recomputed), for a figure's date
+        if item.get("derived") is not None:
+            if not isinstance(item["derived"], bool):
+                ctx.problems.add(file, iline, "conflicts: derived is true or false")
+            entry["derived"] = bool(item["derived"])
+        if item.get("valid_on") is not None:
+            entry["valid_on"] = str(item["valid_on"])
+        if item.get("origin") == "report":  # flagged by a report import: kept by reloads
+            entry["origin"] = "report"
+        out.append(entry)
     return out
 
 

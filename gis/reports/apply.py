@@ -4,9 +4,12 @@ The report becomes a source document (if it is not one yet); each new or changed
 a snapshot valid on its date, citing the report with appendix, row and line
 (``origin = 'report'``: a dataset reload keeps it). Unchanged figures are not written,
 so importing the same file again changes nothing; an older report only adds history
-(the current figure is the latest snapshot). Rows marked ``create`` become features
-without a location (``geom_quality`` unknown) in the first layer that tracks all their
-metrics. The import is recorded in ``audit_log`` with the file's SHA-256.
+(the current figure is the latest snapshot). A printed percentage its own figures
+contradict is kept as printed and flagged on the feature: a ``conflicts`` entry with the
+recomputed value (derived), as the dataset records its contradictions. Rows marked
+``create`` become features without a location (``geom_quality`` unknown) in the first
+layer that tracks all their metrics. The import is recorded in ``audit_log`` with the
+file's SHA-256.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from psycopg.types.json import Jsonb
 
 from gis.errors import GISError
 from gis.figures import parse_period
+from gis.reports.figures import check_words
 from gis.reports.review import Review, RowReview, tracking_layers
 from layers.common import ADMIN_GEOM_QUALITY
 
@@ -27,11 +31,35 @@ NO_LOCATION = ADMIN_GEOM_QUALITY["none"]
 def _note(f) -> str:
     note = f"{f.printed!r}" + (f"; {f.note}" if f.note else "")
     if f.check:
-        c = f.check
-        note += (f"; printed {c['printed']}%, recomputed {c['recomputed']}% (of {c['of']})"
-                 + (" — MISMATCH: the printed percentage does not follow from the printed "
-                    "figures" if c["mismatch"] else ""))
+        vi, en = check_words(f.check)
+        note += f"; {vi} / {en}"
     return note
+
+
+def conflict_entry(doc_id: str, ref: str, f) -> dict:
+    """A printed percentage that its own figures contradict, as a ``conflicts`` entry of
+    the feature (the dataset's contradictions, layers.common): the recomputed value,
+    marked derived, beside the printed one the figure holds; both cite the report's line."""
+    vi, en = check_words(f.check)
+    return {"field": f.metric, "value": f.check["recomputed"], "derived": True,
+            "valid_on": f.valid_on.isoformat(), "note": f"{vi}. / {en}.",
+            "source_doc": doc_id, "source_line": f.line, "source_ref": ref,
+            "origin": "report"}  # kept by a dataset reload (gis.dataset.loader)
+
+
+def _flag_mismatches(conn, layer_id: str, fid: str, entries: list[dict]) -> int:
+    """Add the entries the feature does not hold yet (same metric, document and line):
+    flagged once, whatever the note says; the dataset's own entry counts."""
+    table = next(la.table for la in tracking_layers() if la.id == layer_id)
+    added = 0
+    for e in entries:
+        key = {k: e[k] for k in ("field", "source_doc", "source_line")}
+        cur = conn.execute(sql.SQL(
+            "UPDATE {} SET conflicts = coalesce(conflicts, '[]'::jsonb) || %s WHERE id = %s "
+            "AND NOT coalesce(conflicts, '[]'::jsonb) @> %s").format(sql.Identifier(table)),
+            (Jsonb([e]), fid, Jsonb([key])))
+        added += cur.rowcount
+    return added
 
 
 def _ensure_doc(conn, review: Review) -> None:
@@ -111,7 +139,7 @@ def apply_review(conn, review: Review, user: str = "gis import report",
     """Write ``review`` on ``conn`` (the caller commits); returns what was written.
     ``new_values``: field values of the features created for unmatched rows."""
     _ensure_doc(conn, review)
-    written, touched, created = 0, set(), []
+    written, flagged, touched, created = 0, 0, set(), []
     for rr in review.rows:
         targets = rr.match.features
         if rr.create:
@@ -132,6 +160,12 @@ def apply_review(conn, review: Review, user: str = "gis import report",
                      review.doc_id, f.line, rr.row.ref, _note(f), *_period(f), f.qualifier))
                 written += cur.rowcount
                 touched.add((c.layer, c.id))
+            mismatches = [conflict_entry(review.doc_id, rr.row.ref, f)
+                          for f, _, _ in rr.figures if f.check and f.check["mismatch"]]
+            n = _flag_mismatches(conn, c.layer, c.id, mismatches) if mismatches else 0
+            if n:
+                flagged += n
+                touched.add((c.layer, c.id))
     rows = _store_rows(conn, review)
     for layer_id, fid in sorted(touched):
         table = next(la.table for la in tracking_layers() if la.id == layer_id)
@@ -140,6 +174,7 @@ def apply_review(conn, review: Review, user: str = "gis import report",
     summary = {"file": review.identity.file, "sha256": review.identity.sha256,
                "report_no": review.identity.report_no,
                "date": review.identity.issued_on.isoformat(), "figures_written": written,
+               "conflicts_flagged": flagged,
                "features": len(touched), "created": created, "rows_stored": rows,
                **review.counts()}
     conn.execute("INSERT INTO audit_log (user_name, action, layer_id, feature_id, after) "

@@ -166,15 +166,19 @@ def _decimals(text: str) -> int:
     return len(text.partition(",")[2])
 
 
-def _check(printed: str, part: Decimal, whole: Decimal | None, of: str) -> dict | None:
+def _check(printed: str, part: Decimal, whole: Decimal | None, of: str,
+           part_metric: str, of_metric: str | None) -> dict | None:
+    """The printed percentage against part / whole; ``part``/``of`` as printed (the
+    metrics they are figures of: ``part_metric``, ``of_metric``)."""
     if whole is None or whole == 0:
         return None
     recomputed = part / whole * 100
     value = vn_number(printed)
     tolerance = Decimal("0.5") * Decimal(10) ** -_decimals(printed) + Decimal("0.0001")
     shown = round(recomputed, max(_decimals(printed), 1))
-    return {"printed": printed, "recomputed": vn_text(Decimal(shown)), "of": of,
-            "mismatch": abs(recomputed - value) > tolerance}
+    return {"printed": printed, "recomputed": vn_text(Decimal(shown)),
+            "part": vn_text(part), "part_metric": part_metric, "of": of,
+            "of_metric": of_metric, "mismatch": abs(recomputed - value) > tolerance}
 
 
 def extract(segments: list[tuple[int, str]], report_date: date) -> RowFigures:
@@ -251,13 +255,44 @@ def _resolve_checks(found: list[tuple[int, Figure]], metrics) -> None:
         if value is None:
             continue
         whole, of = None, ""
+        total_metric = metrics[name].total
         if groups.get("whole"):
             whole, of = vn_number(groups["whole"]), groups["whole"]
         elif groups.get("total"):
             whole, of = vn_number(groups["total"]), groups["total"]
         else:
-            total_metric = metrics[name].total
             before = [f for _, f in found[:i] if f.metric == total_metric]
             if before:
-                whole, of = before[-1].value, f"{total_metric} {before[-1].value_text}"
-        fig.check = _check(fig.value_text, value, whole, of)
+                whole, of = before[-1].value, before[-1].value_text
+        fig.check = _check(fig.value_text, value, whole, of, name,
+                           total_metric if total_metric in metrics else None)
+
+
+def _figure_words(value: str, metric: str | None, lang: str) -> str:
+    m = METRICS.get(metric or "")
+    if m is None:
+        return value
+    label = m.label_en if lang == "en" else m.label_vi
+    unit = (m.unit_en or m.unit) if lang == "en" else m.unit
+    return f"{label} {value} {unit}"
+
+
+def check_words(check: dict) -> tuple[str, str]:
+    """A printed percentage's recomputation in words, Vietnamese and English (labels, not
+    codes): "giải ngân 2,136 tỷ đồng / kế hoạch vốn 15 tỷ đồng = 14,2%; in 27,6%"."""
+    out = []
+    for lang in ("vi", "en"):
+        part = _figure_words(check["part"], check.get("part_metric"), lang)
+        whole = _figure_words(check["of"], check.get("of_metric"), lang)
+        if lang == "vi":
+            text = (f"tính lại {part} / {whole} = {check['recomputed']}%; "
+                    f"báo cáo in {check['printed']}%")
+            if check["mismatch"]:
+                text += " — không khớp, giữ cả hai giá trị"
+        else:
+            text = (f"recomputed {part} / {whole} = {check['recomputed']}%; "
+                    f"the report prints {check['printed']}%")
+            if check["mismatch"]:
+                text += " — they disagree, both values kept"
+        out.append(text)
+    return out[0], out[1]

@@ -35,7 +35,8 @@ class RowReview:
         return {
             "row": self.row.key, "ref": self.row.ref, "line": self.row.line,
             "name": self.row.name, "group": self.row.group, "match": self.match.status,
-            "features": feats, "score": round(self.match.score, 1),
+            "features": feats, "feature_names": [c.name for c in self.match.features],
+            "score": round(self.match.score, 1),
             "reason": self.match.reason, "create": self.create,
             "candidates": [{"feature": f"{c.layer}:{c.id}", "name": c.name,
                             "score": round(s, 1)} for c, s in self.match.candidates],

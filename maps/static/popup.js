@@ -1,6 +1,7 @@
 // Feature popups: name, the fields the registry shows in popups (a figure with the sign of
 // its qualifier), progress bars against their declared totals (only between figures of the
-// same period), each figure's period, folded long texts and records, link to the API item.
+// same period), each figure's period, folded long texts and records, the values that
+// contradict the feature's own (flagged on the figure), link to the API item.
 import { t, lbl, fmt, fmtDate, esc, unit } from './i18n.js';
 import { shownChoice, isDashed, metricColumn } from './style.js';
 
@@ -36,8 +37,17 @@ function share(cfg, layer, name, props) {
   return null;
 }
 
+// The entries of the feature's conflicts fields (popup: 'conflicts') about `name`.
+function conflictsAbout(layer, props, name) {
+  return layer.fields.filter(f => f.popup === 'conflicts')
+    .flatMap(f => (Array.isArray(props[f.name]) ? props[f.name] : []))
+    .filter(c => c && c.field === name);
+}
+
 function metricRow(cfg, layer, name, props) {
   const m = cfg.metrics[name];
+  const flag = conflictsAbout(layer, props, name).length
+    ? ` <span class="flag contradicted">⚑ ${esc(t('contradicted'))}</span>` : '';
   const s = share(cfg, layer, name, props);
   const period = periodText(props[metricColumn(cfg, name, 'period')]);
   const width = s === null ? 100 : Math.max(0, Math.min(100, s * 100));
@@ -47,7 +57,30 @@ function metricRow(cfg, layer, name, props) {
     <div class="mvalue"><b>${esc(sign(cfg, props[metricColumn(cfg, name, 'qualifier')]))}${fmt(props[name])} ${esc(unit(m))}</b>
       ${period ? `<span class="mperiod">(${esc(period)})</span>` : ''}
       <span class="mdate">${t('as_of_date')} ${fmtDate(props[metricColumn(cfg, name, 'date')])}</span>
-      <span class="msrc">${t('source')} ${sourceHtml(cfg, props[metricColumn(cfg, name, 'source')], null, true)}</span></div></div>`;
+      <span class="msrc">${t('source')} ${sourceHtml(cfg, props[metricColumn(cfg, name, 'source')], null, true)}</span>${flag}</div></div>`;
+}
+
+// Values that contradict the feature's own (popup: 'conflicts'): another document's value
+// of a field, or a printed percentage recomputed from the report's own figures (derived),
+// each with its date and source. Both stay: the figure above, this one here.
+function conflictsHtml(cfg, layer, f, props) {
+  const list = (Array.isArray(props[f.name]) ? props[f.name] : []).filter(c => c && c.field);
+  if (!list.length) return '';
+  const item = c => {
+    const m = cfg.metrics[c.field];
+    const g = layer.fields.find(x => x.name === c.field);
+    const what = lbl(m || g || { label_vi: c.field, label_en: c.field });
+    let value = esc(c.value ?? '—');
+    if (m) value += ` ${esc(unit(m))}`;
+    else if (g && g.choices.length) value = esc(lbl(shownChoice(g, c.value) || { label_vi: c.value, label_en: c.value }));
+    const src = `${c.source_doc || ''}${c.source_line ? ':' + c.source_line : ''} ${c.source_ref || ''}`.trim();
+    return `<li data-field="${esc(c.field)}"><b>${esc(what)}</b>: ${value}`
+      + (c.derived ? ` <i class="derived">(${esc(t('derived'))})</i>` : '')
+      + (c.valid_on ? `, ${t('as_of_date')} ${fmtDate(c.valid_on)}` : '')
+      + ` <small>(${t('source')} ${sourceHtml(cfg, src, null, true)})</small>`
+      + (c.note ? `<br><small class="cnote">${esc(c.note)}</small>` : '') + '</li>';
+  };
+  return `<div class="conflicts" data-field="${esc(f.name)}"><h4>⚑ ${esc(lbl(f))} (${list.length})</h4><ul>${list.map(item).join('')}</ul></div>`;
 }
 
 function fieldRow(cfg, layer, f, props) {
@@ -104,11 +137,12 @@ export function popupHtml(cfg, layer, feature, asOf) {
   const details = layer.fields.filter(f => f.popup === 'details' && p[f.name])
     .map(f => `<details><summary>${esc(lbl(f))}</summary><p>${esc(p[f.name])}</p></details>`).join('');
   const records = layer.fields.filter(f => f.popup === 'records').map(f => recordsHtml(cfg, f, p)).join('');
+  const conflicts = layer.fields.filter(f => f.popup === 'conflicts').map(f => conflictsHtml(cfg, layer, f, p)).join('');
   return `<div class="popup" data-layer="${layer.id}" data-id="${esc(feature.id)}">
     <h3>${esc(title)}</h3><div class="ptype">${esc(lbl(layer, 'title'))}</div>
     ${quality}<table>${placeRows(cfg, layer, p)}${rows.join('')}${docRow(cfg, layer, p)}</table>
     ${layer.metrics.length ? `<h4>${t('progress')} <small>(${asOf ? fmtDate(asOf) : t('latest')})</small></h4>` : ''}
-    ${progress}${details}${records}
+    ${progress}${conflicts}${details}${records}
     <p class="plink"><a href="${url}" target="_blank" rel="noopener">${t('api')} ↗</a>${historyLink(layer, feature)}</p></div>`;
 }
 
