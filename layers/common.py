@@ -25,10 +25,13 @@ if not set(ADMIN_GEOM_QUALITY.values()) <= {c.value for c in GEOM_QUALITY}:
     raise ValueError(f"ADMIN_GEOM_QUALITY: {ADMIN_GEOM_QUALITY} names a value not in "
                      "GEOM_QUALITY")
 
+# the feature's name, and the districts it lies in (the district rule of gis.users)
+NAME, DISTRICTS = "name", "districts"
+
 COMMON_FIELDS: tuple[Field, ...] = (
-    Field("name", "text", "Tên", "Name", required=True, popup="hidden"),
+    Field(NAME, "text", "Tên", "Name", required=True, popup="hidden"),
     Field("name_en", "text", "Tên tiếng Anh", "English name", queryable=False, popup="hidden"),
-    Field("districts", "text[]", "Quận/huyện", "Districts", popup="hidden"),
+    Field(DISTRICTS, "text[]", "Quận/huyện", "Districts", popup="hidden"),
     Field("wards", "text[]", "Phường/xã", "Wards/communes", popup="hidden"),
     Field("geom_quality", "text", "Chất lượng vị trí", "Geometry quality", choices=GEOM_QUALITY,
           required=True, popup="hidden"),
