@@ -6,6 +6,7 @@
 import { state, lbl, esc } from './i18n.js';
 import { tt, fieldHtml, wirePickers, readFields, showErrors, fieldOf, vnNumber, toVnDate, dialog } from './edit_fields.js';
 import { figureForm } from './edit_figure.js';
+import { showOverview } from './edit_overview.js';
 import { editGeometry, drawControl } from './edit_geometry.js';
 
 const forms = {};
@@ -163,7 +164,7 @@ const app = await waitForMap();
 const me = await fetch('/session').then(r => r.json());
 ed.session = me.user ? me : null;
 sessionControl(app.map);
-if (ed.session) drawControl(ed, app);
+if (ed.session) { drawControl(ed, app); await showOverview().catch(() => null); }
 // every popup that appears (GeoJSON features, tiles' popups filled later) gets the actions
 const pane = app.map.getPane('popupPane');
 const decorateAll = () => pane.querySelectorAll('.popup[data-layer][data-id]').forEach(el => {
