@@ -90,3 +90,20 @@ def _admin_page(browser, conn) -> str:
     browser.post("/signout", data={"csrf_token": csrf_of(browser)})
     sign_in(browser, "ov_admin")
     return browser.get("/admin/audit").text
+
+
+def test_the_figure_form_is_made_from_the_registry(client):
+    """Periods (with the years each takes), qualifiers and the start-year field come from
+    layers/ (the browser's figure form builds its inputs from them)."""
+    from layers import registry
+    from layers.figures import PERIOD_KINDS, QUALIFIERS
+
+    form = client.get("/collections/projects/form").json()
+    assert [k["value"] for k in form["periods"]] == [k.value for k in PERIOD_KINDS]
+    assert [(k["label_vi"], k["years"]) for k in form["periods"]] == [
+        (k.label_vi, k.years) for k in PERIOD_KINDS]
+    assert [(q["value"], q["label_vi"]) for q in form["qualifiers"]] == [
+        (q.value, q.label_vi) for q in QUALIFIERS]
+    assert form["starts_field"] == registry.get("projects").starts_field
+    periodic = {m["name"]: m["periodic"] for m in form["metrics"]}
+    assert periodic["capital_disbursed_bil_vnd"] and not periodic["construction_pct"]
