@@ -54,7 +54,8 @@ def test_deleted_features_page_restores_with_csrf(browser, made, client, people,
     r = browser.get(page, follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"].startswith("/signin?next=")
     sign_in(browser)  # an officer: not for them
-    assert browser.get(page).status_code == 403
+    refused = browser.get(page)
+    assert refused.status_code == 403 and "Chỉ cán bộ quy hoạch" in refused.text
     browser.post("/signout", data={"csrf_token": csrf_of(browser)})
     sign_in(browser, "s_planner")
     html = browser.get("/collections/projects/deleted",
