@@ -201,6 +201,12 @@ def flow(b, server, db_url, setup):
     assert stored(db_url, "t-gm-pt") == before  # nothing written
     b.execute_script("const a = window.mapsApp; a.data[a.cfg.district_layer] = a.savedDistricts;")
     bar.find_element(By.ID, "geom-cancel").click()
+    # the district view shows the same overview
+    b.get(f"{server}/maps/district/916")
+    box = wait(b, lambda d: d.find_element(By.CSS_SELECTOR, '#may-edit[data-ready="1"]'))
+    projects = box.find_element(By.CSS_SELECTOR, '[data-layer="projects"]')
+    assert "Công trình t-gm-pt" in projects.find_element(By.CSS_SELECTOR, "ul.mine").text
+    assert "t-gm-multi" in projects.find_element(By.CSS_SELECTOR, "ul.refused").text
     with psycopg.connect(db_url) as c:
         assert c.execute("SELECT status FROM audit_log WHERE user_name = 'g_officer' AND "
                          "action = 'refused_patch' AND feature_id = 't-gm-pt'"
