@@ -110,7 +110,8 @@ def _check_started(layer: Layer, props: dict, valid_on: date) -> None:
         raise GISError(422, f"valid_on: {valid_on:%d/%m/%Y} is before the start of the work "
                        f"({name} = {start}, {label.label_vi}): a progress figure is valid "
                        f"on 01/01/{start} or later", parameter="valid_on", field="valid_on",
-                       hint=f"{label.label_en}: {start}")
+                       hint=f"if the work started earlier, correct {name} "
+                       f"({label.label_en}) first")
 
 
 def today() -> date:
