@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from api import audit
 from api.auth import browser_session, check_csrf, current_user
 from api.db import pool
+from api.editable import editable_layers
 from api.pages import page_session, render
 from gis import users
 from gis.errors import GISError, bad_request
@@ -83,7 +84,8 @@ async def audit_page(request: Request):
         keys = sorted(set(e["before"] or {}) | set(e["after"] or {}))
         e["changes"] = [(k, (e["before"] or {}).get(k), (e["after"] or {}).get(k)) for k in keys
                         if (e["before"] or {}).get(k) != (e["after"] or {}).get(k)]
-    return render(request, "admin_audit.html", entries=entries, given=given, actions=actions,
+    return render(request, "admin_audit.html", deleted_layers=editable_layers(),
+                  entries=entries, given=given, actions=actions,
                   since=q.get("from", ""), until=q.get("to", ""), limit=PAGE)
 
 
@@ -98,7 +100,8 @@ async def people_page(request: Request):
         districts = await (await conn.execute(
             "SELECT code, name FROM admin_district ORDER BY name")).fetchall()
     session = await browser_session(request)
-    response = render(request, "admin_people.html", people=people, tokens=tokens, roles=ROLES,
+    response = render(request, "admin_people.html", deleted_layers=editable_layers(),
+                      people=people, tokens=tokens, roles=ROLES,
                       districts=districts, csrf=session.csrf if session else "",
                       issued=request.cookies.get(ISSUED))
     response.delete_cookie(ISSUED, path="/admin/people", secure=True, httponly=True)

@@ -14,7 +14,9 @@ from api import (
     admin_pages,
     changes,
     collections,
+    deleted_pages,
     docs,
+    editable,
     errors,
     forms,
     health,
@@ -92,6 +94,8 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.include_router(writes.router)
     app.include_router(progress.router)
     app.include_router(restore.router)  # deleted features, restored by planners
+    app.include_router(deleted_pages.router)  # …/deleted: JSON, or the planners' page
+    app.include_router(editable.router)  # /session/editable: what the user may edit
     app.include_router(tiles.router)
     app.include_router(styles.router)
     app.include_router(health.router)

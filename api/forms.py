@@ -1,6 +1,7 @@
 """What the browser's edit forms are made from (``maps/static/edit*.js``): a layer's
 fields as the registry declares them (labels, units, choices, required, types), its
-metrics with their totals, the source documents to cite, today's date in Cần Thơ (the
+metrics with their totals, the periods and qualifiers a figure may have, the year the
+work starts (no figure before it), the source documents to cite, today's date in Cần Thơ (the
 latest a figure may be valid for) and, for the signed-in user, which features they may
 change and why not (``…/items/{id}/may-edit``)."""
 
@@ -20,7 +21,8 @@ from api.progress import today
 from gis.errors import not_found
 from gis.settings import REPO_ROOT
 from layers import METRICS
-from layers.base import Field, Layer
+from layers.base import Choice, Field, Layer
+from layers.figures import PERIOD_KINDS, QUALIFIERS
 
 router = APIRouter(tags=["Forms"])
 router.mount("/maps/vendor/geoman", StaticFiles(
@@ -33,8 +35,11 @@ def _field(f: Field) -> dict:
     return {"name": f.name, "type": f.type, "label_vi": f.label_vi, "label_en": f.label_en,
             "unit": f.unit, "unit_en": f.unit_en, "required": f.required,
             "max_value": f.max_value,
-            "choices": [{"value": c.value, "label_vi": c.label_vi, "label_en": c.label_en}
-                        for c in f.choices]}
+            "choices": [_choice(c) for c in f.choices]}
+
+
+def _choice(c: Choice) -> dict:
+    return {"value": c.value, "label_vi": c.label_vi, "label_en": c.label_en}
 
 
 def _metric(layer: Layer, name: str) -> dict:
@@ -42,7 +47,8 @@ def _metric(layer: Layer, name: str) -> dict:
     total = m.total if m.total and (m.total in layer.metrics or layer.has_field(m.total)) \
         else None
     return {"name": name, "label_vi": m.label_vi, "label_en": m.label_en, "unit": m.unit,
-            "unit_en": m.unit_en, "percent": m.percent, "integer": m.integer, "total": total}
+            "unit_en": m.unit_en, "percent": m.percent, "integer": m.integer, "total": total,
+            "periodic": m.periodic}
 
 
 @router.get("/collections/{collectionId}/form",
@@ -58,6 +64,11 @@ async def form(request: Request, layer: p.LayerDep) -> dict:
             "geometry_from_admin": layer.geometry_from_admin,
             "fields": [_field(f) for f in layer.all_fields if f.type not in NOT_IN_FORMS],
             "metrics": [_metric(layer, m) for m in layer.metrics],
+            # a figure's period and qualifier (layers/figures.py), the start-year field
+            "periods": [{**_choice(k), "years": k.years, "years_required": k.years_required}
+                        for k in PERIOD_KINDS],
+            "qualifiers": [{**_choice(q), "sign": q.sign} for q in QUALIFIERS],
+            "starts_field": layer.starts_field,
             "sources": [{"id": d, "label": source_label(t, r, i, None, None)}
                         for d, t, r, i in docs],
             "today": today().isoformat()}

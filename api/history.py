@@ -18,8 +18,10 @@ from api import params as p
 from api.db import pool
 from api.pages import render
 from gis.errors import not_found
+from gis.figures import period_label
 from gis.settings import REPO_ROOT
 from layers import METRICS
+from layers.figures import qualifier
 
 router = APIRouter(tags=["History"])
 router.mount("/maps/vendor/chartjs", StaticFiles(
@@ -87,4 +89,5 @@ async def history_page(request: Request, featureId: str, layer: p.LayerDep):
                "points": [{"x": f["valid_on"].isoformat(), "y": f["value"]} for f in figs]}
               for m, figs in by_metric.items()]
     return render(request, "history.html", layer=layer, fid=featureId, name=row[0],
-                  by_metric=by_metric, charts=charts, metrics=METRICS)
+                  by_metric=by_metric, charts=charts, metrics=METRICS,
+                  period_label=period_label, sign=lambda q: qualifier(q).sign)

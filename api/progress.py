@@ -75,7 +75,7 @@ async def _feature(conn, layer: Layer, fid: str) -> dict:
     return row[0]
 
 
-async def _check(conn, layer: Layer, figure) -> dict:
+async def _check(conn, layer: Layer, figure, props: dict) -> dict:
     if not isinstance(figure, dict):
         raise bad_request("the body must be a JSON object {metric, value, valid_on, "
                           "source?, note?}")
@@ -97,7 +97,21 @@ async def _check(conn, layer: Layer, figure) -> dict:
         raise GISError(400, f"valid_on: {valid_on:%d/%m/%Y} is in the future (today is "
                        f"{today():%d/%m/%Y} in Cần Thơ): a figure is valid for a day that "
                        "has been", parameter="valid_on", field="valid_on")
+    _check_started(layer, props, valid_on)
     return row
+
+
+def _check_started(layer: Layer, props: dict, valid_on: date) -> None:
+    """422 for a figure valid before the year the work starts (``Layer.starts_field``)."""
+    name = layer.starts_field
+    start = props.get(name) if name else None
+    if isinstance(start, int) and valid_on.year < start:
+        label = layer.field(name)
+        raise GISError(422, f"valid_on: {valid_on:%d/%m/%Y} is before the start of the work "
+                       f"({name} = {start}, {label.label_vi}): a progress figure is valid "
+                       f"on 01/01/{start} or later", parameter="valid_on", field="valid_on",
+                       hint=f"if the work started earlier, correct {name} "
+                       f"({label.label_en}) first")
 
 
 def today() -> date:
@@ -121,7 +135,7 @@ async def add_progress(request: Request, featureId: str, layer: p.LayerDep, user
         props = await _feature(conn, layer, featureId)
         check_allowed(user, layer, props)
         await check_located(conn, user, layer, featureId)
-        row = await _check(conn, layer, figure)
+        row = await _check(conn, layer, figure, props)
         cols = ["layer_id", "feature_id", *row, "origin"]
         vals = {**row, "layer_id": layer.id, "feature_id": featureId, "origin": "api"}
         try:

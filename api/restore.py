@@ -31,27 +31,49 @@ LAST_DELETES = """
     feature_id = %s) ORDER BY feature_id, at DESC, id DESC"""
 
 
-def _planner(user: User) -> None:
+def deleted_list(layer, rows) -> list[dict]:
+    """The deleted features as the API lists them (and the page shows them)."""
+    name = layer.role_field("name") or ""
+    return [{"id": fid, "name": (before or {}).get(name), "deleted": at.isoformat(),
+             "by": by, "reason": reason,
+             "restore": f"/collections/{layer.id}/items/{fid}/restore"}
+            for fid, at, by, reason, before, _ in rows]
+
+
+async def restore_feature(conn, layer, fid: str, user: User, reason: str | None):
+    """Write a deleted feature and its figures back (in the caller's transaction) and
+    audit it; the stored ``(properties, geometry, version)``."""
+    rows = await deleted_rows(conn, layer, fid)
+    if not rows:
+        raise not_found(f"no deleted feature {fid!r} in {layer.id}")
+    _, _, _, _, before, detail = rows[0]
+    props = {k: v for k, v in before.items() if k != "geometry"}
+    feature = {"type": "Feature", "properties": props, "geometry": before.get("geometry")}
+    await insert(conn, layer, await check_feature(conn, layer, to_record(layer, feature, fid)))
+    # the stored columns (not the generated ones, such as period); a new id
+    cols = sql.SQL(", ").join(sql.Identifier(r[0]) for r in await (await conn.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name ="
+        " 'progress_snapshot' AND is_generated = 'NEVER' AND column_name <> 'id'"
+        " ORDER BY ordinal_position")).fetchall())
+    for figure in (detail or {}).get("progress", []):
+        await conn.execute(sql.SQL(
+            "INSERT INTO progress_snapshot ({c}) SELECT {c} FROM jsonb_populate_record("
+            "NULL::progress_snapshot, %s::jsonb)").format(c=cols), (Jsonb(figure),))
+    after = await stored(conn, layer, fid)
+    await audit.record(conn, user.name, "restore", layer.id, fid, None,
+                       {**after[0], "geometry": after[1]}, reason=reason)
+    return after
+
+
+def planner(user: User) -> None:
     if user.role not in WRITE_EVERYWHERE:
         raise GISError(403, f"user {user.name!r} ({user.role}): only planners list and "
                        "restore deleted features")
 
 
-async def _deleted(conn, layer, fid: str | None = None) -> list[tuple]:
+async def deleted_rows(conn, layer, fid: str | None = None) -> list[tuple]:
     rows = await (await conn.execute(LAST_DELETES, (layer.id, fid, fid))).fetchall()
     return [r for r in rows if await stored(conn, layer, r[0]) is None]
-
-
-@router.get("/collections/{collectionId}/deleted",
-            summary="Deleted features (planners): who deleted them, when and why")
-async def list_deleted(request: Request, layer: p.LayerDep, user: UserDep) -> list[dict]:
-    _planner(user)
-    async with pool(request).connection() as conn:
-        rows = await _deleted(conn, editable(layer))
-    return [{"id": fid, "name": (before or {}).get("name"), "deleted": at.isoformat(),
-             "by": by, "reason": reason,
-             "restore": f"/collections/{layer.id}/items/{fid}/restore"}
-            for fid, at, by, reason, before, _ in rows]
 
 
 @router.post("/collections/{collectionId}/items/{featureId}/restore", status_code=201,
@@ -59,29 +81,10 @@ async def list_deleted(request: Request, layer: p.LayerDep, user: UserDep) -> li
              response_class=Response)
 async def restore(request: Request, featureId: str, layer: p.LayerDep, user: UserDep,
                   reason: str | None = Query(None, max_length=500)) -> Response:
-    _planner(user)
+    planner(user)
     layer = editable(layer)
     async with pool(request).connection() as conn, conn.transaction():
-        rows = await _deleted(conn, layer, featureId)
-        if not rows:
-            raise not_found(f"no deleted feature {featureId!r} in {layer.id}")
-        _, _, _, _, before, detail = rows[0]
-        props = {k: v for k, v in before.items() if k != "geometry"}
-        feature = {"type": "Feature", "properties": props, "geometry": before.get("geometry")}
-        await insert(conn, layer, await check_feature(conn, layer,
-                                                      to_record(layer, feature, featureId)))
-        # the stored columns (not the generated ones, such as period); a new id
-        cols = sql.SQL(", ").join(sql.Identifier(r[0]) for r in await (await conn.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_name ="
-            " 'progress_snapshot' AND is_generated = 'NEVER' AND column_name <> 'id'"
-            " ORDER BY ordinal_position")).fetchall())
-        for figure in (detail or {}).get("progress", []):
-            await conn.execute(sql.SQL(
-                "INSERT INTO progress_snapshot ({c}) SELECT {c} FROM jsonb_populate_record("
-                "NULL::progress_snapshot, %s::jsonb)").format(c=cols), (Jsonb(figure),))
-        after = await stored(conn, layer, featureId)
-        await audit.record(conn, user.name, "restore", layer.id, featureId, None,
-                           {**after[0], "geometry": after[1]}, reason=reason)
+        after = await restore_feature(conn, layer, featureId, user, reason)
     changes.invalidate(request.app, layer)
     return Response(status_code=201, headers={
         "ETag": etag(after[2]), "Location": f"/collections/{layer.id}/items/{featureId}"})

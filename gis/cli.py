@@ -148,12 +148,11 @@ def load(data_dir: Path | None) -> None:
 
     ensure_server()
     try:
-        report = run(data_dir=data_dir)
+        report = run(data_dir=data_dir, audit=audit_load(data_dir))
     except LoadError as exc:
         click.echo(str(exc), err=True)
         sys.exit(2)
     click.echo(report.summary())
-    audit_load(data_dir, report.summary())
     for w in report.warnings:
         click.echo(f"warning: {w}", err=True)
 
@@ -171,12 +170,11 @@ def setup() -> None:
     ensure_server()
     run_migrate()
     try:
-        report = run_load()
+        report = run_load(audit=audit_load(None))
     except LoadError as exc:
         click.echo(str(exc), err=True)
         sys.exit(2)
     click.echo(report.summary())
-    audit_load(None, report.summary())
     ensure_first_admin()
 
 

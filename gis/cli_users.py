@@ -36,10 +36,15 @@ def audit(conn, action: str, subject: str, key: str, before=None, after=None,
     record_cli(conn, action, subject, key, before, after, reason)
 
 
-def audit_load(data_dir, summary: str) -> None:
-    """``gis load`` / ``gis setup`` loaded the dataset: one audit row."""
-    _call(lambda conn: audit(conn, "load", "dataset", str(data_dir or "data"),
-                             after={"summary": summary}))
+def audit_load(data_dir):
+    """``gis load`` / ``gis setup``: the audit row of the load, written in the load's own
+    transaction (``gis.dataset.loader.load(audit=...)``): no load without its record."""
+    def record(conn, report) -> None:
+        counts = {name: {"inserted": c.inserted, "updated": c.updated, "deleted": c.deleted}
+                  for name, c in report.counts.items()}
+        audit(conn, "load", "dataset", str(data_dir or "data"),
+              after={"summary": report.summary(), "counts": counts})
+    return record
 
 
 def _password(stdin: bool, confirm: bool = True) -> str:

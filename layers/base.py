@@ -257,6 +257,9 @@ class Layer:
     from_best: FromBest | None = None
     overrides: tuple[Override, ...] = ()
     view_of: str | None = None  # the admin table (keyed by code) this layer is a view over
+    # the integer field holding the year the work starts: a progress figure valid before
+    # that year is refused (API and edit form)
+    starts_field: str | None = None
 
     def __post_init__(self):
         from layers.checks import layer_problems

@@ -43,6 +43,7 @@ def layer_problems(layer: Layer) -> list[str]:
     out += [f"style.progress_metrics: {m!r} is not a metric of the layer"
             for m in st.progress_metrics if m not in layer.metrics]
     out += _field_check(layer, "geometry_from_admin", layer.geometry_from_admin)
+    out += _field_check(layer, "starts_field", layer.starts_field, number=True)
     for n in layer.unique:
         out += _field_check(layer, "unique:", n)
     if layer.summary:

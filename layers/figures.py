@@ -32,11 +32,22 @@ QUALIFIERS: tuple[Qualifier, ...] = (
     Qualifier("under", "Dưới, gần", "Under / almost", sign="< "),
 )
 
-PERIOD_KINDS: tuple[Choice, ...] = (
-    Choice("point", "Tại thời điểm", "At a point in time"),
-    Choice("year", "Trong năm", "Within one year"),
-    Choice("multi_year", "Giai đoạn nhiều năm", "Several years (plan period)"),
-    Choice("cumulative", "Lũy kế từ khi bắt đầu", "Cumulative since the start"),
+@dataclass(frozen=True)
+class PeriodKind(Choice):
+    """A kind of period with the years written after it (``year:2024``,
+    ``multi_year:2021-2025``, ``cumulative:2016-``): how many (``years``) and whether
+    they must be given; the edit form asks for that many."""
+
+    years: int = 0
+    years_required: bool = False
+
+
+PERIOD_KINDS: tuple[PeriodKind, ...] = (
+    PeriodKind("point", "Tại thời điểm", "At a point in time"),
+    PeriodKind("year", "Trong năm", "Within one year", years=1, years_required=True),
+    PeriodKind("multi_year", "Giai đoạn nhiều năm", "Several years (plan period)", years=2,
+               years_required=True),
+    PeriodKind("cumulative", "Lũy kế từ khi bắt đầu", "Cumulative since the start", years=2),
 )
 
 

@@ -1,6 +1,6 @@
 from layers.base import Choice, DistrictSummary, Field, Layer, Overdue, Style
 from layers.choices import STATUS
-from layers.report_fields import AGENCY_FIELDS, STRUCTURE_FIELDS, qualifier_field
+from layers.report_fields import AGENCY_FIELDS, START_YEAR, STRUCTURE_FIELDS, qualifier_field
 
 WORK_TYPE = (
     Choice("embankment", "Kè sông", "Embankment", "#0277bd"),
@@ -37,6 +37,7 @@ LAYER = Layer(
         Field("status_text", "text", "Tình hình thực hiện", "Status report", queryable=False,
               in_tiles=False, popup="details"),
     ),
+    starts_field=START_YEAR,
     metrics=("construction_pct", "compensation_pct", "site_handover_pct", "length_done_m",
              "capital_plan_bil_vnd", "capital_disbursed_bil_vnd", "disbursement_pct",
              "executed_value_bil_vnd", "executed_budget_bil_vnd", "executed_pct"),

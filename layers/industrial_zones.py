@@ -1,5 +1,5 @@
 from layers.base import Choice, DistrictSummary, Field, Layer, Style
-from layers.report_fields import STRUCTURE_FIELDS, amount
+from layers.report_fields import START_YEAR, STRUCTURE_FIELDS, amount
 
 ZONE_TYPE = (
     Choice("industrial_zone", "Khu công nghiệp", "Industrial zone", "#6a1b9a"),
@@ -33,6 +33,7 @@ LAYER = Layer(
         Field("status_text", "text", "Tình hình", "Status report", queryable=False,
               in_tiles=False, popup="details"),
     ),
+    starts_field=START_YEAR,
     metrics=("occupancy_pct", "projects_count", "capital_registered_mil_usd",
              "capital_registered_bil_vnd", "fdi_registered_mil_usd", "fdi_projects_count",
              "capital_realised_mil_usd"),

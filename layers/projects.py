@@ -4,6 +4,7 @@ from layers.report_fields import (
     AGENCY_FIELDS,
     MONEY_USD_FIELDS,
     SCALE_FIELDS,
+    START_YEAR,
     STRUCTURE_FIELDS,
     qualifier_field,
 )
@@ -56,6 +57,7 @@ LAYER = Layer(
         Field("status_text", "text", "Tình hình thực hiện", "Status report", queryable=False,
               in_tiles=False, popup="details"),
     ),
+    starts_field=START_YEAR,
     metrics=(
         "site_handover_pct", "compensation_pct", "construction_pct", "packages_done",
         "packages_total", "capital_plan_bil_vnd", "capital_disbursed_bil_vnd",

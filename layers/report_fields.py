@@ -70,13 +70,15 @@ DECISIONS = Field("decisions", "json", "Quyết định, mốc thực hiện", "
 # gis.dataset.structure): a part names its parent, the parent lists its parts, a record
 # names the same work in another layer.
 PARENT, PARTS, SAME_AS = "parent", "parts", "same_as"
+# the year the work starts (``Layer.starts_field`` of the layers with these fields)
+START_YEAR = "period_start"
 
 STRUCTURE_FIELDS: tuple[Field, ...] = (
     Field(PARENT, "text", "Thuộc dự án", "Part of (project id)"),
     Field(PARTS, "text[]", "Các giai đoạn, hạng mục", "Phases and components",
           in_tiles=False),
     Field(SAME_AS, "text", "Cùng công trình ở lớp khác", "Same work in another layer"),
-    Field("period_start", "integer", "Năm bắt đầu thực hiện", "Implementation starts (year)"),
+    Field(START_YEAR, "integer", "Năm bắt đầu thực hiện", "Implementation starts (year)"),
     Field("period_end", "integer", "Năm kết thúc (kế hoạch)", "Implementation ends (planned)"),
     DECISIONS,
     Field("districts_inferred", "text[]", "Quận/huyện (suy đoán)", "Districts (inferred)"),

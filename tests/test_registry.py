@@ -119,6 +119,8 @@ SPECIES = TREES.fields[0]
      "from_best.fields: 'ntm_levels' is not a field of layer 'ntm'"),
     ({"from_best": FromBest("projects", (("species", "kind"),))},
      "layer 'projects' is not declared (before it) with a best_record"),
+    ({"starts_field": "planted_year"}, "starts_field 'planted_year' is not a field"),
+    ({"starts_field": "species"}, "starts_field 'species' is not a number field"),
 ])
 def test_a_malformed_declaration_names_the_layer_and_the_field(changes, words):
     with pytest.raises(ValueError, match=re.escape(words)) as exc:

@@ -221,7 +221,9 @@ def outside_named_districts(conn) -> list[tuple[str, str, list[str]]]:
 
 
 def load(data_dir: Path | None = None, boundaries_dir: Path | None = None,
-         url: str | None = None) -> LoadReport:
+         url: str | None = None, audit=None) -> LoadReport:
+    """Check everything, then write it in one transaction; ``audit(conn, report)`` (the
+    CLI's record of the load) is written in that transaction too."""
     settings = data_settings()
     data_dir = Path(data_dir or settings.data_dir)
     boundaries_dir = Path(boundaries_dir or settings.boundaries_dir)
@@ -278,6 +280,8 @@ def load(data_dir: Path | None = None, boundaries_dir: Path | None = None,
             report.counts["progress"] = _merge_progress(conn, progress_rows)
             report.counts.update(store_indicators(conn, indicators))
             report.counts.update(store_citations(conn, citations))
+            if audit is not None:
+                audit(conn, report)
         report.warnings += [f"{lid} {fid}: geometry not inside its named district(s) {d}"
                             for lid, fid, d in outside_named_districts(conn)]
     return report

@@ -1,10 +1,12 @@
 // Editing in the web map and the district view (#10): the signed-in user (/session), an
 // "Edit" action in popups of the features they may change (or why not), attribute and
-// progress-figure forms made from the registry (edit_fields.js), 412 conflicts shown side
+// progress-figure forms made from the registry (edit_fields.js, edit_figure.js), 412 conflicts shown side
 // by side, delete with a reason, and geometry drawn or edited with leaflet-geoman
 // (edit_geometry.js). Every write sends If-Match and the session's CSRF token.
 import { state, lbl, esc } from './i18n.js';
-import { tt, fieldHtml, wirePickers, readField, readFields, showErrors, fieldOf, vnNumber, toVnDate, dialog } from './edit_fields.js';
+import { tt, fieldHtml, wirePickers, readFields, showErrors, fieldOf, vnNumber, toVnDate, dialog } from './edit_fields.js';
+import { figureForm } from './edit_figure.js';
+import { showOverview } from './edit_overview.js';
 import { editGeometry, drawControl } from './edit_geometry.js';
 
 const forms = {};
@@ -33,7 +35,7 @@ export async function send(method, url, body, etag) {
   return { status: r.status, ok: r.ok, data, etag: r.headers.get('ETag') };
 }
 
-function done(msg) {
+export function done(msg) {
   document.getElementById('edit-dialog')?.close();
   window.mapsApp.map.closePopup();
   let s = document.getElementById('edit-status');
@@ -42,7 +44,7 @@ function done(msg) {
   if (window.mapsApp.reload) window.mapsApp.reload();
 }
 
-async function fetchFeature(layerId, id) {
+export async function fetchFeature(layerId, id) {
   const r = await fetch(`/collections/${layerId}/items/${encodeURIComponent(id)}`, { headers: { Accept: 'application/geo+json' } });
   return { feature: await r.json(), etag: r.headers.get('ETag') };
 }
@@ -98,53 +100,6 @@ async function conflict(layerId, id, mine) {
     <button type="button" data-close>${tt('cancel')}</button></p><p class="form-error" role="alert"></p></div>`);
   d.querySelector('#conflict-reload').addEventListener('click', () => attributeForm(layerId, id, { feature, etag }));
   d.querySelector('#conflict-reapply').addEventListener('click', () => attributeForm(layerId, id, { feature, etag, mine }));
-}
-
-// --- add a progress figure ------------------------------------------------------------
-export async function figureForm(layerId, id) {
-  const form = await formOf(layerId);
-  const { feature } = await fetchFeature(layerId, id);
-  const p = feature.properties;
-  const metricLabel = m => {
-    const total = m.total ? form.fields.find(f => f.name === m.total) || form.metrics.find(x => x.name === m.total) : null;
-    const tv = m.total && p[m.total] !== null && p[m.total] !== undefined ? ` ${vnNumber(p[m.total])}` : '';
-    return `${lbl(m)} (${m.unit})${total ? ` – ${tt('total')}: ${lbl(total)}${tv}` : ''}`;
-  };
-  const d = dialog(`<form id="figure-form"><h2>${tt('add_figure')}: ${esc(p.name || id)}</h2>
-    <div class="frow" data-field="metric"><label for="ff-metric">${tt('metric')} *</label><select id="ff-metric" name="metric" required>
-      ${form.metrics.map(m => `<option value="${m.name}">${esc(metricLabel(m))}</option>`).join('')}</select><span class="field-error" data-for="metric"></span></div>
-    <div class="frow" data-field="value"><label for="ff-value">${tt('value')} *</label><input id="ff-value" name="value" inputmode="decimal" required placeholder="6.804,269"><span class="field-error" data-for="value"></span></div>
-    <div class="frow" data-field="valid_on"><label for="ff-valid_on">${tt('valid_on')} *</label><input id="ff-valid_on" name="valid_on" placeholder="dd/mm/yyyy" size="10" required>
-      <input type="date" class="picker" data-for="ff-valid_on" max="${form.today}" aria-label="${tt('valid_on')}"><span class="field-error" data-for="valid_on"></span></div>
-    <div class="frow" data-field="source"><label for="ff-source">${tt('source')}</label><select id="ff-source" name="source"><option value=""></option>
-      ${form.sources.map(s => `<option value="${esc(s.id)}">${esc(s.id)} – ${esc(s.label)}</option>`).join('')}</select>
-      <label for="ff-line">${tt('line')}</label><input id="ff-line" name="line" inputmode="numeric" size="5"><span class="field-error" data-for="source"></span></div>
-    <div class="frow" data-field="ref"><label for="ff-ref">${tt('ref')}</label><input id="ff-ref" name="ref"></div>
-    <div class="frow" data-field="note"><label for="ff-note">${tt('note')}</label><input id="ff-note" name="note"><span class="field-error" data-for="note"></span></div>
-    <p class="form-error" role="alert"></p>
-    <p><button type="submit">${tt('save')}</button> <button type="button" data-close>${tt('cancel')}</button></p></form>`);
-  wirePickers(d);
-  d.querySelector('form').addEventListener('submit', async ev => {
-    ev.preventDefault();
-    const val = n => d.querySelector(`[name="${n}"]`).value.trim();
-    const errors = {};
-    const date = readField({ name: 'valid_on', type: 'date', required: true }, d, form.today);
-    if (date.error) errors.valid_on = date.error;
-    const value = readField({ name: 'value', type: 'number', required: true }, d, null);
-    if (value.error) errors.value = value.error;
-    if (Object.keys(errors).length) return showErrors(d, errors);
-    const body = { metric: val('metric'), value: value.value, valid_on: date.value };
-    const source = {};
-    if (val('source')) source.doc = val('source');
-    if (val('line')) source.line = Number(val('line'));
-    if (val('ref')) source.ref = val('ref');
-    if (Object.keys(source).length) body.source = source;
-    if (val('note')) body.note = val('note');
-    const r = await send('POST', `/collections/${layerId}/items/${encodeURIComponent(id)}/progress`, body);
-    if (r.ok) return done(tt('saved'));
-    const name = fieldOf(r.data || {}, ['metric', 'value', 'valid_on', 'source', 'note']);
-    showErrors(d, name ? { [name]: r.data.description } : {}, name ? '' : r.data?.description);
-  });
 }
 
 // --- delete with a reason ---------------------------------------------------------------
@@ -209,7 +164,7 @@ const app = await waitForMap();
 const me = await fetch('/session').then(r => r.json());
 ed.session = me.user ? me : null;
 sessionControl(app.map);
-if (ed.session) drawControl(ed, app);
+if (ed.session) { drawControl(ed, app); await showOverview().catch(() => null); }
 // every popup that appears (GeoJSON features, tiles' popups filled later) gets the actions
 const pane = app.map.getPane('popupPane');
 const decorateAll = () => pane.querySelectorAll('.popup[data-layer][data-id]').forEach(el => {

@@ -13,7 +13,11 @@ export const T = {
     theirs: 'Bản hiện tại', yours: 'Của bạn', reload: 'Tải lại', reapply: 'Áp dụng lại thay đổi của bạn',
     saved: 'Đã lưu', id: 'Mã (slug)', outside_city: 'Hình học nằm ngoài Cần Thơ',
     outside_district: 'Hình học nằm ngoài quận/huyện của bạn', invalid_geom: 'Hình học không hợp lệ',
-    new_feature: 'Đối tượng mới', layer: 'Lớp', signed_in: 'Đăng nhập:' },
+    new_feature: 'Đối tượng mới', layer: 'Lớp', signed_in: 'Đăng nhập:',
+    period: 'Kỳ số liệu', qualifier: 'Mức độ chính xác', year: 'Năm', year_from: 'Từ năm', year_to: 'đến năm',
+    period_needed: 'Số tiền phải ghi rõ kỳ (năm, giai đoạn hoặc lũy kế)', years_needed: 'Ghi năm của kỳ',
+    bad_year: 'Năm có dạng yyyy (vd. 2024)', before_start: 'Ngày trước năm bắt đầu thực hiện',
+    starts: 'Bắt đầu thực hiện năm' },
   en: { edit: 'Edit', add_figure: 'Add a progress figure', geometry: 'Edit geometry', history: 'History',
     delete: 'Delete', save: 'Save', cancel: 'Cancel', reason: 'Reason for deleting', signin: 'Sign in', signout: 'Sign out',
     draw: 'Draw a new feature', metric: 'Metric', value: 'Value', valid_on: 'Valid on',
@@ -23,7 +27,11 @@ export const T = {
     theirs: 'Current version', yours: 'Yours', reload: 'Reload', reapply: 'Reapply your changes',
     saved: 'Saved', id: 'Id (slug)', outside_city: 'The geometry lies outside Cần Thơ',
     outside_district: 'The geometry lies outside your district', invalid_geom: 'Invalid geometry',
-    new_feature: 'New feature', layer: 'Layer', signed_in: 'Signed in:' },
+    new_feature: 'New feature', layer: 'Layer', signed_in: 'Signed in:',
+    period: 'Period', qualifier: 'Qualifier', year: 'Year', year_from: 'From', year_to: 'to',
+    period_needed: 'An amount must say its period (year, plan period or cumulative)', years_needed: 'Give the year(s) of the period',
+    bad_year: 'Years are yyyy (e.g. 2024)', before_start: 'The date is before the year the work starts',
+    starts: 'Work starts in' },
 };
 export const tt = key => T[state.lang === 'en' ? 'en' : 'vi'][key];
 

@@ -68,10 +68,11 @@ export async function editGeometry(ed, layerId, id) {
   if (!shape) return;
   shape.addTo(app.map);
   shape.pm.enable({ ...PM, draggable: true });
+  ed.editing = shape;  // the shape being edited (scripts and tests reach geoman through it)
   const b = bar(app, `<b>${tt('geometry')}: ${esc(feature.properties.name || id)}</b>
     <button type="button" id="geom-save">${tt('save')}</button> <button type="button" id="geom-cancel">${tt('cancel')}</button>
     <span class="form-error" role="alert"></span>`);
-  const end = () => { shape.pm.disable(); shape.remove(); b.remove(); };
+  const end = () => { shape.pm.disable(); shape.remove(); b.remove(); ed.editing = null; };
   b.querySelector('#geom-cancel').addEventListener('click', end);
   b.querySelector('#geom-save').addEventListener('click', async () => {
     const geom = shape.toGeoJSON().geometry;

@@ -41,6 +41,15 @@ def test_history_page_charts_each_metric_and_names_sources(client, made, people)
     assert "45 %" in rows[0] and "31/03/2025" in rows[0] and "s_planner" in rows[0]
     assert "20,5 %" in rows[0]  # the figure it replaced
     assert re.search(r"(Báo cáo|Kế hoạch|\d+/)[^<]*, dòng 120", rows[0])
+    assert "tại thời điểm" in rows[0]  # the period as a person reads it
+    r = client.post(f"{made}/progress", json={
+        "metric": "capital_disbursed_bil_vnd", "value": "12,5", "valid_on": "2025-03-31",
+        "period": "year:2025", "qualifier": "about", "source": {"doc": "002", "line": 121}},
+        headers=people["planner"])
+    assert r.status_code == 201, r.text
+    money = re.search(r'<table class="history" data-metric="capital_disbursed_bil_vnd">(.*?)'
+                      r'</table>', client.get(f"{made}/history").text, re.S).group(1)
+    assert "≈ 12,5 tỷ đồng" in money and "năm 2025" in money and "year:2025" not in money
     assert client.get("/collections/projects/items/t-no-such/history").status_code == 404
 
 

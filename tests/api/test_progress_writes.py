@@ -224,3 +224,41 @@ def test_a_money_figure_needs_its_period_and_keeps_its_qualifier(client, conn, t
     hist = client.get(f"{url}/progress").json()["progress"]
     assert any(h["period"] == "year:2025" and h["qualifier"] == "about" for h in hist)
 
+
+
+def test_a_figure_before_the_start_of_the_work_or_in_the_future_is_refused(
+        client, conn, tokens, feature):
+    """The registry's ``starts_field`` (the year the work starts): a figure valid before
+    it is 422 naming the date and the start field; nothing is stored."""
+    import datetime as dt
+
+    from layers import registry
+
+    start = registry.get("projects").starts_field
+    fid = feature[0]
+    saved = conn.execute(f"SELECT {start} FROM infra_project WHERE id = %s", (fid,)).fetchone()
+    conn.execute(f"UPDATE infra_project SET {start} = 2024 WHERE id = %s", (fid,))
+    conn.execute("DELETE FROM progress_snapshot WHERE origin = 'api'")
+    conn.commit()
+    body = {"metric": "length_done_m", "value": 5, "note": "kiểm tra ngày bắt đầu"}
+    url = f"{ITEMS}/{fid}/progress"
+    try:
+        r = client.post(url, headers=tokens["planner"], json={**body, "valid_on": "2023-12-31"})
+        assert r.status_code == 422, r.text
+        err = r.json()
+        assert err["field"] == "valid_on" and start in err["description"]
+        assert "31/12/2023" in err["description"] and "2024" in err["description"]
+        tomorrow = (dt.date.today() + dt.timedelta(days=2)).isoformat()
+        r = client.post(url, headers=tokens["planner"], json={**body, "valid_on": tomorrow})
+        assert r.status_code == 400 and "future" in r.json()["description"]
+        assert api_rows(conn) == 0
+        audit = conn.execute("SELECT count(*) FROM audit_log WHERE action = 'progress_create' "
+                             "AND feature_id = %s AND after->>'valid_on' = '2023-12-31'",
+                             (fid,)).fetchone()[0]
+        assert audit == 0
+        r = client.post(url, headers=tokens["planner"], json={**body, "valid_on": "2024-01-01"})
+        assert r.status_code == 201, r.text
+    finally:
+        conn.execute(f"UPDATE infra_project SET {start} = %s WHERE id = %s", (saved[0], fid))
+        conn.execute("DELETE FROM progress_snapshot WHERE origin = 'api'")
+        conn.commit()
