@@ -25,11 +25,13 @@ from api.access import UserDep
 from api.db import database_url
 from api.links import base
 from gis.errors import GISError, bad_request
+from gis.reports.tables import SUPPORTED
+from gis.settings import security_settings
+from gis.uploads import UNPACK_FACTOR, check_upload
 from maps.templating import templates
 
 router = APIRouter(tags=["Reports"])
 IMPORTERS = ("planner", "admin")
-MAX_BYTES = 50 * 1024 * 1024
 
 
 @router.get("/reports/import", response_class=HTMLResponse, include_in_schema=False)
@@ -84,10 +86,14 @@ async def review_report(
     if user.role not in IMPORTERS:
         raise GISError(403, f"user {user.name!r} ({user.role}) may not import reports "
                        f"(roles: {', '.join(IMPORTERS)})")
-    data = await file.read(MAX_BYTES + 1)
-    if len(data) > MAX_BYTES:
-        raise GISError(413, f"the file is larger than {MAX_BYTES // 2**20} MiB")
-    suffix = Path(file.filename or "report").suffix
+    limit = security_settings().max_upload_bytes
+    name = Path(file.filename or "report").name
+    data = await file.read(limit + 1)
+    if len(data) > limit:
+        raise GISError(413, f"{name}: the file is larger than {limit} bytes",
+                       parameter="file", hint="raise GIS_SECURITY_MAX_UPLOAD_BYTES")
+    check_upload(name, data, SUPPORTED, max_unpacked=limit * UNPACK_FACTOR)
+    suffix = Path(name).suffix
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"{Path(file.filename or 'report').stem}{suffix}"
         path.write_bytes(data)

@@ -8,7 +8,8 @@ request body limits and rate limits on writes (settings: :class:`gis.settings.Se
   ``frame-ancestors 'none'``, ``X-Content-Type-Options: nosniff``, ``Referrer-Policy``.
 - CORS: browsers on the configured origins may read (GET/HEAD), never write or send cookies.
 - A body larger than the limit (announced or streamed) is refused with 413 before the
-  route reads it; multipart uploads have a limit of their own.
+  route reads it; the routes that take a file have a limit of their own, and check that
+  its bytes are what its name says (:mod:`gis.uploads`).
 - Writes per user (bearer token or session cookie, else client address) and sign-in
   attempts per client address are counted in a sliding window kept in the database, the
   same for every worker process and host: above the limit, 429 with ``Retry-After``.
@@ -20,6 +21,7 @@ import hashlib
 import logging
 import math
 import secrets
+from urllib.parse import parse_qs
 
 import orjson
 import psycopg
@@ -93,8 +95,15 @@ class SecurityHeadersMiddleware:
         await self.app(scope, receive, send_with_headers)
 
 
+# The routes that take a file (multipart or the raw body), the only ones allowed a body
+# above GIS_SECURITY_MAX_BODY_BYTES: the report import and the feature import. Each
+# checks the file's bytes against its type itself (gis.uploads).
+UPLOAD_PATHS = ("/reports/review", "/import/features/")
+
+
 class BodyLimitMiddleware:
-    """413 for a body above the limit, whether announced by Content-Length or streamed."""
+    """413 for a body above the limit, whether announced by Content-Length or streamed;
+    uploads (``UPLOAD_PATHS``) have a limit of their own."""
 
     def __init__(self, app, max_body: int, max_upload: int):
         self.app, self.max_body, self.max_upload = app, max_body, max_upload
@@ -103,10 +112,13 @@ class BodyLimitMiddleware:
         if scope["type"] != "http" or scope["method"] in SAFE_METHODS:
             return await self.app(scope, receive, send)
         headers = dict(scope["headers"])
-        multipart = headers.get(b"content-type", b"").startswith(b"multipart/")
-        limit = self.max_upload if multipart else self.max_body
-        setting = "MAX_UPLOAD_BYTES" if multipart else "MAX_BODY_BYTES"
-        error = GISError(413, f"request body larger than {limit} bytes",
+        upload = scope["path"].startswith(UPLOAD_PATHS)
+        limit = self.max_upload if upload else self.max_body
+        setting = "MAX_UPLOAD_BYTES" if upload else "MAX_BODY_BYTES"
+        named = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("filename")
+        error = GISError(413, (f"{named[0]}: " if named else "") +
+                         f"request body larger than {limit} bytes", parameter="file" if
+                         upload else None,
                          hint=f"send less, or raise GIS_SECURITY_{setting} on the server")
         length = headers.get(b"content-length")
         if length is not None:
