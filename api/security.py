@@ -27,9 +27,11 @@ import orjson
 import psycopg
 from psycopg_pool import PoolTimeout
 from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import cookie_parser
 
 from api.db import recheck, unavailable
 from gis.errors import GISError
+from gis.sessions import COOKIE as SESSION_COOKIE
 from gis.settings import SecuritySettings, security_settings
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -153,10 +155,14 @@ class BodyLimitMiddleware:
 
 
 def client_key(scope) -> str:
-    """Who writes: the bearer token or session cookie (hashed, never kept), else the
-    client address."""
+    """Who writes: the bearer token or the session cookie's value (hashed, never kept;
+    other cookies do not count, so that adding one makes no new writer), else the client
+    address."""
     headers = dict(scope["headers"])
-    credential = headers.get(b"authorization") or headers.get(b"cookie")
+    credential = headers.get(b"authorization")
+    if credential is None and b"cookie" in headers:  # read as the app reads it
+        session = cookie_parser(headers[b"cookie"].decode("latin-1")).get(SESSION_COOKIE)
+        credential = session.encode() if session else None
     if credential:
         return "u:" + hashlib.sha256(credential).hexdigest()
     client = scope.get("client") or ("?", 0)

@@ -246,6 +246,13 @@ def test_writes_are_rate_limited_per_user(strict_app):
     assert strict_app.get(items, headers=alice).status_code == 200  # reads are not limited
 
 
+def test_a_session_writes_as_one_whatever_other_cookies_it_sends(strict_app):
+    items = "/collections/projects/items"
+    codes = [strict_app.post(items, json={}, headers={
+        "Cookie": f"gis_session=t-one-session; junk={i}"}).status_code for i in range(4)]
+    assert codes[-1] == 429 and 429 not in codes[:3], codes
+
+
 def test_sign_in_is_rate_limited_per_address(strict_app):
     codes = [strict_app.post("/session", data={"user": "x", "password": "y"}).status_code
              for _ in range(3)]
