@@ -21,6 +21,7 @@ from layers import registry
 from layers.base import Layer
 
 CHANNEL = "gis_layer_changed"
+LISTENER_NAME = "gis-cache-listener"  # application_name of the listening connection
 log = logging.getLogger(__name__)
 
 
@@ -39,13 +40,24 @@ def invalidate_table(app, table: str) -> None:
             invalidate(app, layer)
 
 
+def invalidate_all(app) -> None:
+    for layer in registry.layers():
+        invalidate(app, layer)
+
+
 async def listen(app, url: str | None = None, retry_seconds: float = 2.0) -> None:
-    """Invalidate on every notification until cancelled; reconnect if the server goes."""
+    """Invalidate on every notification until cancelled; reconnect if the server goes,
+    and then forget everything cached: what changed while no one listened is not told."""
+    connected_before = False
     while True:
         try:
             async with await psycopg.AsyncConnection.connect(
-                    url or database_url(), autocommit=True) as conn:
+                    url or database_url(), autocommit=True,
+                    application_name=LISTENER_NAME) as conn:
                 await conn.execute(f"LISTEN {CHANNEL}")
+                if connected_before:
+                    invalidate_all(app)
+                connected_before = True
                 async for note in conn.notifies():
                     invalidate_table(app, note.payload)
         except asyncio.CancelledError:

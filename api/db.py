@@ -59,10 +59,14 @@ def unavailable(message: str) -> GISError:
 def _recheck(request: Request) -> None:
     """Drop the pool's broken connections (once at a time) so that new ones are made; a
     replica that failed a read serves no more reads until its monitor sees it back."""
-    app = request.app
     if request.scope.get("gis.replica"):
-        app.state.replica.up = False
+        request.app.state.replica.up = False
         return
+    recheck(request.app)
+
+
+def recheck(app) -> None:
+    """Check the primary's pool in the background (once at a time)."""
     pool_ = getattr(app.state, "pool", None)
     if pool_ is None or getattr(app.state, "pool_checking", False):
         return

@@ -24,12 +24,13 @@ from api.db import database_url
 from api.html import render
 from gis.errors import GISError
 from gis.imports.encodings import ENCODINGS
+from gis.settings import security_settings
+from gis.uploads import FEATURE_SUFFIXES, UNPACK_FACTOR, check_upload
 from layers import registry
 
 router = APIRouter(tags=["Import"])
 IMPORTERS = ("planner", "admin")
 PREVIEW_FEATURES = 2000
-MAX_UPLOAD = 200 * 1024 * 1024
 
 
 def _layers():
@@ -91,13 +92,15 @@ async def upload(request: Request, layer: str, user: UserDep,
     if encoding and encoding not in ENCODINGS:
         raise GISError(400, f"encoding {encoding!r}: one of {', '.join(ENCODINGS)}",
                        parameter="encoding")
+    limit, name = security_settings().max_upload_bytes, Path(filename).name
     body = await request.body()
-    if not body or len(body) > MAX_UPLOAD:
-        raise GISError(413 if body else 400, "send the file as the request body "
-                       f"(at most {MAX_UPLOAD // 2**20} MB)", parameter="file")
+    if not body or len(body) > limit:
+        raise GISError(413 if body else 400, f"{name}: send the file as the request body "
+                       f"(at most {limit} bytes)", parameter="file")
+    check_upload(name, body, FEATURE_SUFFIXES, max_unpacked=limit * UNPACK_FACTOR)
     maps = parse_maps(tuple(map or ()), None)
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / Path(filename).name
+        path = Path(tmp) / name
         path.write_bytes(body)
         report = await run_in_threadpool(
             import_file, path, layer, crs=crs or None, encoding=encoding or None, maps=maps,

@@ -29,10 +29,12 @@ from api.db import database_url
 from api.links import base
 from api.pages import page_session, render
 from gis.errors import GISError, bad_request
+from gis.reports.tables import SUPPORTED
+from gis.settings import security_settings
+from gis.uploads import UNPACK_FACTOR, check_upload
 
 router = APIRouter(tags=["Reports"])
 IMPORTERS = ("planner", "admin")
-MAX_BYTES = 50 * 1024 * 1024
 # the roles of gis.users.ROLES as people read them (Vietnamese, English)
 ROLE_WORDS = {"admin": ("quản trị viên", "admin"), "planner": ("cán bộ quy hoạch", "planner"),
               "district_officer": ("cán bộ quận/huyện", "district officer")}
@@ -117,10 +119,14 @@ async def review_report(
     why = refusal(user.role)
     if why:
         raise GISError(403, f"{why[0]} / {user.name!r}: {why[1]}")
-    data = await file.read(MAX_BYTES + 1)
-    if len(data) > MAX_BYTES:
-        raise GISError(413, f"the file is larger than {MAX_BYTES // 2**20} MiB")
-    suffix = Path(file.filename or "report").suffix
+    limit = security_settings().max_upload_bytes
+    name = Path(file.filename or "report").name
+    data = await file.read(limit + 1)
+    if len(data) > limit:
+        raise GISError(413, f"{name}: the file is larger than {limit} bytes",
+                       parameter="file", hint="raise GIS_SECURITY_MAX_UPLOAD_BYTES")
+    check_upload(name, data, SUPPORTED, max_unpacked=limit * UNPACK_FACTOR)
+    suffix = Path(name).suffix
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"{Path(file.filename or 'report').stem}{suffix}"
         path.write_bytes(data)

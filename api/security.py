@@ -8,29 +8,35 @@ request body limits and rate limits on writes (settings: :class:`gis.settings.Se
   ``frame-ancestors 'none'``, ``X-Content-Type-Options: nosniff``, ``Referrer-Policy``.
 - CORS: browsers on the configured origins may read (GET/HEAD), never write or send cookies.
 - A body larger than the limit (announced or streamed) is refused with 413 before the
-  route reads it; multipart uploads have a limit of their own.
+  route reads it; the routes that take a file have a limit of their own, and check that
+  its bytes are what its name says (:mod:`gis.uploads`).
 - Writes per user (bearer token or session cookie, else client address) and sign-in
-  attempts per client address are counted in a sliding window: above the limit, 429 with
-  ``Retry-After``.
+  attempts per client address are counted in a sliding window kept in the database, the
+  same for every worker process and host: above the limit, 429 with ``Retry-After``.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 import secrets
-import time
-from collections import deque
-from threading import Lock
+from urllib.parse import parse_qs
 
 import orjson
+import psycopg
+from psycopg_pool import PoolTimeout
 from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import cookie_parser
 
+from api.db import recheck, unavailable
 from gis.errors import GISError
+from gis.sessions import COOKIE as SESSION_COOKIE
 from gis.settings import SecuritySettings, security_settings
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 NONCE_KEY = "csp_nonce"
+log = logging.getLogger(__name__)
 
 
 def csp(nonce: str) -> str:
@@ -91,8 +97,15 @@ class SecurityHeadersMiddleware:
         await self.app(scope, receive, send_with_headers)
 
 
+# The routes that take a file (multipart or the raw body), the only ones allowed a body
+# above GIS_SECURITY_MAX_BODY_BYTES: the report import and the feature import. Each
+# checks the file's bytes against its type itself (gis.uploads).
+UPLOAD_PATHS = ("/reports/review", "/import/features/")
+
+
 class BodyLimitMiddleware:
-    """413 for a body above the limit, whether announced by Content-Length or streamed."""
+    """413 for a body above the limit, whether announced by Content-Length or streamed;
+    uploads (``UPLOAD_PATHS``) have a limit of their own."""
 
     def __init__(self, app, max_body: int, max_upload: int):
         self.app, self.max_body, self.max_upload = app, max_body, max_upload
@@ -101,10 +114,13 @@ class BodyLimitMiddleware:
         if scope["type"] != "http" or scope["method"] in SAFE_METHODS:
             return await self.app(scope, receive, send)
         headers = dict(scope["headers"])
-        multipart = headers.get(b"content-type", b"").startswith(b"multipart/")
-        limit = self.max_upload if multipart else self.max_body
-        setting = "MAX_UPLOAD_BYTES" if multipart else "MAX_BODY_BYTES"
-        error = GISError(413, f"request body larger than {limit} bytes",
+        upload = scope["path"].startswith(UPLOAD_PATHS)
+        limit = self.max_upload if upload else self.max_body
+        setting = "MAX_UPLOAD_BYTES" if upload else "MAX_BODY_BYTES"
+        named = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("filename")
+        error = GISError(413, (f"{named[0]}: " if named else "") +
+                         f"request body larger than {limit} bytes", parameter="file" if
+                         upload else None,
                          hint=f"send less, or raise GIS_SECURITY_{setting} on the server")
         length = headers.get(b"content-length")
         if length is not None:
@@ -138,46 +154,46 @@ class BodyLimitMiddleware:
         await self.app(scope, replay, send)
 
 
-class SlidingWindow:
-    """At most ``rate`` events per ``window`` seconds per key (in this process)."""
-
-    def __init__(self, rate: int, window: float):
-        self.rate, self.window = rate, window
-        self._events: dict[str, deque] = {}
-        self._lock = Lock()
-
-    def hit(self, key: str, now: float | None = None) -> float:
-        """Count an event; 0 if allowed, else the seconds until one is allowed again."""
-        now = time.monotonic() if now is None else now
-        with self._lock:
-            events = self._events.setdefault(key, deque())
-            while events and events[0] <= now - self.window:
-                events.popleft()
-            if len(events) >= self.rate:
-                return events[0] + self.window - now
-            events.append(now)
-            if len(self._events) > 100_000:  # forget idle keys
-                for k in [k for k, v in self._events.items() if not v]:
-                    del self._events[k]
-            return 0.0
-
-
 def client_key(scope) -> str:
-    """Who writes: the bearer token or session cookie (hashed, never kept), else the
-    client address."""
+    """Who writes: the bearer token or the session cookie's value (hashed, never kept;
+    other cookies do not count, so that adding one makes no new writer), else the client
+    address."""
     headers = dict(scope["headers"])
-    credential = headers.get(b"authorization") or headers.get(b"cookie")
+    credential = headers.get(b"authorization")
+    if credential is None and b"cookie" in headers:  # read as the app reads it
+        session = cookie_parser(headers[b"cookie"].decode("latin-1")).get(SESSION_COOKIE)
+        credential = session.encode() if session else None
     if credential:
         return "u:" + hashlib.sha256(credential).hexdigest()
     client = scope.get("client") or ("?", 0)
     return f"ip:{client[0]}"
 
 
+class SharedWindow:
+    """At most ``rate`` events per ``window`` seconds per key, counted in the database
+    (``rate_limit_hit``, migration 0012): every worker process and host counts the same
+    events, under an advisory lock of the key."""
+
+    def __init__(self, name: str, rate: int, window: float):
+        self.name, self.rate, self.window = name, rate, window
+
+    async def hit(self, pool, key: str) -> float:
+        """Count an event; 0 if allowed, else the seconds until one is allowed again.
+        Raises what the pool raises when the database is away."""
+        async with pool.connection() as conn:
+            cur = await conn.execute("SELECT rate_limit_hit(%s, %s, %s)",
+                                     (f"{self.name}:{key}", self.rate, self.window))
+            return float((await cur.fetchone())[0])
+
+
 class RateLimitMiddleware:
+    """429 with ``Retry-After`` above the limits, counted in the database for all workers;
+    a database that cannot count is a 503 (the write could not be stored either)."""
+
     def __init__(self, app, cfg: SecuritySettings):
         self.app = app
-        self.writes = SlidingWindow(cfg.write_rate, cfg.write_window)
-        self.signins = SlidingWindow(cfg.signin_rate, cfg.write_window)
+        self.writes = SharedWindow("write", cfg.write_rate, cfg.write_window)
+        self.signins = SharedWindow("signin", cfg.signin_rate, cfg.write_window)
         self.signin_paths = tuple(p.strip() for p in cfg.signin_paths.split(",") if p.strip())
 
     async def __call__(self, scope, receive, send):
@@ -186,9 +202,18 @@ class RateLimitMiddleware:
         path = scope["path"]
         if path.startswith(self.signin_paths):
             client = scope.get("client") or ("?", 0)
-            wait, what = self.signins.hit(f"ip:{client[0]}"), "sign-in attempts"
+            window, key, what = self.signins, f"ip:{client[0]}", "sign-in attempts"
         else:
-            wait, what = self.writes.hit(client_key(scope)), "writes"
+            window, key, what = self.writes, client_key(scope), "writes"
+        pool = getattr(scope["app"].state, "pool", None)
+        if pool is None:  # no lifespan, no database: the route cannot write either
+            return await self.app(scope, receive, send)
+        try:
+            wait = await window.hit(pool, key)
+        except (psycopg.Error, PoolTimeout) as exc:
+            log.warning("rate limit not counted: %s", exc)
+            recheck(scope["app"])
+            return await _send_error(send, unavailable("the database is unavailable"))
         if wait > 0:
             retry = max(1, math.ceil(wait))
             return await _send_error(send, GISError(

@@ -177,6 +177,17 @@ signin_failure = Table(
     Column("locked_until", DateTime(timezone=True)),
 )
 
+# Writes and sign-in attempts counted for the rate limits, shared by every API process
+# (0012, api.security): UNLOGGED, at most the limit's rows per key, counted by the
+# migration's function rate_limit_hit(key, rate, window).
+rate_limit_event = Table(
+    "rate_limit_event", metadata,
+    Column("key", Text, nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    prefixes=["UNLOGGED"],
+)
+Index("rate_limit_event_key", rate_limit_event.c.key, rate_limit_event.c.at)
+
 audit_log = Table(
     "audit_log", metadata,
     Column("id", BigInteger, primary_key=True, autoincrement=True),
@@ -208,7 +219,7 @@ schema_change = Table(
 CORE_TABLES = (
     source_document, admin_city, admin_district, admin_commune, progress_snapshot, indicator,
     indicator_value, indicator_contradiction, decision_citation, app_user, api_token,
-    audit_log, user_session, signin_failure, schema_change, report_row,
+    audit_log, user_session, signin_failure, schema_change, report_row, rate_limit_event,
 )
 
 _SQL_TYPES = {

@@ -1,28 +1,23 @@
 """Faults: the database restarting under a request loop (a private cluster stopped and
-started), the connection pool exhausted, and ``gis load`` killed halfway."""
+started) and the connection pool exhausted (``kill -9`` halfway: tests/test_kill_halfway.py)."""
 
 from __future__ import annotations
 
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import httpx
-import psycopg
 import pytest
 from fastapi.testclient import TestClient
-from psycopg import sql
 
 from gis import cluster, settings
 from gis.settings import ClusterSettings, default_cluster_dir
-from layers import registry
 
 REPO = Path(__file__).resolve().parent.parent
 LOCAL = {"NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost"}
@@ -156,66 +151,3 @@ def test_exhausted_pool_answers_503_quickly(small_pool_app):
         for conn in held:
             c.portal.call(pool.putconn, conn)
     assert c.get(ITEMS).status_code == 200  # free again: served
-
-
-def _fresh_database(server_url: str, name: str) -> str:
-    parts = urlsplit(server_url)
-    url = urlunsplit(parts._replace(path=f"/{name}"))
-    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as c:
-        c.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        c.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    return url
-
-
-def _drop_database(server_url: str, name: str) -> None:
-    parts = urlsplit(server_url)
-    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as c:
-        c.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-
-
-OTHER_TABLES = ["source_document", "progress_snapshot", "admin_district", "admin_commune"]
-
-
-def _counts(url: str) -> dict[str, int]:
-    tables = [layer.table for layer in registry.layers() if layer.managed_table]
-    with psycopg.connect(url) as c:
-        return {t: c.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(t)))
-                .fetchone()[0] for t in [*tables, *OTHER_TABLES]
-                if c.execute("SELECT to_regclass(%s)", (t,)).fetchone()[0]}
-
-
-def test_kill_9_of_gis_load_halfway_stores_nothing(server_url):
-    name = f"cantho_test_{os.getpid()}_kill"
-    url = _fresh_database(server_url, name)
-    try:
-        from gis.migrate import migrate
-
-        migrate(url)
-        before = _counts(url)
-        assert before and set(before.values()) == {0}
-        gis = Path(sys.executable).with_name("gis")
-        proc = subprocess.Popen([str(gis), "load"], cwd=REPO,
-                                env={**os.environ, "DATABASE_URL": url},
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        # halfway: the loader's transaction has written rows (it holds a transaction id)
-        with psycopg.connect(url, autocommit=True) as watch:
-            deadline = time.monotonic() + 120
-            while time.monotonic() < deadline and proc.poll() is None:
-                wrote = watch.execute(
-                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                    " AND backend_xid IS NOT NULL AND pid <> pg_backend_pid()").fetchone()[0]
-                if wrote:
-                    break
-                time.sleep(0.05)
-            assert proc.poll() is None, "gis load finished before it could be killed"
-            os.kill(proc.pid, signal.SIGKILL)
-            assert proc.wait(timeout=10) == -signal.SIGKILL
-            # the server notices the dead client and rolls its transaction back
-            deadline = time.monotonic() + 30
-            while watch.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = "
-                                "current_database() AND pid <> pg_backend_pid()"
-                                ).fetchone()[0] and time.monotonic() < deadline:
-                time.sleep(0.1)
-        assert _counts(url) == before
-    finally:
-        _drop_database(server_url, name)

@@ -22,6 +22,7 @@ from pyproj import CRS
 from gis.errors import GISError
 from gis.imports import crs as crsmod
 from gis.imports.encodings import decode, detect, redecode
+from gis.uploads import FEATURE_SUFFIXES, check_file
 
 FORMATS = ("geojson", "gpkg", "shp", "kml", "csv", "xlsx")
 WKT_HEADER = re.compile(r"^(geometry_wkt|wkt|geometry|geom|hình học)\b(?:.*?(EPSG:\d+))?",
@@ -132,6 +133,7 @@ def _sidecars(folder: Path, read: Read) -> None:
 def read_file(path: Path, given_crs: str | None = None, encoding: str | None = None,
               layer: str | None = None) -> Read:
     fmt = file_format(path)
+    check_file(path, FEATURE_SUFFIXES)  # the bytes are what the name says
     if fmt == "shp":
         with tempfile.TemporaryDirectory() as tmp:
             folder = Path(tmp)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from gis.errors import GISError
+from gis.uploads import check_file
 
 SUPPORTED = (".txt", ".tsv", ".docx", ".xlsx")
 UNSUPPORTED_HINT = "export the appendix tables as .docx or .xlsx (or tab-separated .txt)"
@@ -89,6 +90,7 @@ def read_lines(path: Path) -> list[tuple[int, list[str]]]:
                        parameter="FILE", hint=UNSUPPORTED_HINT)
     if not path.is_file():
         raise GISError(400, f"{path}: no such file", parameter="FILE")
+    check_file(path, SUPPORTED)  # the bytes are what the name says
     if suffix == ".docx":
         return _docx_lines(path)
     if suffix == ".xlsx":

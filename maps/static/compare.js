@@ -13,7 +13,15 @@
   const changed = L.geoJSON(window.COMPARE.geo, {
     style: f => ({ color: f.properties.color, weight: 4, fillColor: f.properties.color, fillOpacity: 0.4 }),
     pointToLayer: (f, ll) => L.circleMarker(ll, { radius: 7 }),
-    onEachFeature: (f, l) => { byKey[`${f.properties.layer}/${f.properties.id}`] = l; l.bindPopup(f.properties.name); },
+    onEachFeature: (f, l) => {
+      byKey[`${f.properties.layer}/${f.properties.id}`] = l;
+      l.bindPopup(() => {  // the name as text, never as markup
+        const p = document.createElement('div');
+        p.className = 'popup';
+        p.textContent = f.properties.name;
+        return p;
+      });
+    },
   }).addTo(map);
   function fit() {
     const b = changed.getLayers().length ? changed.getBounds() : outlines.getBounds();

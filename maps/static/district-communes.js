@@ -10,7 +10,11 @@
   const layer = L.geoJSON(window.COMMUNES, {
     style: f => ({ color: '#555', weight: 1, fillColor: f.properties.color || '#bdbdbd', fillOpacity: 0.7,
                    dashArray: f.properties.missing ? '4 3' : null }),
-    onEachFeature: (f, l) => l.bindTooltip(() => `${f.properties.name}: ${lang() === 'en' ? f.properties.label_en : f.properties.label_vi}`),
+    onEachFeature: (f, l) => l.bindTooltip(() => {  // names as text, never as markup
+      const tip = document.createElement('span');
+      tip.textContent = `${f.properties.name}: ${lang() === 'en' ? f.properties.label_en : f.properties.label_vi}`;
+      return tip;
+    }),
   }).addTo(map);
   map.fitBounds(layer.getBounds(), { padding: [8, 8] });
   L.control.scale({ imperial: false }).addTo(map);

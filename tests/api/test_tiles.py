@@ -134,3 +134,35 @@ def test_change_made_outside_the_api_reaches_the_tile_cache(client, conn, one_po
     finally:
         conn.execute("UPDATE infra_project SET name = %s WHERE id = %s", (name, fid))
         conn.commit()
+
+
+def test_a_change_missed_while_the_listener_was_away_drops_the_cache(client, conn,
+                                                                      one_point_project):
+    """The listening connection is cut (a database restart, a proxy): a change made before
+    it reconnects is never notified, so on reconnecting every cached tile is dropped."""
+    from api.changes import LISTENER_NAME
+
+    fid, lon, lat = one_point_project
+    z, y, x = tile_of(lon, lat, 12)
+    url = f"/collections/projects/tiles/WebMercatorQuad/{z}/{y}/{x}"
+    before = client.get(url)
+    assert client.get(url).headers["etag"] == before.headers["etag"]  # cached
+    listener = ("SELECT pid FROM pg_stat_activity WHERE application_name = %s "
+                "AND datname = current_database()")
+    old = {r[0] for r in conn.execute(listener, (LISTENER_NAME,))}
+    assert old, "no listener connection"
+    name = conn.execute("SELECT name FROM infra_project WHERE id = %s", (fid,)).fetchone()[0]
+    try:
+        conn.execute("SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity WHERE "
+                     "application_name = %s AND datname = current_database()",
+                     (LISTENER_NAME,))
+        conn.execute("UPDATE infra_project SET name = name || ' (lỡ)' WHERE id = %s", (fid,))
+        conn.commit()  # nobody listens: the notification is lost
+        deadline = time.monotonic() + 20
+        while client.get(url).headers["etag"] == before.headers["etag"]:
+            assert time.monotonic() < deadline, "the cached tile outlived the reconnection"
+            time.sleep(0.1)
+        assert {r[0] for r in conn.execute(listener, (LISTENER_NAME,))} - old  # reconnected
+    finally:
+        conn.execute("UPDATE infra_project SET name = %s WHERE id = %s", (name, fid))
+        conn.commit()
