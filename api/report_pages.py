@@ -29,7 +29,7 @@ from api.db import database_url
 from api.links import base
 from api.pages import page_session, render
 from gis.errors import GISError, bad_request
-from gis.reports.tables import SUPPORTED
+from gis.reports.tables import SUPPORTED, check_supported
 from gis.settings import security_settings
 from gis.uploads import UNPACK_FACTOR, check_upload
 
@@ -125,6 +125,7 @@ async def review_report(
     if len(data) > limit:
         raise GISError(413, f"{name}: the file is larger than {limit} bytes",
                        parameter="file", hint="raise GIS_SECURITY_MAX_UPLOAD_BYTES")
+    check_supported(name, "file")  # a PDF: the advice to export the tables
     check_upload(name, data, SUPPORTED, max_unpacked=limit * UNPACK_FACTOR)
     suffix = Path(name).suffix
     with tempfile.TemporaryDirectory() as tmp:

@@ -82,12 +82,18 @@ def _clean(text) -> str:
     return re.sub(r"[ \t\u00a0]+", " ", str(text)).strip()
 
 
+def check_supported(name: str, parameter: str = "FILE") -> None:
+    """400 with the advice (export the tables as .docx or .xlsx) for other formats."""
+    suffix = Path(name).suffix.lower()
+    if suffix not in SUPPORTED:
+        raise GISError(415, f"{Path(name).name}: {suffix or 'this'} files are not supported",
+                       parameter=parameter, hint=UNSUPPORTED_HINT)
+
+
 def read_lines(path: Path) -> list[tuple[int, list[str]]]:
     """The file as (line, cells), whatever its format; other formats are refused."""
     suffix = path.suffix.lower()
-    if suffix not in SUPPORTED:
-        raise GISError(400, f"{path.name}: {suffix or 'this'} files are not supported",
-                       parameter="FILE", hint=UNSUPPORTED_HINT)
+    check_supported(path.name)
     if not path.is_file():
         raise GISError(400, f"{path}: no such file", parameter="FILE")
     check_file(path, SUPPORTED)  # the bytes are what the name says

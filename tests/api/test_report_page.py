@@ -135,7 +135,7 @@ def test_bearer_tokens_still_work_and_roles_are_checked(client, people, tmp_path
 def test_a_pdf_is_refused_with_the_advice(client, people):
     r = client.post("/reports/review", headers=people["planner"],
                     files={"file": ("bc45.pdf", b"%PDF-1.4 ...")})
-    assert r.status_code == 400
+    assert r.status_code == 415
     body = r.json()
     assert "not supported" in body["description"]
     assert "export the appendix tables as .docx or .xlsx" in body["hint"]

@@ -81,7 +81,7 @@ MISMATCHES = [
     ("report", "bc45.docx", _zip({"hello.txt": b"hi"}), "without word/document.xml"),
     ("report", "phu-luc.xlsx", HTML, "HTML page"),
     ("report", "phu-luc.txt", b"\x00\x01\x02binary", "binary data"),
-    ("report", "phu-luc.pdf", b"%PDF-1.4", ".pdf is not taken"),
+    ("report", "phu-luc.pdf", b"%PDF-1.4", ".pdf files are not supported"),
     ("features", "du-an.gpkg", b"hello, I am a text file", "no SQLite header"),
     ("features", "du-an.xlsx", HTML, "HTML page"),
     ("features", "du-an.zip", b"\x89PNG\r\n\x1a\n", "not a zip archive"),
