@@ -21,19 +21,28 @@ from gis.layer_views import best_record_order, rank_sql
 from gis.settings import dashboard_settings
 from layers import METRICS, registry
 from layers.base import Layer
+from maps.investment import period_totals
 
 CITY = "city"  # the key of the whole city's row
 STALLED_SHOWN = 200  # stalled features listed per layer (all of them are counted)
 
 
-def _district_join(layer: Layer, per_district: bool) -> sql.Composable:
+def _district_join(per_district: bool, only: str | None) -> sql.Composable:
+    """Each feature once per district it names (unnest: one hash join, not a scan of the
+    districts per feature); ``only``: that district's features alone."""
     if not per_district:
         return sql.SQL("")
-    return sql.SQL(" JOIN admin_district d ON d.code = ANY(f.districts)")
+    if only:
+        return sql.SQL(" JOIN admin_district d ON d.code = {c} WHERE {c} = ANY(f.districts)"
+                       ).format(c=sql.Literal(only))
+    return sql.SQL(" CROSS JOIN LATERAL unnest(f.districts) u(code)"
+                   " JOIN admin_district d ON d.code = u.code")
 
 
-async def layer_counts(conn: AsyncConnection, layer: Layer) -> dict[str, dict]:
-    """District code (and ``CITY``) -> {n, groups: {value: n}, total, n_total, metric...}."""
+async def layer_counts(conn: AsyncConnection, layer: Layer,
+                       only: str | None = None) -> dict[str, dict]:
+    """District code (and ``CITY``) -> {n, groups: {value: n}, total, n_total, metric...};
+    ``only``: that district and the city."""
     s = layer.summary
     metric = layer.shading_metrics[0] if layer.shading_metrics else None
     total = (sql.SQL("sum(f.{c})::float, count(f.{c})").format(c=sql.Identifier(s.total))
@@ -57,14 +66,17 @@ async def layer_counts(conn: AsyncConnection, layer: Layer) -> dict[str, dict]:
             "SELECT {key}, {group_cols}, count(*), {total}, {avg}"
             " FROM {table} f{join} GROUP BY GROUPING SETS ({sets})").format(
                 key=key, group_cols=group_cols, total=total, avg=avg, sets=sets,
-                table=sql.Identifier(layer.table), join=_district_join(layer, per_district)))
+                table=sql.Identifier(layer.table), join=_district_join(per_district, only)))
         for code, value, own_row, n, tot, n_tot, mean, n_mean, latest in await cur.fetchall():
-            row = out.setdefault(code, {"groups": {}, "metric": metric})
+            row = out.setdefault(code, {"groups": {}, "metric": metric, "periods": {}})
             if own_row:  # the district's (or city's) own row
                 row.update(n=n, total=tot, n_total=n_tot, mean=mean, n_mean=n_mean,
                            latest=latest)
             else:
                 row["groups"][value] = n
+        for code, periods in (await period_totals(
+                conn, layer, _district_join(per_district, only), key)).items():
+            out.setdefault(code, {"groups": {}, "metric": metric, "n": 0})["periods"] = periods
     return out
 
 
@@ -170,9 +182,10 @@ async def stalled(conn: AsyncConnection, district: str | None, as_of: date | Non
     return out
 
 
-async def coverage(conn: AsyncConnection) -> dict:
-    """Everything the city dashboard compares (per district and city)."""
-    return {"layers": [(layer, await layer_counts(conn, layer))
+async def coverage(conn: AsyncConnection, only: str | None = None) -> dict:
+    """Everything the city dashboard compares (per district and city; ``only``: that
+    district and the city)."""
+    return {"layers": [(layer, await layer_counts(conn, layer, only))
                        for layer in registry.summary_layers()],
             "units": [(layer, await unit_counts(conn, layer)) for layer in registry.layers()
                       if layer.best_record]}
@@ -180,6 +193,6 @@ async def coverage(conn: AsyncConnection) -> dict:
 
 async def district_dashboard(conn: AsyncConnection, code: str, as_of: date | None) -> dict:
     """The district view's counters, stalled list and the date of its latest figure."""
-    return {"coverage": await coverage(conn),
+    return {"coverage": await coverage(conn, code),
             "stalled": await stalled(conn, code, as_of, STALLED_SHOWN),
             "latest": await latest_figure(conn, code), "today": as_of or date.today()}
