@@ -21,62 +21,85 @@ from gis.layer_views import best_record_order, rank_sql
 from gis.settings import dashboard_settings
 from layers import METRICS, registry
 from layers.base import Layer
-from maps.investment import period_totals
+from maps.investment import period_totals, with_missing
 
 CITY = "city"  # the key of the whole city's row
 STALLED_SHOWN = 200  # stalled features listed per layer (all of them are counted)
 
 
-def _district_join(per_district: bool, only: str | None) -> sql.Composable:
-    """Each feature once per district it names (unnest: one hash join, not a scan of the
-    districts per feature); ``only``: that district's features alone."""
-    if not per_district:
-        return sql.SQL("")
-    if only:
-        return sql.SQL(" JOIN admin_district d ON d.code = {c} WHERE {c} = ANY(f.districts)"
-                       ).format(c=sql.Literal(only))
-    return sql.SQL(" CROSS JOIN LATERAL unnest(f.districts) u(code)"
-                   " JOIN admin_district d ON d.code = u.code")
+# Each feature once per district it names, flagged on its first one (or on its only row
+# when it names none): per-district sums take every row, the city's only flagged rows, so
+# one scan gives both and a feature spanning districts counts once in the city's totals.
+SPREAD = sql.SQL(" LEFT JOIN LATERAL unnest(f.districts) WITH ORDINALITY u(code, ord) ON true")
+FIRST = sql.SQL("(u.ord IS NULL OR u.ord = 1)")
+
+
+def _both(agg: str, expr: sql.Composable) -> sql.Composable:
+    """``agg(expr)`` over every row and over the city's (first) rows."""
+    return sql.SQL("{a}({e}), {a}({e}) FILTER (WHERE {first})").format(
+        a=sql.SQL(agg), e=expr, first=FIRST)
+
+
+def _add(row: dict, n: int, total, n_total: int, msum, n_mean: int, latest) -> None:
+    row["n"] += n
+    row["n_total"] += n_total
+    row["n_mean"] += n_mean
+    if total is not None:
+        row["total"] = (row["total"] or 0) + total
+    if msum is not None:
+        row["msum"] = (row["msum"] or 0) + msum
+    if latest is not None and (row["latest"] is None or latest > row["latest"]):
+        row["latest"] = latest
 
 
 async def layer_counts(conn: AsyncConnection, layer: Layer,
                        only: str | None = None) -> dict[str, dict]:
-    """District code (and ``CITY``) -> {n, groups: {value: n}, total, n_total, metric...};
-    ``only``: that district and the city."""
+    """District code (and ``CITY``) -> {n, groups: {value: n}, total, n_total, mean,
+    n_mean, latest, metric, periods}; ``only``: that district and the city. One scan of
+    the layer (and one for the money by period, maps/investment.py)."""
     s = layer.summary
     metric = layer.shading_metrics[0] if layer.shading_metrics else None
-    total = (sql.SQL("sum(f.{c})::float, count(f.{c})").format(c=sql.Identifier(s.total))
-             if s.total else sql.SQL("NULL::float, 0"))
-    avg = (sql.SQL("avg(f.{m})::float, count(f.{m}), max(f.{d})").format(
-        m=sql.Identifier(metric), d=sql.Identifier(f"{metric}_date")) if metric
-        else sql.SQL("NULL::float, 0, NULL::date"))
-    g = sql.SQL("f.{}").format(sql.Identifier(s.group_by)) if s.group_by else None
-    out: dict[str, dict] = {}
+
+    def col(name: str | None, cast: str) -> sql.Composable:
+        return (sql.SQL("f.{}::{}").format(sql.Identifier(name), sql.SQL(cast)) if name
+                else sql.SQL("NULL::{}").format(sql.SQL(cast)))
+    g = col(s.group_by, "text")
+    tot, m, d = (col(s.total, "float"), col(metric, "float"),
+                 col(f"{metric}_date" if metric else None, "date"))
     cur = conn.cursor()
-    for per_district in (True, False):
-        key = sql.SQL("d.code") if per_district else sql.Literal(CITY)
-        own = sql.SQL("(d.code)") if per_district else sql.SQL("()")
-        if g is None:  # no groups: only the district's (city's) own row
-            group_cols, sets = sql.SQL("NULL, 1"), own
-        else:
-            group_cols = sql.SQL("{g}, grouping({g})").format(g=g)
-            sets = sql.SQL("({k}{g}), {own}").format(
-                k=sql.SQL("d.code, ") if per_district else sql.SQL(""), g=g, own=own)
-        await cur.execute(sql.SQL(
-            "SELECT {key}, {group_cols}, count(*), {total}, {avg}"
-            " FROM {table} f{join} GROUP BY GROUPING SETS ({sets})").format(
-                key=key, group_cols=group_cols, total=total, avg=avg, sets=sets,
-                table=sql.Identifier(layer.table), join=_district_join(per_district, only)))
-        for code, value, own_row, n, tot, n_tot, mean, n_mean, latest in await cur.fetchall():
-            row = out.setdefault(code, {"groups": {}, "metric": metric, "periods": {}})
-            if own_row:  # the district's (or city's) own row
-                row.update(n=n, total=tot, n_total=n_tot, mean=mean, n_mean=n_mean,
-                           latest=latest)
-            else:
-                row["groups"][value] = n
-        for code, periods in (await period_totals(
-                conn, layer, _district_join(per_district, only), key)).items():
-            out.setdefault(code, {"groups": {}, "metric": metric, "n": 0})["periods"] = periods
+    await cur.execute(sql.SQL(
+        "SELECT u.code, {g}, count(*), count(*) FILTER (WHERE {first}), {tot_sum},"
+        " {tot_n}, {m_sum}, {m_n}, {d_max} FROM {table} f{spread} GROUP BY 1, 2").format(
+            g=g, first=FIRST, tot_sum=_both("sum", tot), tot_n=_both("count", tot),
+            m_sum=_both("sum", m), m_n=_both("count", m), d_max=_both("max", d),
+            table=sql.Identifier(layer.table), spread=SPREAD))
+    districts = {r[0] for r in await (await conn.execute(
+        "SELECT code FROM admin_district")).fetchall()}
+    out: dict[str, dict] = {}
+
+    def row(code: str) -> dict:
+        return out.setdefault(code, {"groups": {}, "metric": metric, "periods": {}, "n": 0,
+                                     "total": None, "n_total": 0, "msum": None, "n_mean": 0,
+                                     "latest": None})
+    for (code, value, n, n_c, t, t_c, nt, nt_c, ms, ms_c, nm, nm_c, lt, lt_c
+         ) in await cur.fetchall():
+        if n_c:  # the city: each feature once
+            city = row(CITY)
+            city["groups"][value] = city["groups"].get(value, 0) + n_c
+            _add(city, n_c, t_c, nt_c, ms_c, nm_c, lt_c)
+        if code in districts and (only is None or code == only):
+            mine = row(code)
+            mine["groups"][value] = mine["groups"].get(value, 0) + n
+            _add(mine, n, t, nt, ms, nm, lt)
+    for r in out.values():
+        r["mean"] = r.pop("msum") / r["n_mean"] if r["n_mean"] else None
+        if not s.group_by:
+            r["groups"] = {}
+        if r["total"] is None:
+            r["n_total"] = 0
+    periods = await period_totals(conn, layer, SPREAD, FIRST, CITY)
+    for code, r in out.items():
+        r["periods"] = with_missing(periods.get(code, []), r["n"], layer)
     return out
 
 

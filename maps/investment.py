@@ -16,7 +16,6 @@ Everything comes from the registry's metric declarations; no layer is named here
 from __future__ import annotations
 
 from psycopg import AsyncConnection, sql
-from psycopg.rows import dict_row
 
 from gis.figures import parse_period, period_label
 from gis.totals import counted
@@ -63,35 +62,66 @@ def _sort_key(period: str) -> tuple:
     return (kinds.index(p.kind), -(p.end or p.start or 0), -(p.start or 0))
 
 
-async def period_totals(conn: AsyncConnection, layer: Layer, join: sql.Composable,
-                        key: sql.Composable) -> dict[str, list[dict]]:
-    """``key`` (district code or the city's key) -> {periods: the counters of the layer
-    in metric then period order ({metric, period, n, n_summed, sum, against,
-    against_sum, n_against}), missing: {metric: features without a figure of it}}.
-    ``join`` (and its WHERE) picks the districts, as in maps/coverage.py."""
+_SUMS = ("n", "n_summed", "sum", "against_sum", "n_against")
+
+
+def _aggs(scope: sql.Composable) -> list[sql.Composable]:
+    """The ``_SUMS`` over the rows where ``scope`` holds (``once``: counted once)."""
+    once = sql.SQL("v.once AND {}").format(scope)
+    return [sql.SQL("count(v.value) FILTER (WHERE {})").format(scope),
+            sql.SQL("count(v.value) FILTER (WHERE {})").format(once),
+            sql.SQL("sum(v.value) FILTER (WHERE {})").format(once),
+            sql.SQL("sum(v.against) FILTER (WHERE {})").format(once),
+            sql.SQL("count(v.against) FILTER (WHERE {})").format(once)]
+
+
+async def period_totals(conn: AsyncConnection, layer: Layer, spread: sql.Composable,
+                        first: sql.Composable, city: str) -> dict[str, dict]:
+    """District code (and ``city``) -> the counters of the layer in metric then period
+    order ({metric, period, n, n_summed, sum, against, against_sum, n_against}), for
+    :func:`with_missing`. ``spread`` gives each feature a
+    row per district it names (``u.code``), ``first`` flags the one the city counts
+    (maps/coverage.py): one scan for the districts and the city."""
     metrics = amount_metrics(layer)
     if not metrics:
         return {}
-    cur = conn.cursor(row_factory=dict_row)
+    aggs, city_aggs = _aggs(sql.SQL("TRUE")), _aggs(first)
+    cur = conn.cursor()
+    # only the features with a figure of one of the metrics (their periods read from the
+    # JSON); those without any are counted by the caller (``missing``)
+    some = sql.SQL(" OR ").join(sql.SQL("f.{} IS NOT NULL").format(sql.Identifier(m))
+                                for m in metrics)
     await cur.execute(sql.SQL(
-        "SELECT {key} AS key, v.metric, v.period, count(v.value) AS n,"
-        " count(v.value) FILTER (WHERE v.once) AS n_summed,"
-        " sum(v.value) FILTER (WHERE v.once) AS sum, count(*) FILTER (WHERE v.value IS NULL)"
-        " AS n_missing, sum(v.against) FILTER (WHERE v.once) AS against_sum,"
-        " count(v.against) FILTER (WHERE v.once) AS n_against"
-        " FROM {table} f {values}{join} GROUP BY 1, 2, 3").format(
-            key=key, values=_values(layer), join=join, table=sql.Identifier(layer.table)))
+        "SELECT u.code, v.metric, v.period, {aggs}, {city_aggs}"
+        " FROM (SELECT * FROM {table} f WHERE {some}) f {values}{spread}"
+        " WHERE v.value IS NOT NULL GROUP BY 1, 2, 3").format(
+            aggs=sql.SQL(", ").join(aggs), city_aggs=sql.SQL(", ").join(city_aggs),
+            values=_values(layer), spread=spread, table=sql.Identifier(layer.table),
+            some=some))
     out: dict[str, dict] = {}
-    for r in await cur.fetchall():
-        mine = out.setdefault(r["key"], {"periods": [], "missing": {}})
-        if r["n_missing"]:  # the features without a figure of the metric
-            mine["missing"][r["metric"]] = r["n_missing"]
-        if r["period"] is not None:
-            r["against"] = _against(layer, r["metric"])
-            mine["periods"].append(r)
-    for mine in out.values():
-        mine["periods"].sort(key=lambda r: (metrics.index(r["metric"]), _sort_key(r["period"])))
-    return out
+
+    def add(code: str, m: str, period: str, values: tuple) -> None:
+        mine = out.setdefault(code, {})
+        r = mine.setdefault((m, period), {
+            "metric": m, "period": period, "against": _against(layer, m),
+            **{k: 0 for k in _SUMS}, "sum": None, "against_sum": None})
+        for k, v in zip(_SUMS, values, strict=True):
+            if v is not None:
+                r[k] = (r[k] or 0) + v
+    for code, m, period, *values in await cur.fetchall():
+        add(city, m, period, values[len(_SUMS):])
+        if code is not None:
+            add(code, m, period, values[:len(_SUMS)])
+    return {code: sorted(mine.values(), key=lambda r: (
+        metrics.index(r["metric"]), _sort_key(r["period"]))) for code, mine in out.items()}
+
+
+def with_missing(periods: list[dict], n: int, layer: Layer) -> dict:
+    """The counters of one column and, per amount metric, the features of the ``n``
+    counted that have no figure of it."""
+    missing = {m: n - sum(r["n"] for r in periods if r["metric"] == m)
+               for m in amount_metrics(layer)}
+    return {"periods": periods, "missing": {m: k for m, k in missing.items() if k > 0}}
 
 
 def periods_shown(counts: dict[str, dict], codes: list[str]) -> list[tuple[str, str | None]]:
