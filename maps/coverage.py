@@ -156,9 +156,10 @@ async def stalled(conn: AsyncConnection, district: str | None, as_of: date | Non
         o = layer.summary.overdue
         if not o or not layer.metrics:
             continue
-        # one pass over the figures of the features under way (no sub-query per feature)
+        # one pass over the figures of the features under way (no sub-query per feature),
+        # carrying only the columns read (not the rows' geometry and JSON)
         query = sql.SQL(
-            "WITH f AS (SELECT * FROM {table} f WHERE f.{status} = ANY(%(active)s)"
+            "WITH f AS (SELECT {cols} FROM {table} f WHERE f.{status} = ANY(%(active)s)"
             "  AND (%(district)s::text IS NULL OR %(district)s = ANY(f.districts))),"
             " s AS (SELECT p.feature_id, p.metric, p.value, p.valid_on,"
             "  p.source_doc || coalesce(':' || p.source_line, '') AS source,"
@@ -181,7 +182,9 @@ async def stalled(conn: AsyncConnection, district: str | None, as_of: date | Non
             " WHERE r.end_year < %(year)s OR r.stale OR r.metric IS NOT NULL"
             " ORDER BY r.name, r.id LIMIT %(limit)s").format(
                 status=sql.Identifier(o.status), end_year=_end_year(layer),
-                table=sql.Identifier(layer.table))
+                table=sql.Identifier(layer.table), cols=sql.SQL(", ").join(
+                    sql.SQL("f.{}").format(sql.Identifier(c))
+                    for c in dict.fromkeys(("id", "name", o.status, o.end_from)) if c))
         cur = conn.cursor(row_factory=dict_row)
         await cur.execute(query, {"layer": layer.id, "on": on, "active": list(o.active),
                                   "district": district, "months": months, "year": on.year,
