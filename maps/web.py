@@ -19,7 +19,7 @@ from gis.expr import parse_as_of
 from gis.extent import city_extent
 from gis.filters import parse_choices
 from layers import registry
-from maps import coverage
+from maps import coverage, dashboard_pdf
 from maps import district as district_sql
 from maps.config import feature_counts, map_config, reference_lists
 from maps.filters import MapFilter
@@ -101,8 +101,12 @@ async def layer_data(request: Request, layer_id: str, as_of: str | None = None,
 
 @router.get("/maps/district/{code}", response_class=HTMLResponse,
             summary="District view: map and summary table")
-async def district_page(request: Request, code: str, as_of: str | None = None
-                        ) -> HTMLResponse:
+async def district_page(request: Request, code: str, as_of: str | None = None,
+                        f: str = "html", lang: str | None = None) -> Response:
+    if f == "pdf":  # the same as /maps/district/{code}.pdf (maps/dashboard_pdf.py)
+        return await dashboard_pdf.district_response(request, code, as_of, lang)
+    if f != "html":
+        return error_page(request, 400, f"f={f!r}: dùng html hoặc pdf (use html or pdf)")
     try:
         flt = map_filter(request, code, as_of)
         page = list_page(request)
