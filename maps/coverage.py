@@ -7,7 +7,8 @@ districts counts in each of them, but once in the city's totals (the city's row 
 query over the layer, not the sum of the districts'). For the layer with a ``BestRecord``
 (New Rural): units of the declared types with a record / all of them. For layers declaring
 ``DistrictSummary.overdue``: features under way past their planned end year, with no new
-figure for ``GIS_DASHBOARD_STALE_MONTHS``, or unchanged between their last two figures.
+figure for ``GIS_DASHBOARD_STALE_MONTHS``, unchanged between their last two figures, or
+whose last two imported reports print the same status text (maps/status_history.py).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from gis.settings import dashboard_settings
 from layers import METRICS, registry
 from layers.base import Layer
 from maps.investment import period_totals, with_missing
+from maps.status_history import unchanged_sql
 
 CITY = "city"  # the key of the whole city's row
 STALLED_SHOWN = 200  # stalled features listed per layer (all of them are counted)
@@ -173,15 +175,19 @@ async def stalled(conn: AsyncConnection, district: str | None, as_of: date | Non
             "  array_agg(source ORDER BY valid_on DESC) AS sources FROM s WHERE rn <= 2"
             "  GROUP BY feature_id, metric HAVING count(*) = 2 AND min(value) = max(value)"
             "  ORDER BY feature_id, metric),"
+            " rep AS ({reported}),"
             " r AS (SELECT f.id, f.name, f.{status} AS status, {end_year} AS end_year,"
             "  last.latest, two.metric, two.values, two.dates, two.sources,"
+            "  rep.fid IS NOT NULL AS same_report, rep.texts AS r_texts, rep.dates AS r_dates,"
+            "  rep.sources AS r_sources,"
             "  coalesce(last.latest + make_interval(months => %(months)s) < %(on)s, true)"
             "  AS stale FROM f LEFT JOIN last ON last.feature_id = f.id"
-            "  LEFT JOIN two ON two.feature_id = f.id)"
+            "  LEFT JOIN two ON two.feature_id = f.id LEFT JOIN rep ON rep.fid = f.id)"
             " SELECT *, count(*) OVER () AS total FROM r"
-            " WHERE r.end_year < %(year)s OR r.stale OR r.metric IS NOT NULL"
+            " WHERE r.end_year < %(year)s OR r.stale OR r.metric IS NOT NULL OR r.same_report"
             " ORDER BY r.name, r.id LIMIT %(limit)s").format(
                 status=sql.Identifier(o.status), end_year=_end_year(layer),
+                reported=unchanged_sql(layer),
                 table=sql.Identifier(layer.table), cols=sql.SQL(", ").join(
                     sql.SQL("f.{}").format(sql.Identifier(c))
                     for c in dict.fromkeys(("id", "name", o.status, o.end_from)) if c))
@@ -202,6 +208,9 @@ async def stalled(conn: AsyncConnection, district: str | None, as_of: date | Non
                 reasons.append({"kind": "unchanged", "metric": METRICS[r["metric"]],
                                 "value": r["values"][0], "dates": r["dates"],
                                 "sources": r["sources"]})
+            if r["same_report"]:  # the status text of the last two reports (report_row)
+                reasons.append({"kind": "same_report", "text": r["r_texts"][0],
+                                "dates": r["r_dates"], "sources": r["r_sources"]})
             out["items"].append({"layer": layer, "id": r["id"], "name": r["name"],
                                  "status": layer.field(o.status).choice(r["status"]),
                                  "latest": r["latest"], "reasons": reasons})

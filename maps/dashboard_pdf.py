@@ -48,7 +48,9 @@ WORDS = {
         "stale": "Không có số liệu mới hơn {m} tháng: số liệu ngày {d}, {age}",
         "no_figure": "Chưa có số liệu tiến độ nào", "unchanged":
         "Tiến độ không đổi giữa hai báo cáo gần nhất: {metric} {value} {unit} ({d1} {s1} → "
-        "{d0} {s0})", "sources": "Nguồn", "line": "dòng", "page": "Trang",
+        "{d0} {s0})", "same_report": "Tình hình thực hiện như nhau trong hai báo cáo gần "
+        "nhất: “{text}” ({d1} {s1} → {d0} {s0})", "sources": "Nguồn", "line": "dòng",
+        "page": "Trang",
         "continued": "tiếp theo", "unknown": "chưa rõ", "with": "có số liệu",
         "missing": "{m}: không có số liệu (chưa rõ, không tính là 0)", "mean": "trung bình",
         "unknown_group": "Chưa rõ {f}", "units": "{t}: xã đạt / tổng số xã",
@@ -72,7 +74,9 @@ WORDS = {
         "stale": "No new figure for more than {m} months: figures of {d}, {age}",
         "no_figure": "No progress figure at all", "unchanged":
         "Progress unchanged between the last two reports: {metric} {value} {unit} ({d1} "
-        "{s1} → {d0} {s0})", "sources": "Sources", "line": "line", "page": "Page",
+        "{s1} → {d0} {s0})", "same_report": "The same status reported in the last two "
+        "reports: “{text}” ({d1} {s1} → {d0} {s0})", "sources": "Sources", "line": "line",
+        "page": "Page",
         "continued": "continued", "unknown": "unknown", "with": "with figures",
         "missing": "{m}: no figure (unknown, not counted as 0)", "mean": "mean",
         "unknown_group": "{f} unknown", "units": "{t}: communes recognised / all",
@@ -211,9 +215,14 @@ def stalled_lines(stalled: dict, today: date, en: bool, w: dict, used: set) -> l
                 age = age_words(r["latest"], today)[1 if en else 0]
                 reasons.append(w["stale"].format(m=r["months"], d=vn_date(r["latest"]),
                                                  age=age) if r["latest"] else w["no_figure"])
+            elif r["kind"] == "same_report":
+                used.update(s_.split(":")[0] for s_ in r["sources"])
+                text = r["text"] if len(r["text"]) <= 160 else r["text"][:157] + "…"
+                reasons.append(w["same_report"].format(
+                    text=text, d1=vn_date(r["dates"][1]), s1=r["sources"][1],
+                    d0=vn_date(r["dates"][0]), s0=r["sources"][0]))
             else:
-                for s_ in r["sources"]:
-                    used.add(s_.split(":")[0])
+                used.update(s_.split(":")[0] for s_ in r["sources"])
                 m = r["metric"]
                 reasons.append(w["unchanged"].format(
                     metric=_l(m, en), value=_num(r["value"]),
