@@ -18,6 +18,7 @@ from datetime import date
 from psycopg import AsyncConnection, sql
 from psycopg.rows import dict_row
 
+from gis.errors import GISError
 from gis.layer_views import best_record_order, rank_sql
 from gis.settings import dashboard_settings
 from layers import METRICS, registry
@@ -26,7 +27,7 @@ from maps.investment import period_totals, with_missing
 from maps.status_history import unchanged_sql
 
 CITY = "city"  # the key of the whole city's row
-STALLED_SHOWN = 200  # stalled features listed per layer (all of them are counted)
+STALLED_SHOWN = 50  # stalled features listed per layer (all counted; the rest one link away)
 
 
 # Each feature once per district it names, flagged on its first one (or on its only row
@@ -146,14 +147,15 @@ def _end_year(layer: Layer) -> sql.Composable:
 
 
 async def stalled(conn: AsyncConnection, district: str | None, as_of: date | None,
-                  limit: int | None = None) -> dict:
+                  limit: int | None = None, offset: int = 0) -> dict:
     """Features under way that are overdue or stalled, each with its reasons: ``items``
-    (the first ``limit`` of each layer, by name) and ``total`` (all of them, counted in
-    SQL). Stale: no figure, or the latest is more than the setting's months before the
-    date (``as_of`` or today)."""
+    (``limit`` of each layer from ``offset``, by name), ``total`` (all of them, counted
+    in SQL) and ``layers`` (each layer's total and how many of it are listed). Stale: no
+    figure, or the latest is more than the setting's months before the date (``as_of``
+    or today)."""
     months = dashboard_settings().stale_months
     on = as_of or date.today()
-    out: dict = {"items": [], "total": 0}
+    out: dict = {"items": [], "total": 0, "layers": [], "offset": offset, "limit": limit}
     for layer in registry.summary_layers():
         o = layer.summary.overdue
         if not o or not layer.metrics:
@@ -183,9 +185,12 @@ async def stalled(conn: AsyncConnection, district: str | None, as_of: date | Non
             "  coalesce(last.latest + make_interval(months => %(months)s) < %(on)s, true)"
             "  AS stale FROM f LEFT JOIN last ON last.feature_id = f.id"
             "  LEFT JOIN two ON two.feature_id = f.id LEFT JOIN rep ON rep.fid = f.id)"
-            " SELECT *, count(*) OVER () AS total FROM r"
-            " WHERE r.end_year < %(year)s OR r.stale OR r.metric IS NOT NULL OR r.same_report"
-            " ORDER BY r.name, r.id LIMIT %(limit)s").format(
+            ", hits AS (SELECT * FROM r WHERE r.end_year < %(year)s OR r.stale"
+            "  OR r.metric IS NOT NULL OR r.same_report)"
+            # the count even when the page is past the end (then one row without a feature)
+            " SELECT p.*, t.total FROM (SELECT count(*) AS total FROM hits) t"
+            " LEFT JOIN LATERAL (SELECT * FROM hits ORDER BY hits.name, hits.id"
+            "  LIMIT %(limit)s OFFSET %(offset)s) p ON true").format(
                 status=sql.Identifier(o.status), end_year=_end_year(layer),
                 reported=unchanged_sql(layer),
                 table=sql.Identifier(layer.table), cols=sql.SQL(", ").join(
@@ -194,9 +199,13 @@ async def stalled(conn: AsyncConnection, district: str | None, as_of: date | Non
         cur = conn.cursor(row_factory=dict_row)
         await cur.execute(query, {"layer": layer.id, "on": on, "active": list(o.active),
                                   "district": district, "months": months, "year": on.year,
-                                  "limit": limit})
-        rows = await cur.fetchall()
-        out["total"] += rows[0]["total"] if rows else 0
+                                  "limit": limit, "offset": offset})
+        found = await cur.fetchall()
+        total = found[0]["total"] if found else 0
+        rows = [r for r in found if r["id"] is not None]
+        out["total"] += total
+        if total:
+            out["layers"].append({"layer": layer, "total": total, "shown": len(rows)})
         for r in rows:
             reasons = []
             if r["end_year"] is not None and r["end_year"] < on.year:
@@ -226,8 +235,23 @@ async def coverage(conn: AsyncConnection, only: str | None = None) -> dict:
                       if layer.best_record]}
 
 
-async def district_dashboard(conn: AsyncConnection, code: str, as_of: date | None) -> dict:
+def stalled_page(params) -> tuple[int | None, int]:
+    """(limit, offset) of the stalled list from ``stalled_offset=N`` and
+    ``stalled_limit=all`` (every one); default: the first ``STALLED_SHOWN``."""
+    raw = params.get("stalled_offset") or "0"
+    if not raw.isdigit():
+        raise GISError(400, f"stalled_offset={raw!r}: cần số nguyên từ 0 (a whole number "
+                       "from 0)", parameter="stalled_offset")
+    limit = params.get("stalled_limit")
+    if limit not in (None, "", "all"):
+        raise GISError(400, f"stalled_limit={limit!r}: bỏ trống hoặc stalled_limit=all "
+                       "(leave it out or write stalled_limit=all)", parameter="stalled_limit")
+    return (None if limit == "all" else STALLED_SHOWN), int(raw)
+
+
+async def district_dashboard(conn: AsyncConnection, code: str, as_of: date | None,
+                             page: tuple[int | None, int] = (STALLED_SHOWN, 0)) -> dict:
     """The district view's counters, stalled list and the date of its latest figure."""
     return {"coverage": await coverage(conn, code),
-            "stalled": await stalled(conn, code, as_of, STALLED_SHOWN),
+            "stalled": await stalled(conn, code, as_of, *page),
             "latest": await latest_figure(conn, code), "today": as_of or date.today()}

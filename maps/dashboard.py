@@ -22,6 +22,7 @@ from maps import coverage, dashboard_pdf
 from maps import district as district_sql
 from maps.staleness import vn_date
 from maps.templating import templates
+from maps.web import query_without
 
 router = APIRouter(tags=["maps"])
 
@@ -44,16 +45,18 @@ async def dashboard(request: Request, f: str = "html", lang: str | None = None) 
         return await dashboard_pdf.city_response(request, lang)
     if f != "html":
         raise bad_request(f"f={f!r}: dùng html hoặc pdf (use html or pdf)", "f")
+    page = coverage.stalled_page(request.query_params)
     async with pool(request).connection() as conn:
         table = await indicator_table(conn)
         cov = await coverage.coverage(conn)
         districts = await district_sql.district_list(conn)
-        stalled = await coverage.stalled(conn, None, None, coverage.STALLED_SHOWN)
+        stalled = await coverage.stalled(conn, None, None, *page)
         latest = await coverage.latest_figure(conn)
     return templates.TemplateResponse(request, "dashboard.html", {
         "table": table, "verdicts": VERDICTS, "kinds": VALUE_KINDS, "coverage": cov,
         "districts": districts, "stalled": stalled, "latest": latest, "today": date.today(),
-        "city": coverage.CITY})
+        "city": coverage.CITY,
+        "stalled_query": query_without(request, "stalled_offset", "stalled_limit")})
 
 
 XLSX_HEADER = ["Mã / Code", "Chỉ tiêu / Indicator", "Đơn vị / Unit", "Năm / Year",

@@ -110,6 +110,7 @@ async def district_page(request: Request, code: str, as_of: str | None = None,
     try:
         flt = map_filter(request, code, as_of)
         page = list_page(request)
+        stalled_page = coverage.stalled_page(request.query_params)
     except GISError as exc:
         return error_page(request, exc.status, exc.message)
     async with pool(request).connection() as conn:
@@ -122,13 +123,20 @@ async def district_page(request: Request, code: str, as_of: str | None = None,
                                             f"(no district with code {code!r}). "
                                             f"Các mã hợp lệ / valid codes: {known}.")
         summary = await district_sql.district_summary(conn, code, flt, page)
-        dash = await coverage.district_dashboard(conn, code, flt.as_of)
+        dash = await coverage.district_dashboard(conn, code, flt.as_of, stalled_page)
         cfg = await page_config(conn, code, flt.as_of)
     return templates.TemplateResponse(request, "district.html", {
         "district": row, "summary": summary, "as_of": flt.as_of, "dash": dash,
-        "list_page": page, "page_size": district_sql.PAGE, "keep_query": urlencode(
-            [(k, v) for k, v in request.query_params.multi_items()
-             if k not in ("show", "group", "offset", "limit")]), **cfg})
+        "list_page": page, "page_size": district_sql.PAGE,
+        "keep_query": query_without(request, "show", "group", "offset", "limit").rstrip("&"),
+        "stalled_query": query_without(request, "stalled_offset", "stalled_limit"), **cfg})
+
+
+def query_without(request: Request, *names: str) -> str:
+    """The page's query string without ``names``, ending in ``&`` (or empty): the start
+    of a link to another page of one of its lists."""
+    q = urlencode([(k, v) for k, v in request.query_params.multi_items() if k not in names])
+    return q + "&" if q else ""
 
 
 def list_page(request: Request) -> district_sql.ListPage:

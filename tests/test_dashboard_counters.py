@@ -100,3 +100,51 @@ def test_money_is_summed_per_period(client, conn, many_projects):
     # the city dashboard has the same counters per district and for the city
     city = client.get("/dashboard").text
     assert 'data-metric="capital_plan_bil_vnd" data-period="multi_year:2021-2025"' in city
+
+
+@pytest.fixture
+def many_overdue(conn):
+    """STALLED_SHOWN + 5 projects under construction in DISTRICT, planned to end in 2020."""
+    from maps.coverage import STALLED_SHOWN
+
+    ids = [f"test-overdue-{i:03d}" for i in range(STALLED_SHOWN + 5)]
+    for fid in ids:
+        conn.execute(
+            "INSERT INTO infra_project (id, name, kind, status, districts, geom_quality,"
+            " source_doc, valid_on, implementation_period) VALUES (%s, %s, 'road',"
+            " 'under_construction', %s, 'district', '002', '2019-01-01', '2018-2020')",
+            (fid, f"Dự án quá hạn {fid[-3:]}", [DISTRICT]))
+    conn.commit()
+    yield ids
+    conn.execute("DELETE FROM infra_project WHERE id LIKE 'test-overdue-%'")
+    conn.commit()
+
+
+def test_stalled_list_is_paged_with_its_total(client, conn, many_overdue):
+    from maps.coverage import STALLED_SHOWN
+
+    def listed(html: str) -> list[str]:
+        return re.findall(r'<li data-layer="projects" data-id="(test-overdue-\d+)"', html)
+
+    html = client.get(f"/maps/district/{DISTRICT}").text
+    pages = html[html.index('class="meta stalled-pages"'):]
+    pages = pages[:pages.index("</p>")]
+    total = int(re.search(r'data-layer="projects" data-total="(\d+)"', pages).group(1))
+    assert total >= len(many_overdue)
+    assert f'data-shown="{STALLED_SHOWN}"' in pages and 'class="next"' in pages
+    assert f"stalled_offset={STALLED_SHOWN}#stalled" in pages
+    first = listed(html)
+    rest = listed(client.get(f"/maps/district/{DISTRICT}",
+                             params={"stalled_offset": STALLED_SHOWN}).text)
+    assert not set(first) & set(rest) and set(first) | set(rest) == set(many_overdue)
+    every = client.get(f"/maps/district/{DISTRICT}", params={"stalled_limit": "all"}).text
+    assert set(listed(every)) == set(many_overdue)
+    # past the end: nothing listed, the total still said
+    past = client.get(f"/maps/district/{DISTRICT}", params={"stalled_offset": 10_000}).text
+    assert f'data-total="{total}" data-shown="0"' in past and not listed(past)
+    # the city's dashboard pages the same way
+    city = client.get("/dashboard", params={"stalled_offset": 0}).text
+    assert 'class="meta stalled-pages"' in city
+    for bad in ({"stalled_offset": "-1"}, {"stalled_limit": "5"}):
+        assert client.get(f"/maps/district/{DISTRICT}", params=bad).status_code == 400
+        assert client.get("/dashboard", params=bad).status_code == 400
