@@ -23,6 +23,7 @@ from gis.layer_views import best_record_order, rank_sql
 from gis.settings import dashboard_settings
 from layers import METRICS, registry
 from layers.base import Layer
+from layers.report_fields import PLACE_FIELDS
 from maps.investment import period_totals, with_missing
 from maps.status_history import unchanged_sql
 
@@ -30,11 +31,41 @@ CITY = "city"  # the key of the whole city's row
 STALLED_SHOWN = 50  # stalled features listed per layer (all counted; the rest one link away)
 
 
-# Each feature once per district it names, flagged on its first one (or on its only row
-# when it names none): per-district sums take every row, the city's only flagged rows, so
-# one scan gives both and a feature spanning districts counts once in the city's totals.
-SPREAD = sql.SQL(" LEFT JOIN LATERAL unnest(f.districts) WITH ORDINALITY u(code, ord) ON true")
+# Each feature once per district it is in (named or inferred, PLACE_FIELDS: the same rule
+# as the district view's lists, gis/query.py), flagged on its first one (or on its only
+# row when it is in none): per-district sums take every row, the city's only flagged rows,
+# so one scan gives both and a feature spanning districts counts once in the city's totals.
 FIRST = sql.SQL("(u.ord IS NULL OR u.ord = 1)")
+
+
+def _places(layer: Layer) -> list[sql.Composable]:
+    return [sql.SQL("f.{}").format(sql.Identifier(n)) for n in PLACE_FIELDS
+            if layer.has_field(n)]
+
+
+def spread(layer: Layer) -> sql.Composable:
+    places = _places(layer)
+    if not places:
+        return sql.SQL(" LEFT JOIN LATERAL (SELECT NULL::text, NULL::bigint) u(code, ord)"
+                       " ON true")
+    codes = places[0]
+    if len(places) > 1:  # the union only where there is more than the first
+        codes = sql.SQL("CASE WHEN {rest} THEN {first} ELSE ARRAY(SELECT DISTINCT x FROM"
+                        " unnest({all}) x) END").format(
+            rest=sql.SQL(" AND ").join(sql.SQL("cardinality({}) = 0").format(p)
+                                       for p in places[1:]),
+            first=places[0], all=sql.SQL(" || ").join(places))
+    return sql.SQL(" LEFT JOIN LATERAL unnest({}) WITH ORDINALITY u(code, ord) ON true"
+                   ).format(codes)
+
+
+def in_district(layer: Layer, param: str = "district") -> sql.Composable:
+    """The feature is in the district ``%(param)s`` (named or inferred)."""
+    places = _places(layer)
+    if not places:
+        return sql.SQL("FALSE")
+    return sql.SQL("({})").format(sql.SQL(" OR ").join(
+        sql.SQL("{} = ANY({})").format(sql.Placeholder(param), p) for p in places))
 
 
 def _both(agg: str, expr: sql.Composable) -> sql.Composable:
@@ -75,7 +106,7 @@ async def layer_counts(conn: AsyncConnection, layer: Layer,
         " {tot_n}, {m_sum}, {m_n}, {d_max} FROM {table} f{spread} GROUP BY 1, 2").format(
             g=g, first=FIRST, tot_sum=_both("sum", tot), tot_n=_both("count", tot),
             m_sum=_both("sum", m), m_n=_both("count", m), d_max=_both("max", d),
-            table=sql.Identifier(layer.table), spread=SPREAD))
+            table=sql.Identifier(layer.table), spread=spread(layer)))
     districts = {r[0] for r in await (await conn.execute(
         "SELECT code FROM admin_district")).fetchall()}
     out: dict[str, dict] = {}
@@ -100,7 +131,7 @@ async def layer_counts(conn: AsyncConnection, layer: Layer,
             r["groups"] = {}
         if r["total"] is None:
             r["n_total"] = 0
-    periods = await period_totals(conn, layer, SPREAD, FIRST, CITY)
+    periods = await period_totals(conn, layer, spread(layer), FIRST, CITY)
     for code, r in out.items():
         r["periods"] = with_missing(periods.get(code, []), r["n"], layer)
     return out
@@ -129,7 +160,7 @@ async def latest_figure(conn: AsyncConnection, district: str | None = None) -> d
     parts = [sql.SQL("SELECT max(p.valid_on) FROM progress_snapshot p JOIN {t} f"
                      " ON f.id = p.feature_id AND p.layer_id = {l}{w}").format(
         t=sql.Identifier(layer.table), l=sql.Literal(layer.id),
-        w=sql.SQL(" WHERE %(d)s = ANY(f.districts)") if district else sql.SQL(""))
+        w=sql.SQL(" WHERE {}").format(in_district(layer, "d")) if district else sql.SQL(""))
         for layer in registry.layers() if layer.metrics and layer.feature_fields]
     if not parts:
         return None
@@ -164,7 +195,7 @@ async def stalled(conn: AsyncConnection, district: str | None, as_of: date | Non
         # carrying only the columns read (not the rows' geometry and JSON)
         query = sql.SQL(
             "WITH f AS (SELECT {cols} FROM {table} f WHERE f.{status} = ANY(%(active)s)"
-            "  AND (%(district)s::text IS NULL OR %(district)s = ANY(f.districts))),"
+            "  AND (%(district)s::text IS NULL OR {in_district})),"
             " s AS (SELECT p.feature_id, p.metric, p.value, p.valid_on,"
             "  p.source_doc || coalesce(':' || p.source_line, '') AS source,"
             "  row_number() OVER (PARTITION BY p.feature_id, p.metric ORDER BY p.valid_on DESC)"
@@ -192,7 +223,7 @@ async def stalled(conn: AsyncConnection, district: str | None, as_of: date | Non
             " LEFT JOIN LATERAL (SELECT * FROM hits ORDER BY hits.name, hits.id"
             "  LIMIT %(limit)s OFFSET %(offset)s) p ON true").format(
                 status=sql.Identifier(o.status), end_year=_end_year(layer),
-                reported=unchanged_sql(layer),
+                reported=unchanged_sql(layer), in_district=in_district(layer),
                 table=sql.Identifier(layer.table), cols=sql.SQL(", ").join(
                     sql.SQL("f.{}").format(sql.Identifier(c))
                     for c in dict.fromkeys(("id", "name", o.status, o.end_from)) if c))
