@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from selenium.webdriver.support.ui import WebDriverWait
 from test_dashboard import DISTRICT, stalled_project  # noqa: F401  (fixture)
+from test_dashboard_counters import DISTRICT as PAGED_DISTRICT
 from test_dashboard_counters import many_projects  # noqa: F401  (fixture)
 from test_maps_browser import ARTIFACTS, browser, failed_requests, server  # noqa: F401
 
@@ -99,7 +100,7 @@ def test_district_list_pages_and_pdf_links(browser, server, many_projects):  # n
 
     b = browser
     b.set_window_size(1400, 900)
-    b.get(f"{server}/maps/district/{DISTRICT}")
+    b.get(f"{server}/maps/district/{PAGED_DISTRICT}")
     group = WebDriverWait(b, 20).until(lambda d: d.find_element(
         "css selector", 'table[data-layer="projects"] tbody[data-group="suspended"]'))
     assert len(group.find_elements("css selector", "tr.feature")) == PAGE
