@@ -99,7 +99,23 @@ async def reference_lists(conn: AsyncConnection) -> dict:
     return {"wards": wards, "sources": {r.pop("id"): r for r in await cur.fetchall()}}
 
 
+def print_config() -> dict:
+    """What the print dialog offers beside the map's own choices: every declared layout
+    (maps/layouts/), the resolutions, the default agency header and the logo's limits."""
+    from maps.layouts import get_layout, layout_names
+    from maps.logo import MAX_BYTES, SIGNATURES
+    from maps.printing import AGENCY, DPIS
+
+    layouts = [get_layout(n) for n in layout_names()]
+    return {"layouts": [{"name": la.name, "label_vi": la.label_vi, "label_en": la.label_en,
+                         "size": la.size, "orientation": la.orientation} for la in layouts],
+            "dpis": list(DPIS), "agency": AGENCY, "logo_max_bytes": MAX_BYTES,
+            "logo_types": ["image/png", "image/jpeg"], "logo_kinds": list(SIGNATURES.values())}
+
+
 def layer_config(layer: Layer, feature_count: int | None = None) -> dict:
+    from maps.classes import class_metrics  # maps.classes reads this module's totals()
+
     fields = [f for f in layer.all_fields if f.type != "json" or f.popup == "records"]
     return {
         "id": layer.id,
@@ -112,6 +128,8 @@ def layer_config(layer: Layer, feature_count: int | None = None) -> dict:
         "feature_fields": layer.feature_fields,
         "fields": [_field(f) for f in fields],
         "metrics": list(layer.metrics),
+        # what printed maps can class this layer's features by (the print dialog's metric)
+        "class_metrics": class_metrics(layer),
         "totals": totals(layer),
         "style": asdict(layer.style),
         "data_url": f"/maps/data/{layer.id}.geojson",
@@ -146,6 +164,7 @@ def map_config(districts: list[dict] | None = None,
         "districts": districts or [],
         "wards": references.get("wards", []),
         "sources": references.get("sources", {}),
+        "print": print_config(),
         "exports": {"pdf": "/exports/map.pdf", "png": "/exports/map.png",
                     "html": "/exports/map.html", "atlas": "/exports/atlas.pdf"},
     }

@@ -35,6 +35,7 @@ from maps import cartography as carto  # noqa: E402
 from maps import labels, tables  # noqa: E402
 from maps.filters import MapFilter  # noqa: E402
 from maps.layouts import Layout, get_layout  # noqa: E402
+from maps.logo import read_logo  # noqa: E402
 from maps.printdata import MapData, load_map_data, read_districts  # noqa: E402
 from maps.wording import check_lang, filter_line, sources_text, vn_date, words  # noqa: E402
 
@@ -65,7 +66,7 @@ class PrintOptions:
     agency: str = AGENCY
     author: str | None = None
     map_number: str | None = None
-    logo: Path | None = None
+    logo: Path | bytes | None = None  # a PNG/JPEG file (CLI) or its bytes (an upload)
     table: bool = True  # the feature table on the following pages (PDF)
 
     def __post_init__(self):
@@ -80,8 +81,13 @@ class PrintOptions:
         if self.dpi not in DPIS:
             raise bad_request(f"dpi={self.dpi!r} is not supported; use 150 or 300", "dpi")
         self.lang = check_lang(self.lang)
-        if self.logo is not None and not Path(self.logo).is_file():
-            raise bad_request(f"logo {self.logo} is not a file", "logo")
+        self.logo_image = None
+        if isinstance(self.logo, (str, Path)):
+            if not Path(self.logo).is_file():
+                raise bad_request(f"logo {self.logo} is not a file", "logo")
+            self.logo = Path(self.logo).read_bytes()
+        if self.logo:
+            self.logo_image = read_logo(self.logo)  # checked by its bytes (maps.logo)
         self.sheet: Layout = get_layout(self.layout, self.size, self.orientation)
         self.size, self.orientation = self.sheet.size, self.sheet.orientation
 
@@ -230,10 +236,11 @@ def draw_header(fig: Figure, data: MapData, opts: PrintOptions, title: str,
     w = words(opts.lang)
     sheet, page = opts.sheet, opts.page_mm
     hb = sheet.boxes["header"]
-    logo_w = sheet.boxes["logo"].w if opts.logo and "logo" in sheet.boxes else 0
+    logo = opts.logo_image
+    logo_w = sheet.boxes["logo"].w if logo is not None and "logo" in sheet.boxes else 0
     if logo_w:
         lax = fig.add_axes(sheet.rect("logo"))
-        lax.imshow(plt.imread(str(opts.logo)))
+        lax.imshow(logo)
         lax.set_axis_off()
     left = (hb.x + logo_w + (2 if logo_w else 0)) / page[0]
     text_lines(fig, left, hb.y, [(opts.agency, 8, "bold")], page, ha="left")
