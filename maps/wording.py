@@ -3,6 +3,7 @@ switch (``lang="en"``), and the line that says what a map shows (filter and date
 
 from __future__ import annotations
 
+import textwrap
 from datetime import date
 
 from gis.errors import bad_request
@@ -97,9 +98,17 @@ def filter_line(flt: MapFilter, district_name: str | None, lang: str = "vi") -> 
     return f"{w['filter']}: {', '.join(parts) or w['no_filter']}; {when}"
 
 
-def sources_text(sources: list[dict], lang: str = "vi") -> str:
+def sources_text(sources: list[dict], lang: str = "vi", title_chars: int | None = None
+                 ) -> str:
+    """Each source document by its title and date, then the boundaries' credit and the
+    CRS; ``title_chars``: titles shortened to fit a small footer (the credit never is)."""
     w = words(lang)
+
+    def title(s: dict) -> str:
+        t = s["title"]
+        return textwrap.shorten(t, title_chars, placeholder=" …") if title_chars else t
+
     docs = "; ".join(
-        f"[{s['id']}] {s['title']}" + (f" ({vn_date(s['issued_on'])})" if s["issued_on"] else "")
+        f"[{s['id']}] {title(s)}" + (f" ({vn_date(s['issued_on'])})" if s["issued_on"] else "")
         for s in sources)
     return f"{w['sources']}: {docs or w['none']}. {BOUNDARY_CREDIT}. {w['crs']}."
