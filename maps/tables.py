@@ -28,6 +28,19 @@ def _choice_text(layer, name: str, value, en: bool) -> str:
     return (c.label_en if en else c.label_vi) if c else str(value or "")
 
 
+def district_text(props: dict, names: dict[str, str], lang: str) -> str:
+    """The districts a document gives; else those derived from the location, said to be
+    derived; else unknown (never a blank)."""
+    w = words(lang)
+    given = [names.get(c, c) for c in (props.get("districts") or [])]
+    if given:
+        return ", ".join(given)
+    derived = [names.get(c, c) for c in (props.get("districts_inferred") or [])]
+    if derived:
+        return ", ".join(derived) + f" ({w['inferred']})"
+    return w["unknown"]
+
+
 def table_rows(data: MapData, items: list[Numbered], lang: str = "vi",
                metric: str | None = None) -> list[dict[str, str]]:
     en = lang == "en"
@@ -54,7 +67,7 @@ def table_rows(data: MapData, items: list[Numbered], lang: str = "vi",
             and p.get(f.name) is not None)  # the colour field too: classes replace its colours
         out.append({
             "no": str(it.number), "name": (p.get("name_en") if en else None) or p.get("name", ""),
-            "district": ", ".join(names.get(c, c) for c in (p.get("districts") or [])),
+            "district": district_text(p, names, lang),
             "value": value, "date": when, "source": src, "status": status})
     return out
 

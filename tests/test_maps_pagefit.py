@@ -61,3 +61,14 @@ def test_the_city_legend_fits_its_fitted_box(conn, name, smallest):
             assert b.y >= a.y + a.h - 1e-6
     labels = [p.row.label for p in placed]
     assert not any("[...]" in t for t in labels)  # wrapped, not cut
+
+
+def test_the_table_says_where_a_district_is_derived_or_unknown():
+    from maps.tables import district_text
+
+    names = {"916": "Ninh Kiều", "918": "Bình Thuỷ"}
+    assert district_text({"districts": ["916"], "districts_inferred": ["918"]}, names,
+                         "vi") == "Ninh Kiều"
+    assert district_text({"districts": [], "districts_inferred": ["918"]}, names,
+                         "vi") == "Bình Thuỷ (suy ra từ vị trí)"
+    assert district_text({"districts": None}, names, "en") == "unknown"

@@ -90,9 +90,12 @@ def text_of(pdf: Path) -> str:
                                    capture_output=True, text=True, check=True).stdout.split())
 
 
-def page_size(pdf: Path) -> str:
+def page_size(pdf: Path) -> tuple[float, float]:
+    """The first page's width and height in points."""
     out = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
-    return next(line for line in out.stdout.splitlines() if line.startswith("Page size"))
+    line = next(line for line in out.stdout.splitlines() if line.startswith("Page size"))
+    w, _, h = line.split(":", 1)[1].split()[:3]
+    return float(w), float(h)
 
 
 def logo_ink(pdf: Path, tmp: Path) -> float:
@@ -165,7 +168,7 @@ def test_dialog_choices_reach_the_pdf(saver, server, downloads, tmp_path):
     assert "SỞ XÂY DỰNG THÀNH PHỐ CẦN THƠ" in text
     assert f"Tiến độ (số liệu đến 30/06/2024): {METRICS[metric].label_vi}" in text
     assert "Lọc: Bình Thuỷ; số liệu đến 30/06/2024" in text
-    assert "841.89 x 1190.55" in page_size(pdf)  # A3 portrait
+    assert page_size(pdf) == pytest.approx((841.89, 1190.55), abs=0.5)  # A3 portrait
     assert logo_ink(pdf, tmp_path) > 0.5, "the uploaded logo is not in the header"
 
     # without a logo: a GET, in English
@@ -180,5 +183,21 @@ def test_dialog_choices_reach_the_pdf(saver, server, downloads, tmp_path):
     text = text_of(pdf)
     assert "Author: Nguyễn Thị Lan" in text and "Map no.: 14/BĐ-SXD" in text
     assert f"Progress (data as of 30/06/2024): {METRICS[metric].label_en}" in text
-    assert "595.28 x 841.89" in page_size(pdf)
+    assert page_size(pdf) == pytest.approx((595.28, 841.89), abs=0.5)  # A4 portrait
     assert failed_requests(b, server) == []
+
+    # at a phone's width the dialog fits the screen, every field reachable by scrolling
+    b.set_window_size(390, 844)
+    try:
+        b.find_element("id", "print").click()
+        WebDriverWait(b, 5).until(lambda d: d.execute_script(
+            "return document.getElementById('print-dialog').open"))
+        fits = b.execute_script(
+            "const d = document.getElementById('print-dialog'), r = d.getBoundingClientRect();"
+            " return [r.left >= 0 && r.right <= innerWidth, d.scrollWidth <= d.clientWidth,"
+            " r.bottom <= innerHeight]")
+        assert fits == [True, True, True], fits
+        b.save_screenshot(str(ARTIFACTS / "map-print-dialog-390.png"))
+        b.find_element("id", "p-cancel").click()
+    finally:
+        b.set_window_size(1400, 900)
