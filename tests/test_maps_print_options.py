@@ -129,3 +129,21 @@ def test_the_config_offers_every_layout_and_the_class_metrics(client):
     assert cfg["print"]["dpis"] == [150, 300]
     for la in cfg["layers"]:
         assert la["class_metrics"] == class_metrics(registry.get(la["id"]))
+
+
+@pytest.mark.parametrize("layout", ["a4-portrait", "a4-landscape"])
+def test_footer_sources_and_credit_stay_on_the_page(client, tmp_path, layout):
+    """All layers' sources and the boundaries' credit, in full, inside the page."""
+    import re
+
+    from maps.paths import BOUNDARY_CREDIT
+
+    r = client.get(f"/exports/map.pdf?layout={layout}")
+    assert r.status_code == 200
+    (tmp_path / "m.pdf").write_bytes(r.content)
+    assert BOUNDARY_CREDIT in pdf_text(r.content)
+    html = subprocess.run(["pdftotext", "-bbox", "-f", "1", "-l", "1", str(tmp_path / "m.pdf"),
+                           "-"], capture_output=True, text=True, check=True).stdout
+    height = float(re.search(r'<page width="[\d.]+" height="([\d.]+)"', html).group(1))
+    bottoms = [float(y) for y in re.findall(r'yMax="([\d.]+)"', html)]
+    assert max(bottoms) <= height - 2, (max(bottoms), height)  # no line below the page
