@@ -109,6 +109,7 @@ def print_config() -> dict:
     layouts = [get_layout(n) for n in layout_names()]
     return {"layouts": [{"name": la.name, "label_vi": la.label_vi, "label_en": la.label_en,
                          "size": la.size, "orientation": la.orientation} for la in layouts],
+            "default_layout": get_layout().name,  # the CLI's and the endpoints' default
             "dpis": list(DPIS), "agency": AGENCY, "logo_max_bytes": MAX_BYTES,
             "logo_types": ["image/png", "image/jpeg"], "logo_kinds": list(SIGNATURES.values())}
 

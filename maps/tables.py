@@ -12,6 +12,7 @@ from gis.figures import format_vn_number, period_label
 from layers import METRICS
 from layers.base import metric_column
 from layers.figures import qualifier
+from layers.report_fields import PLACE_FIELDS
 from maps import classes
 from maps.labels import Numbered
 from maps.printdata import MapData
@@ -32,10 +33,11 @@ def district_text(props: dict, names: dict[str, str], lang: str) -> str:
     """The districts a document gives; else those derived from the location, said to be
     derived; else unknown (never a blank)."""
     w = words(lang)
-    given = [names.get(c, c) for c in (props.get("districts") or [])]
+    given_field, derived_field = PLACE_FIELDS  # the registry's place fields
+    given = [names.get(c, c) for c in (props.get(given_field) or [])]
     if given:
         return ", ".join(given)
-    derived = [names.get(c, c) for c in (props.get("districts_inferred") or [])]
+    derived = [names.get(c, c) for c in (props.get(derived_field) or [])]
     if derived:
         return ", ".join(derived) + f" ({w['inferred']})"
     return w["unknown"]

@@ -133,6 +133,7 @@ def test_dialog_choices_reach_the_pdf(saver, server, downloads, tmp_path):
     from maps.layouts import layout_names
 
     assert sorted(options_of(b, "p-layout")) == layout_names()
+    assert b.find_element("id", "p-layout").get_attribute("value") == "a4-landscape"
     assert b.find_element("id", "p-agency").get_attribute("value") == \
         "ỦY BAN NHÂN DÂN THÀNH PHỐ CẦN THƠ"
 

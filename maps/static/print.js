@@ -29,8 +29,9 @@ export function setupPrint(app, district) {
   let logoOk = true;
 
   function fill() {
+    const first = !$('p-layout').length;
     refill($('p-layout'), pc.layouts.map(l => [l.name, lbl(l)]));
-    if (!$('p-layout').value || !layouts[$('p-layout').value]) $('p-layout').value = 'a4-landscape';
+    if (first && layouts[pc.default_layout]) $('p-layout').value = pc.default_layout;  // as the CLI
     const metrics = [];
     for (const l of visible()) for (const m of l.class_metrics) if (!metrics.includes(m)) metrics.push(m);
     refill($('p-metric'), [['', t('metric_shading')], ...metrics.map(m => [m, lbl(cfg.metrics[m])])]);
@@ -41,7 +42,7 @@ export function setupPrint(app, district) {
   // The page's URL: size and orientation always (from the layout), the layout's name only
   // where it is not the one of its size and orientation; texts only where given.
   function printUrl(choice = {}) {
-    const c = { layout: 'a4-landscape', dpi: '150', format: 'pdf', extent: 'city', title: '', ...choice };
+    const c = { layout: pc.default_layout, dpi: '150', format: 'pdf', extent: 'city', title: '', ...choice };
     const la = layouts[c.layout] || { size: c.size || 'A4', orientation: c.orientation || 'landscape', name: '' };
     const size = c.size || la.size, orientation = c.orientation || la.orientation;
     const p = new URLSearchParams({ size, orientation, dpi: String(c.dpi) });
