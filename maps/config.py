@@ -103,7 +103,7 @@ def print_config() -> dict:
     """What the print dialog offers beside the map's own choices: every declared layout
     (maps/layouts/), the resolutions, the default agency header and the logo's limits."""
     from maps.layouts import get_layout, layout_names
-    from maps.logo import MAX_BYTES, SIGNATURES
+    from maps.logo import MAX_BYTES
     from maps.printing import AGENCY, DPIS
 
     layouts = [get_layout(n) for n in layout_names()]
@@ -111,7 +111,7 @@ def print_config() -> dict:
                          "size": la.size, "orientation": la.orientation} for la in layouts],
             "default_layout": get_layout().name,  # the CLI's and the endpoints' default
             "dpis": list(DPIS), "agency": AGENCY, "logo_max_bytes": MAX_BYTES,
-            "logo_types": ["image/png", "image/jpeg"], "logo_kinds": list(SIGNATURES.values())}
+            "logo_types": ["image/png", "image/jpeg"]}  # the server checks the bytes
 
 
 def layer_config(layer: Layer, feature_count: int | None = None) -> dict:

@@ -75,14 +75,16 @@ export function setupPrint(app, district) {
     const file = $('p-logo').files[0], help = $('p-logo-help');
     const html = $('p-format').value === 'html';
     $('p-logo').disabled = html;
+    const kb = Math.round(pc.logo_max_bytes / 1024);
     logoOk = true;
     help.classList.remove('error');
     if (html) { help.textContent = t('p_logo_html'); return; }
-    if (!file) { help.textContent = t('p_logo_help', Math.round(pc.logo_max_bytes / 1024)); return; }
-    if (!pc.logo_types.includes(file.type)) logoOk = false, help.textContent = t('p_logo_type');
-    else if (file.size > pc.logo_max_bytes) logoOk = false, help.textContent = t('p_logo_big', Math.round(pc.logo_max_bytes / 1024));
-    else help.textContent = `${file.name} (${Math.ceil(file.size / 1024)} KB)`;
-    if (!logoOk) help.classList.add('error');
+    if (!file) { help.textContent = t('p_logo_help', kb); return; }
+    const problem = !pc.logo_types.includes(file.type) ? t('p_logo_type')
+      : file.size > pc.logo_max_bytes ? t('p_logo_big', kb) : null;
+    logoOk = !problem;
+    help.textContent = problem || `${file.name} (${Math.ceil(file.size / 1024)} KB)`;
+    help.classList.toggle('error', !logoOk);
   }
 
   function describe() {
