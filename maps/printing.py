@@ -290,7 +290,8 @@ def map_pages(pdf: PdfPages, data: MapData, opts: PrintOptions, counters: bool =
     title = opts.title or default_title(data, opts.lang)
     for i, rows in enumerate(pages, start=1):
         fig = new_figure(opts)
-        tables.draw_table_page(fig, rows, opts.page_mm, title, i, len(pages), opts.lang)
+        tables.draw_table_page(fig, rows, opts.page_mm, title, i, len(pages), opts.lang,
+                               data.sources)
         save_page(pdf, fig)
     return 1 + len(pages)
 

@@ -30,8 +30,8 @@ def _choice_text(layer, name: str, value, en: bool) -> str:
 
 
 def district_text(props: dict, names: dict[str, str], lang: str) -> str:
-    """The districts a document gives; else those derived from the location, said to be
-    derived; else unknown (never a blank)."""
+    """The districts a document gives; else those inferred from the location (the
+    registry's ``districts_inferred``), said to be inferred; else unknown (never blank)."""
     w = words(lang)
     given_field, derived_field = PLACE_FIELDS  # the registry's place fields
     given = [names.get(c, c) for c in (props.get(given_field) or [])]
@@ -70,6 +70,7 @@ def table_rows(data: MapData, items: list[Numbered], lang: str = "vi",
         out.append({
             "no": str(it.number), "name": (p.get("name_en") if en else None) or p.get("name", ""),
             "district": district_text(p, names, lang),
+            "doc": src.split(":")[0].split(" ")[0],  # the document cited (the page's key)
             "value": value, "date": when, "source": src, "status": status})
     return out
 
@@ -110,13 +111,37 @@ def _line_height(fig: Figure, size: float, spacing: float) -> float:
     return h / fig.bbox.height
 
 
+def sources_key(rows: list[dict[str, str]], sources: list[dict], chars: int,
+                lang: str = "vi") -> str:
+    """The documents the page's rows cite, by title and date, in at most two lines of
+    ``chars``: a page of the table is read without turning back to the map."""
+    cited = {r["doc"] for r in rows if r.get("doc")}
+    docs = [s for s in sources if s["id"] in cited]
+    if not docs:
+        return ""
+    head = words(lang)["sources"]
+    for longest in (None, 120, 80, 50, 30, 15):
+        text = f"{head}: " + "; ".join(
+            f"{s['id']} = " + (textwrap.shorten(s["title"], longest, placeholder=" …")
+                               if longest else s["title"])
+            + (f" ({vn_date(s['issued_on'])})" if s.get("issued_on") else "") for s in docs)
+        if len(textwrap.wrap(text, chars)) <= 2:
+            break
+    return "\n".join(textwrap.wrap(text, chars)[:2])
+
+
 def draw_table_page(fig: Figure, rows: list[dict[str, str]], page_mm: tuple[float, float],
-                    title: str, part: int, parts: int, lang: str = "vi") -> None:
+                    title: str, part: int, parts: int, lang: str = "vi",
+                    sources: list[dict] | None = None) -> None:
     """One page of the table; "(tiếp theo)" on the pages after the first. A column is one
     text (rows padded to the same lines, a blank line between rows, where the rule goes):
-    a page of 7 texts, not hundreds, prints fast."""
+    a page of 7 texts, not hundreds, prints fast. Under the rows, in the bottom margin,
+    the key of the documents the page cites."""
     w = words(lang)
     pw, ph = page_mm
+    if key := sources_key(rows, sources or [], int((pw - 24) / (5.5 * 0.3528 * 0.6)), lang):
+        fig.text(12 / pw, 10.5 / ph, key, ha="left", va="top", fontsize=5.5,
+                 color="#37474f", linespacing=1.15)
     left, right, top = 12 / pw, 1 - 12 / pw, 1 - 12 / ph
     head = f"{w['table']} – {title}" + (f" ({w['continued']}, {part}/{parts})" if part > 1
                                         else (f" (1/{parts})" if parts > 1 else ""))

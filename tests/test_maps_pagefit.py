@@ -70,5 +70,5 @@ def test_the_table_says_where_a_district_is_derived_or_unknown():
     assert district_text({"districts": ["916"], "districts_inferred": ["918"]}, names,
                          "vi") == "Ninh Kiều"
     assert district_text({"districts": [], "districts_inferred": ["918"]}, names,
-                         "vi") == "Bình Thuỷ (suy ra từ vị trí)"
+                         "vi") == "Bình Thuỷ (suy đoán)"
     assert district_text({"districts": None}, names, "en") == "unknown"

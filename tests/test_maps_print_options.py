@@ -147,3 +147,23 @@ def test_footer_sources_and_credit_stay_on_the_page(client, tmp_path, layout):
     height = float(re.search(r'<page width="[\d.]+" height="([\d.]+)"', html).group(1))
     bottoms = [float(y) for y in re.findall(r'yMax="([\d.]+)"', html)]
     assert max(bottoms) <= height - 2, (max(bottoms), height)  # no line below the page
+
+
+def test_each_table_page_keys_the_documents_it_cites(client, conn):
+    """A table page names each document its rows cite by title (short if need be)."""
+    from maps.filters import MapFilter
+    from maps.labels import numbered
+    from maps.printdata import load_map_data
+    from maps.tables import table_pages, table_rows
+
+    data = load_map_data(conn, MapFilter(), [registry.get("projects")])
+    pages = table_pages(table_rows(data, numbered(data)), (297, 210))
+    r = client.get("/exports/map.pdf?layers=projects")
+    assert r.status_code == 200
+    titles = {s["id"]: s["title"] for s in data.sources}
+    for i, rows in enumerate(pages, start=2):
+        text = pdf_text(r.content, i)
+        cited = {row["doc"] for row in rows if row["doc"]}
+        assert cited, i
+        for doc in cited:
+            assert f"{doc} = {titles[doc][:12]}" in text, (i, doc)
