@@ -5,9 +5,10 @@ page). The data may still be wider than the frame: the city, wider than tall, on
 portrait page would leave bands of empty map above and below it. Where the layout puts
 boxes below the map (portrait layouts: legend, inset, scale, north arrow), the frame is
 made as tall as the data need (never less than half its declared height) or less where
-the legend needs the room, and the boxes below move up, the legend and inset taking the
-height freed. Bottom edges stay where the layout put them, so the fitted boxes overlap
-no more than the declared ones (none: :meth:`maps.layouts.Layout.problems`).
+the legend needs the room, and the boxes below move up, the legend taking the height
+freed (the inset too, up to a square). Bottom edges stay where the layout put them or
+move up, so the fitted boxes overlap no more than the declared ones (none:
+:meth:`maps.layouts.Layout.problems`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from dataclasses import replace
 
 from maps.layouts import Box, Layout
 
-GROW = ("legend", "inset")  # boxes below the map that take the height freed
 MIN_SHARE = 0.5  # the frame keeps at least half its declared height
 
 
@@ -50,5 +50,8 @@ def fit_sheet(sheet: Layout, extent, legend_need=None) -> Layout:
     boxes["map"] = replace(m, h=m.h - delta)
     for k in under:
         b = boxes[k]
-        boxes[k] = Box(b.x, b.y - delta, b.w, b.h + (delta if k in GROW else 0))
+        grow = delta if k == "legend" else 0.0
+        if k == "inset":  # a taller locator, but never taller than wide
+            grow = max(0.0, min(delta, b.w - b.h))
+        boxes[k] = Box(b.x, b.y - delta, b.w, b.h + grow)
     return replace(sheet, boxes=boxes)

@@ -29,6 +29,8 @@ def test_fitted_layouts_overlap_nothing(name, extent, need):
         assert m.h < m0.h and abs(m.h / m.w - 0.5 * 1.0) < 0.1  # as tall as the data need
         assert fitted.boxes["legend"].h == pytest.approx(
             sheet.boxes["legend"].h + m0.h - m.h)
+        inset = fitted.boxes["inset"]
+        assert sheet.boxes["inset"].h <= inset.h <= max(inset.w, sheet.boxes["inset"].h)
 
 
 def test_portrait_legend_gets_the_room_it_needs():
