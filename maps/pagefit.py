@@ -34,9 +34,33 @@ def data_aspect(extent, pad: float = 0.04) -> float:
     return h / w if w > 0 else 1.0
 
 
-def fit_sheet(sheet: Layout, extent, legend_need=None) -> Layout:
+def lift(sheet: Layout, top: float) -> Layout:
+    """The map frame's top moved to ``top`` (mm): up to where the header's text ends (a
+    one-line title leaves room a two-line one would take), down where it runs longer. The
+    boxes beside the map move with its top, the legend taking the difference; the header
+    box ends where the frame begins."""
+    m = sheet.boxes["map"]
+    gain = m.y - top
+    if abs(gain) < 1:
+        return sheet
+    boxes = dict(sheet.boxes)
+    boxes["map"] = Box(m.x, top, m.w, m.h + gain)
+    for k, b in sheet.boxes.items():
+        if k not in ("map", "header", "logo", "footer") and m.y - 0.01 <= b.y < m.y + m.h - 0.01:
+            boxes[k] = Box(b.x, b.y - gain, b.w, b.h + (gain if k == "legend" else 0.0))
+    hb = sheet.boxes["header"]
+    boxes["header"] = Box(hb.x, hb.y, hb.w, max(1.0, min(hb.h, top - hb.y)))
+    if "logo" in boxes and boxes["logo"].y + boxes["logo"].h > top:
+        del boxes["logo"]  # not drawn (the header's end is below a drawn logo)
+    return replace(sheet, boxes=boxes)
+
+
+def fit_sheet(sheet: Layout, extent, legend_need=None, top: float | None = None) -> Layout:
     """``sheet`` with its map frame fitted to ``extent``'s shape; ``legend_need``: a
-    function of the legend box's width giving the height (mm) the legend needs."""
+    function of the legend box's width giving the height (mm) the legend needs; ``top``:
+    where the header's text ends (see :func:`lift`)."""
+    if top is not None:
+        sheet = lift(sheet, top)
     under = below_map(sheet)
     if "legend" not in under:
         return sheet  # the legend beside the map: the frame stays as declared

@@ -194,7 +194,9 @@ def text_lines(fig: Figure, x: float, y_mm: float, texts, page_mm, ha: str = "ce
 
 
 def draw_header(fig: Figure, data: MapData, opts: PrintOptions, title: str,
-                subtitle: str) -> None:
+                subtitle: str) -> float:
+    """Agency, logo, map number, title, subtitle and the filter line (wrapped, never cut:
+    the page says all it shows); returns where the header's text ends (mm)."""
     w = words(opts.lang)
     sheet, page = opts.sheet, opts.page_mm
     hb = sheet.boxes["header"]
@@ -212,12 +214,14 @@ def draw_header(fig: Figure, data: MapData, opts: PrintOptions, title: str,
                  fontweight="bold")
     chars = int((hb.w - 2 * logo_w) / (14 * PT_MM * 0.56))
     cx = (hb.x + hb.w / 2) / page[0]
-    text_lines(fig, cx, hb.y + 4.5, [
+    shown = filter_line(data_filter(data, opts), data.focus.name if data.focus else None,
+                        opts.lang)
+    end = text_lines(fig, cx, hb.y + 4.5, [
         ("\n".join(textwrap.wrap(title, chars)[:2]), 14, "bold"),
         (textwrap.shorten(subtitle, int(chars * 1.6)), 8.5, "normal"),
-        (textwrap.shorten(filter_line(data_filter(data, opts), data.focus.name if data.focus
-                                      else None, opts.lang), int(chars * 1.7)), 8, "normal"),
+        ("\n".join(textwrap.wrap(shown, int(chars * 1.7))), 8, "normal"),
     ], page)
+    return max(end, sheet.boxes["logo"].y + sheet.boxes["logo"].h if logo_w else 0.0)
 
 
 def data_filter(data: MapData, opts: PrintOptions) -> MapFilter:
@@ -243,14 +247,15 @@ def draw_footer(fig: Figure, data: MapData, opts: PrintOptions) -> None:
 
 def draw_page(fig: Figure, data: MapData, opts: PrintOptions, items: list[labels.Numbered],
               counters: bool = False) -> None:
-    # the frame fitted to the data's shape, the legend given the room it needs (pagefit)
-    sheet = fit_sheet(opts.sheet, data.extent(), lambda width: printlegend.legend_need(
-        data, opts.lang, opts.metric, width, counters))
     w = words(opts.lang)
     title = opts.title or default_title(data, opts.lang)
     subtitle = opts.subtitle or (w["layers"] + ": " + ", ".join(
         ld.layer.title_en if opts.en else ld.layer.title_vi for ld in data.layers))
-    draw_header(fig, data, opts, title, subtitle)
+    header_end = draw_header(fig, data, opts, title, subtitle)
+    # the frame fitted to the data's shape, up to the header's text, the legend given the
+    # room it needs (maps.pagefit)
+    sheet = fit_sheet(opts.sheet, data.extent(), lambda width: printlegend.legend_need(
+        data, opts.lang, opts.metric, width, counters), top=header_end + 2.5)
     ax = fig.add_axes(sheet.rect("map"))
     draw_map(ax, data, opts, items)
     x0, x1 = ax.get_xlim()

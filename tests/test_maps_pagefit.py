@@ -33,6 +33,22 @@ def test_fitted_layouts_overlap_nothing(name, extent, need):
         assert sheet.boxes["inset"].h <= inset.h <= max(inset.w, sheet.boxes["inset"].h)
 
 
+@pytest.mark.parametrize("name", layout_names())
+@pytest.mark.parametrize("text_end", [18.0, 26.0, 40.0])
+def test_the_frame_starts_where_the_header_ends(name, text_end):
+    sheet = get_layout(name)
+    fitted = fit_sheet(sheet, WIDE, lambda _w: 0, top=text_end + 2.5)
+    assert fitted.problems() == [], name
+    m0, m = sheet.boxes["map"], fitted.boxes["map"]
+    assert m.y == pytest.approx(text_end + 2.5)
+    assert fitted.boxes["header"].y + fitted.boxes["header"].h <= m.y + 0.01
+    if sheet.orientation == "landscape":  # the column beside the map moves with its top
+        assert m.y + m.h == pytest.approx(m0.y + m0.h)
+        assert fitted.boxes["north"].y == pytest.approx(m.y)
+        lg0, lg = sheet.boxes["legend"], fitted.boxes["legend"]
+        assert lg.y + lg.h == pytest.approx(lg0.y + lg0.h)
+
+
 def test_portrait_legend_gets_the_room_it_needs():
     sheet = get_layout("a4-portrait")
     lg = sheet.boxes["legend"]
