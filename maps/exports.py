@@ -198,13 +198,22 @@ async def _render_upload(request: Request, fmt: str, query: PrintQuery) -> Respo
     return await run_in_threadpool(_render, request, fmt, False, query, logo)
 
 
+# the body is read by uploaded_logo (in memory, bounded), so it is declared here for the docs
+LOGO_BODY = {"requestBody": {"required": False, "content": {"multipart/form-data": {"schema": {
+    "type": "object", "properties": {"logo": {
+        "type": "string", "format": "binary",
+        "description": "PNG or JPEG (checked by its bytes), at most 512 KB, 4000 px a side"}}}}}}}
+
+
 @router.post("/map.pdf", summary="Printed map (PDF) with a logo: the query parameters of "
-             "GET, the logo (PNG or JPEG, at most 512 KB) as the multipart field `logo`")
+             "GET, the logo (PNG or JPEG, at most 512 KB) as the multipart field `logo`",
+             openapi_extra=LOGO_BODY)
 async def map_pdf_logo(request: Request, query: Query) -> Response:
     return await _render_upload(request, "pdf", query)
 
 
-@router.post("/map.png", summary="Printed map (PNG) with a logo (as POST /exports/map.pdf)")
+@router.post("/map.png", summary="Printed map (PNG) with a logo (as POST /exports/map.pdf)",
+             openapi_extra=LOGO_BODY)
 async def map_png_logo(request: Request, query: Query) -> Response:
     return await _render_upload(request, "png", query)
 
