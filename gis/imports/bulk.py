@@ -25,7 +25,7 @@ import pandas as pd
 import shapely
 from psycopg import sql
 
-from api.feature_records import READ_ONLY, SOURCE_PARTS, parsed_values, row_json
+from api.feature_records import READ_ONLY, SOURCE_PARTS, parsed_values
 from gis.errors import GISError
 from gis.schema import derived_columns
 
@@ -246,12 +246,13 @@ class Bulk:
         gm = sql.SQL("ST_Multi({})").format(g) if want.startswith("MULTI") else g
         districts = sql.SQL("v.districts") if "districts" in self.columns else None
         wards = sql.SQL("v.wards") if "wards" in self.columns else None
-        place = [sql.SQL("WHEN {d} <> '{{}}' AND NOT EXISTS (SELECT 1 FROM admin_district d "
-                         "WHERE d.code = ANY({d}) AND ST_Intersects(d.geom, {g})) THEN true")
-                 .format(d=districts, g=gm)] if districts else []
+        given = "WHEN COALESCE(cardinality({c}), 0) > 0 AND "  # (NULL AND x evaluates x)
+        place = [sql.SQL(given + "NOT EXISTS (SELECT 1 FROM admin_district d WHERE d.code = "
+                         "ANY({c}) AND ST_Intersects(d.geom, {g})) THEN true").format(
+            c=districts, g=gm)] if districts else []
         if wards:
-            place.append(sql.SQL("WHEN {w} <> '{{}}' AND {out} THEN true").format(
-                w=wards, out=admin_geometry.outside_wards(gm, wards)))
+            place.append(sql.SQL(given + "{out} THEN true").format(
+                c=wards, out=admin_geometry.outside_wards(gm, wards)))
         return sql.SQL(
             "SELECT s.n FROM import_stage s JOIN import_sig v ON v.sig = s.sig WHERE "
             "EXISTS (SELECT 1 FROM {t} f WHERE f.id = s.id) "
@@ -279,45 +280,53 @@ class Bulk:
         want = self.layer.geometry_type.upper()
         g = sql.SQL("ST_SetSRID(s.g, 4326)")
         g = sql.SQL("ST_Multi({})").format(g) if want.startswith("MULTI") else g
-        hidden = ["geom", "version", "origin", "updated_at", *derived_columns(self.layer)]
-        assert row_json  # the audit's after-image is the stored feature as row_json reads it
+        # the audit's after-image: the stored feature as row_json reads it (its columns
+        # listed: to_jsonb of the whole row would render both geometries first)
+        hidden = {"geom", "version", "origin", "updated_at", *derived_columns(self.layer)}
+        after = sql.SQL("(SELECT to_jsonb(x) FROM (SELECT {}) x)").format(sql.SQL(", ").join(
+            sql.SQL("ins.{}").format(sql.Identifier(c)) for c in self.columns
+            if c not in hidden))
+        # in the geometries' (Hilbert) order: the spatial indexes are filled place by place
         await self.w.conn.execute(sql.SQL(
             "WITH ins AS (INSERT INTO {t} (id, {cols}, geom, origin, version) "
             "SELECT s.id, {vals}, {g}, 'import', 1 FROM import_stage s "
-            "JOIN import_sig v ON v.sig = s.sig ORDER BY s.n RETURNING *) "
+            "JOIN import_sig v ON v.sig = s.sig ORDER BY s.g RETURNING *) "
             "INSERT INTO audit_log (user_name, action, layer_id, feature_id, before, after) "
-            "SELECT %(user)s, 'import new', %(layer)s, ins.id, NULL, (to_jsonb(ins) - "
-            "%(hidden)s::text[]) || jsonb_build_object('geometry', ST_AsGeoJSON(ins.geom)"
-            "::jsonb, 'import', %(doc)s) FROM ins").format(
+            "SELECT %(user)s, 'import new', %(layer)s, ins.id, NULL, {after} || "
+            "jsonb_build_object('geometry', ST_AsGeoJSON(ins.geom)::jsonb, 'import', "
+            "%(doc)s) FROM ins").format(
             t=self.w.table, cols=sql.SQL(", ").join(map(sql.Identifier, names)),
-            vals=sql.SQL(", ").join(value(c) for c in names), g=g),
-            {"user": user, "layer": self.layer.id, "hidden": hidden, "doc": self.w.doc,
+            vals=sql.SQL(", ").join(value(c) for c in names), g=g, after=after),
+            {"user": user, "layer": self.layer.id, "doc": self.w.doc,
              "file": self.w.report.file})
 
     def changes(self) -> list:
         """The report's line of each row written here, as the row path writes it."""
         from gis.imports.run import Change, _norm
 
-        out = []
         rows = np.flatnonzero(~self.slow)
         base = {s: self.w._diff(None, v, False) for s, v in self.sig_vals.items()}
-        own = list(self.free)
+        cited = {s for s, v in self.sig_vals.items() if v.get("source_doc") == self.w.doc}
         order = {f: i for i, f in enumerate(self.fields)}
-        for r in rows:
-            fields = dict(base[self.sig[r]])
+        own = [(f, self.free[f] == FREE_NUMBER, self.values[f][rows].tolist())
+               for f in self.free]
+        prefix = self.w.source_ref(0)[:-1]  # "<file>, row "
+        out = []
+        for k, (r, s, fid) in enumerate(zip(rows.tolist(), self.sig[rows].tolist(),
+                                            self.ids[rows].tolist(), strict=True)):
+            fields = base[s].copy()
             added = False
-            for f in own:
-                v = self.values[f][r]
+            for f, number, vals in own:
+                v = vals[k]
                 if v is None:
                     fields.pop(f, None)
                     continue
                 added = added or f not in fields
-                fields[f] = [None, _norm(v) if isinstance(v, str) and v[:1] in "[{"
-                             else (float(v) if self.free[f] == FREE_NUMBER else v)]
+                fields[f] = [None, float(v) if number else
+                             (_norm(v) if v[:1] in "[{" else v)]
             if added:  # in the order of the layer's fields, as the row path lists them
                 fields = dict(sorted(fields.items(), key=lambda kv: order.get(kv[0], 1e9)))
-            if "source_ref" in fields and self.sig_vals[self.sig[r]].get("source_doc") == \
-                    self.w.doc:
-                fields["source_ref"] = [None, self.w.source_ref(int(r) + 1)]
-            out.append(Change(int(r) + 1, self.ids[r], "new", fields, []))
+            if s in cited and "source_ref" in fields:
+                fields["source_ref"] = [None, f"{prefix}{r + 1}"]
+            out.append(Change(r + 1, fid, "new", fields, []))
         return out
