@@ -52,7 +52,7 @@ class Problem:
     message: str
 
 
-@dataclass
+@dataclass(repr=False)
 class ImportReport:
     layer: str
     file: str
@@ -70,12 +70,17 @@ class ImportReport:
     def count(self, action: str) -> int:
         return sum(c.action == action for c in self.changes)
 
-    def summary(self) -> str:
+    def __repr__(self) -> str:  # short: a report may hold a million lines
+        return f"<ImportReport {self.head()}>"
+
+    def head(self) -> str:
         verb = "would change" if self.dry_run or not self.written else "changed"
-        head = (f"{self.file} -> {self.layer} ({self.crs}, text {self.encoding}): "
+        return (f"{self.file} -> {self.layer} ({self.crs}, text {self.encoding}): "
                 f"{self.count('new')} new, {self.count('update')} updated, "
                 f"{self.count('unchanged')} unchanged, {len(self.problems)} problem(s); {verb}")
-        lines = [head]
+
+    def summary(self) -> str:
+        lines = [self.head()]
         for c in self.changes:
             if c.action in ("new", "update"):
                 what = ", ".join(f"{k}: {_show(o)} -> {_show(n)}" for k, (o, n) in c.fields.items())
@@ -194,8 +199,9 @@ def import_frame(frame: gpd.GeoDataFrame, layer_id: str, name: str, digest: str 
     report = ImportReport(layer_id, name, digest, crs, encoding, dry_run,
                           ignored_columns=[str(c) for c in ignored],
                           mapping={str(c): f for c, f in mapped.items()})
-    return asyncio.run(_run(layer, frame, mapped, report, key, skip_invalid,
-                            url or database_url(), user, long_text or {}))
+    asyncio.run(_run(layer, frame, mapped, report, key, skip_invalid,
+                     url or database_url(), user, long_text or {}))
+    return report
 
 
 def import_file(path: Path, layer_id: str, crs: str | None = None,
@@ -216,7 +222,7 @@ def import_file(path: Path, layer_id: str, crs: str | None = None,
 
 
 async def _run(layer: Layer, frame, mapped: dict, report: ImportReport, key: str,
-               skip_invalid: bool, url: str, user: str, long_text: dict) -> ImportReport:
+               skip_invalid: bool, url: str, user: str, long_text: dict) -> None:
     from gis.imports.bulk import Bulk
     from gis.imports.rows import RowWriter
 
@@ -258,7 +264,6 @@ async def _run(layer: Layer, frame, mapped: dict, report: ImportReport, key: str
                 report.written = True
             if report.written:
                 outer.force_rollback = False  # commit
-    return report
 
 
 def _with_long_text(frame, mapped: dict, long_text: dict):
