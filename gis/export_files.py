@@ -93,7 +93,7 @@ def _dates(col: pd.Series) -> pd.Series:
 
 def write_gpkg(frame: gpd.GeoDataFrame, layer: Layer, dest: Path) -> Path:
     flat = _flat(frame, layer, "json")
-    pyogrio.write_dataframe(flat, dest, layer=layer.id, driver="GPKG",
+    pyogrio.write_dataframe(flat, dest, layer=layer.id, driver="GPKG", use_arrow=True,
                             layer_options={"DESCRIPTION": layer.description_vi,
                                            "IDENTIFIER": layer.title_vi})
     kinds = column_types(layer)
