@@ -119,10 +119,17 @@ class Bulk:
         for fld in free_text:  # rules that compare a text with whole numbers (years)
             code, _ = pd.factorize(pd.Series(self.values[fld], dtype=object))
             codes.append(np.where(integer_given, code, -2).astype(np.int64))
-        matrix = np.column_stack(codes)
-        _, first, self.sig = np.unique(matrix, axis=0, return_index=True, return_inverse=True)
-        self.sig = self.sig.reshape(-1)
-        bad = [s for s, r in enumerate(first) if not self._check_signature(s, int(r), plain)]
+        # signatures of the rows still in the running, each checked on one of them (a row
+        # already left to the row path must not stand for the others)
+        cand = np.flatnonzero(~self.slow)
+        if not len(cand):
+            return
+        _, first, inverse = np.unique(np.column_stack(codes)[cand], axis=0,
+                                      return_index=True, return_inverse=True)
+        self.sig[:] = -1
+        self.sig[cand] = inverse.reshape(-1)
+        bad = [s for s, r in enumerate(cand[first])
+               if not self._check_signature(s, int(r), plain)]
         self.slow |= np.isin(self.sig, bad)
 
     def _free_text(self, fld: str, cells: pd.Series, null: np.ndarray) -> None:
