@@ -65,6 +65,10 @@ def _clean(url: str) -> None:
     with psycopg.connect(url) as conn:
         conn.execute("DELETE FROM infra_project WHERE id LIKE %s", (PREFIX + "%",))
         conn.execute("DROP TABLE IF EXISTS bench_plain")
+        # what the timed import recorded: its audit rows and the file as a source document
+        conn.execute("DELETE FROM audit_log WHERE user_name = 'bench'")
+        conn.execute("DELETE FROM source_document s WHERE s.id LIKE 'import-%' AND NOT "
+                     "EXISTS (SELECT 1 FROM infra_project f WHERE f.source_doc = s.id)")
 
 
 def _timed(fn) -> float:
