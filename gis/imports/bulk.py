@@ -251,8 +251,10 @@ class Bulk:
                                                        sql.Literal(want.removeprefix("MULTI")))
         g = sql.SQL("ST_SetSRID(s.g, 4326)")
         gm = sql.SQL("ST_Multi({})").format(g) if want.startswith("MULTI") else g
-        districts = sql.SQL("v.districts") if "districts" in self.columns else None
-        wards = sql.SQL("v.wards") if "wards" in self.columns else None
+        d_name, w_name = layer.role_field("districts"), layer.role_field("wards")
+        districts = sql.SQL("v.{}").format(sql.Identifier(d_name)) \
+            if d_name in self.columns else None
+        wards = sql.SQL("v.{}").format(sql.Identifier(w_name)) if w_name in self.columns else None
         given = "WHEN COALESCE(cardinality({c}), 0) > 0 AND "  # (NULL AND x evaluates x)
         place = [sql.SQL(given + "NOT EXISTS (SELECT 1 FROM admin_district d WHERE d.code = "
                          "ANY({c}) AND ST_Intersects(d.geom, {g})) THEN true").format(

@@ -16,7 +16,7 @@ from test_maps_browser import browser as _browser  # noqa: F401  (the Chromium f
 
 from gis.passwords import hash_password
 from gis.users import create_user
-from tests.imports.conftest import remove_imports
+from imports.conftest import remove_imports
 
 pytest.importorskip("selenium.webdriver")
 from selenium.webdriver.common.by import By  # noqa: E402

@@ -12,7 +12,7 @@ import shapely
 
 from gis.imports import bulk as bulk_mod
 from gis.imports.run import import_file
-from tests.imports.conftest import remove_imports
+from imports.conftest import remove_imports
 
 
 @pytest.fixture
