@@ -121,7 +121,10 @@ class BodyLimitMiddleware:
         error = GISError(413, (f"{named[0]}: " if named else "") +
                          f"request body larger than {limit} bytes", parameter="file" if
                          upload else None,
-                         hint=f"send less, or raise GIS_SECURITY_{setting} on the server")
+                         hint=f"send less, or raise GIS_SECURITY_{setting} on the server",
+                         vi=(f"{named[0]}: " if named else "") + f"dữ liệu gửi lớn hơn "
+                         f"{limit} byte", hint_vi=f"hãy gửi ít hơn, hoặc tăng "
+                         f"GIS_SECURITY_{setting} trên máy chủ")
         length = headers.get(b"content-length")
         if length is not None:
             try:
@@ -203,8 +206,10 @@ class RateLimitMiddleware:
         if path.startswith(self.signin_paths):
             client = scope.get("client") or ("?", 0)
             window, key, what = self.signins, f"ip:{client[0]}", "sign-in attempts"
+            what_vi = "lần đăng nhập"
         else:
             window, key, what = self.writes, client_key(scope), "writes"
+            what_vi = "lần ghi"
         pool = getattr(scope["app"].state, "pool", None)
         if pool is None:  # no lifespan, no database: the route cannot write either
             return await self.app(scope, receive, send)
@@ -217,7 +222,8 @@ class RateLimitMiddleware:
         if wait > 0:
             retry = max(1, math.ceil(wait))
             return await _send_error(send, GISError(
-                429, f"too many {what}: try again in {retry} s", headers={"Retry-After": retry}))
+                429, f"too many {what}: try again in {retry} s", headers={"Retry-After": retry},
+                vi=f"Quá nhiều {what_vi}: hãy thử lại sau {retry} giây"))
         await self.app(scope, receive, send)
 
 

@@ -11,6 +11,7 @@ class Problem:
     file: str
     line: int | None
     reason: str
+    reason_vi: str | None = None  # the same in Vietnamese, where said
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
@@ -42,8 +43,16 @@ class Collector:
         except ValueError:
             return str(path)
 
-    def add(self, file: Path | str, line: int | None, reason: str) -> None:
-        self.problems.append(Problem(self.rel(file), line, reason))
+    def add(self, file: Path | str, line: int | None, reason: str,
+            vi: str | None = None) -> None:
+        self.problems.append(Problem(self.rel(file), line, reason, vi))
+
+    def reasons_vi(self) -> str | None:
+        """The problems in Vietnamese (English where one has none), or None when none
+        has Vietnamese."""
+        if not any(p.reason_vi for p in self.problems):
+            return None
+        return "; ".join(p.reason_vi or p.reason for p in self.problems)
 
     def raise_if_any(self) -> None:
         if self.problems:

@@ -116,6 +116,12 @@ export function showErrors(root, errors, general) {
   if (g) g.textContent = general || '';
 }
 
+// a server error in the page's language: `description_vi` in Vietnamese, `description` in English
+export function errText(body) {
+  if (!body) return '';
+  return state.lang === 'en' ? body.description : (body.description_vi || body.description);
+}
+
 // the field a server message is about: its `field`/`parameter`, else a field it names
 export function fieldOf(body, names) {
   if (body.field && names.includes(body.field)) return body.field;
