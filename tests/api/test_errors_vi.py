@@ -106,3 +106,11 @@ def test_the_cli_says_vietnamese_then_english(db_url):
                                  "--filter", "nonsense"])
     assert r.exit_code == 2
     assert r.output.index("lỗi: Tham số không hợp lệ") < r.output.index("error: --filter")
+
+
+def test_the_restore_form_refused_is_an_error_page_in_vietnamese(client, conn):
+    r = client.post("/collections/projects/deleted", data={"feature": "x", "csrf_token": "y"})
+    assert r.status_code == 401 and r.headers["content-type"].startswith("text/html")
+    assert r.text.index("Hãy đăng nhập") < r.text.index("sign in (/signin)")
+    assert conn.execute("SELECT count(*) FROM audit_log WHERE action = 'refused_post' AND "
+                        "detail->>'path' = '/collections/projects/deleted'").fetchone()[0] >= 1
