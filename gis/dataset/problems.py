@@ -23,10 +23,19 @@ class LoadError(Exception):
 
     def __init__(self, problems: list[Problem]):
         self.problems = problems
-        lines = "\n".join(f"  {p}" for p in problems[:50])
+        lines = "\n".join(_both(p) for p in problems[:50])
         more = f"\n  … and {len(problems) - 50} more" if len(problems) > 50 else ""
-        super().__init__(f"{len(problems)} problem(s) in the dataset; nothing was loaded:\n"
+        super().__init__(f"{len(problems)} lỗi trong bộ dữ liệu, chưa nạp gì / "
+                         f"{len(problems)} problem(s) in the dataset; nothing was loaded:\n"
                          f"{lines}{more}")
+
+
+def _both(p: Problem) -> str:
+    """A problem as the CLI says it: the Vietnamese (where said), then the English."""
+    if not p.reason_vi:
+        return f"  {p}"
+    where = f"{p.file}:{p.line}" if p.line else p.file
+    return f"  {where}: {p.reason_vi}\n      {p.reason}"
 
 
 class Collector:

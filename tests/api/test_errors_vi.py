@@ -114,3 +114,14 @@ def test_the_restore_form_refused_is_an_error_page_in_vietnamese(client, conn):
     assert r.text.index("Hãy đăng nhập") < r.text.index("sign in (/signin)")
     assert conn.execute("SELECT count(*) FROM audit_log WHERE action = 'refused_post' AND "
                         "detail->>'path' = '/collections/projects/deleted'").fetchone()[0] >= 1
+
+
+def test_a_load_problem_is_said_in_vietnamese_then_english():
+    from gis.dataset.problems import LoadError, Problem
+
+    text = str(LoadError([Problem("a.yaml", 2, "feature x: missing required field 'name'",
+                                  "đối tượng x: thiếu trường bắt buộc Tên"),
+                          Problem("b.yaml", None, "only English")]))
+    assert text.index("a.yaml:2: đối tượng x: thiếu trường bắt buộc Tên") < \
+        text.index("feature x: missing required field 'name'")
+    assert "b.yaml: only English" in text and "1 lỗi" not in text and "2 lỗi" in text
