@@ -199,7 +199,8 @@ def _check_wards(conn, stage: str, problems: Collector) -> None:
         s=sql.Identifier(stage),
         outside=admin_geometry.outside_wards(sql.SQL("x.geom"), sql.SQL("x.wards"))))
     for file, line, fid, wards in outside:
-        problems.add(file, line, admin_geometry.outside_wards_message(fid, wards))
+        problems.add(file, line, admin_geometry.outside_wards_message(fid, wards),
+                     admin_geometry.outside_wards_message_vi(fid, wards))
 
 
 def outside_named_districts(conn) -> list[tuple[str, str, list[str]]]:

@@ -262,11 +262,13 @@ def parse_conflicts(items, ctx: Context, file: Path, line: int) -> list[dict]:
 def check_places(values: dict, ctx: Context, file: Path, line: int) -> None:
     for code in values.get("districts") or []:
         if code not in ctx.districts:
-            ctx.problems.add(file, line, f"unknown district {code!r} "
-                                         f"(known: {', '.join(sorted(ctx.districts))})")
+            known = ", ".join(sorted(ctx.districts))
+            ctx.problems.add(file, line, f"unknown district {code!r} (known: {known})",
+                             f"không có quận/huyện mã {code!r} (các mã hợp lệ: {known})")
     for code in values.get("wards") or []:
         if code not in ctx.communes:
-            ctx.problems.add(file, line, f"unknown ward/commune code {code!r}")
+            ctx.problems.add(file, line, f"unknown ward/commune code {code!r}",
+                             f"không có phường/xã mã {code!r}")
 
 
 def ring_problems(geom, where: str = "geometry") -> list[str]:
@@ -333,7 +335,8 @@ def parse_feature(layer: Layer, record, ctx: Context, file: Path) -> FeatureRow 
         known.discard("geometry")
     unknown = set(record) - known
     if unknown:
-        ctx.problems.add(file, line, f"feature {fid}: unknown field(s) {sorted(unknown)}")
+        ctx.problems.add(file, line, f"feature {fid}: unknown field(s) {sorted(unknown)}",
+                         f"đối tượng {fid}: trường không có trong lớp {sorted(unknown)}")
     values: dict = {"id": str(fid)}
     src = parse_source(record, ctx, file, line, f"feature {fid}")
     if src:
