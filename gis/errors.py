@@ -71,9 +71,11 @@ class GISError(Exception):
         return self.vi or title_vi(self.status)
 
     def body(self) -> dict:
-        """The OGC exception document (``description_vi`` beside ``description``)."""
+        """The OGC exception document (``description_vi`` beside ``description``;
+        ``title_vi``: the Vietnamese title of the status, which ``description_vi`` is
+        when the error has no Vietnamese text of its own)."""
         out: dict = {"code": self.code, "description": self.message,
-                     "description_vi": self.message_vi}
+                     "description_vi": self.message_vi, "title_vi": title_vi(self.status)}
         for key in ("parameter", "field", "feature", "row", "hint", "hint_vi"):
             value = getattr(self, key)
             if value is not None:

@@ -21,7 +21,7 @@ export function setupSpatial(app) {
     try {
       const r = await fetch(`/maps/spatial?${new URLSearchParams(params)}`);
       const body = await r.json();
-      if (!r.ok) throw new Error((state.lang === 'en' ? body.description : body.description_vi || body.description) || r.status);
+      if (!r.ok) throw new Error((state.lang === 'en' || body.description_vi === body.title_vi ? body.description : body.description_vi) || r.status);
       const sets = Object.fromEntries(Object.entries(body.layers).map(([k, v]) => [k, new Set(v)]));
       app.spatial = { label, has: (layer, id) => !sets[layer] || sets[layer].has(String(id)) || `${layer}/${id}` === keep };
       if (st.shape) st.shape.remove();

@@ -36,9 +36,11 @@ def feature(fid, lon, lat):
 
 
 def test_a_body_without_vietnamese_text_has_the_title_of_its_status():
-    assert GISError(413, "too big").body()["description_vi"] == "Tệp quá lớn"
+    plain = GISError(413, "too big").body()
+    assert plain["description_vi"] == plain["title_vi"] == "Tệp quá lớn"
     own = GISError(400, "bad", vi="sai", hint="fix it", hint_vi="sửa lại").body()
     assert own["description_vi"] == "sai" and own["hint_vi"] == "sửa lại"
+    assert own["title_vi"] == "Tham số không hợp lệ"
     assert own["description"] == "bad" and own["hint"] == "fix it"
 
 
