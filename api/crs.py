@@ -1,9 +1,10 @@
 """The coordinate reference systems the API serves (OGC API - Features Part 2).
 
 Geometries are stored in EPSG:4326 with longitude first (PostGIS order); output and
-bbox/filter input in another CRS go through ``ST_Transform`` with PostGIS's
-``spatial_ref_sys`` (VN-2000 with its towgs84 parameters). Axis order follows the CRS
-definition (pyproj): EPSG:4326 and EPSG:4756 are latitude first.
+bbox/filter input in another CRS go through ``ST_Transform``; VN-2000 with the official
+parameters of Decision 05/2007/QĐ-BTNMT, the same definition as exports and imports
+(:mod:`gis.vn2000`), not PROJ's default for the EPSG codes (about 0.8 m away). Axis
+order follows the CRS definition (pyproj): EPSG:4326 and EPSG:4756 are latitude first.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from psycopg import sql
 from pyproj import CRS
 
 from api.errors import bad_request
+from gis.vn2000 import sql_from_wgs84, sql_to_wgs84
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 CRS84H = "http://www.opengis.net/def/crs/OGC/0/CRS84h"
@@ -38,17 +40,13 @@ class CrsInfo:
         """``expr`` (EPSG:4326 lon/lat) in this CRS and axis order."""
         if self.srid == 4326 and not self.lat_first:
             return expr
-        out = expr if self.srid == 4326 else sql.SQL("ST_Transform({}, {})").format(
-            expr, sql.Literal(self.srid))
+        out = sql_from_wgs84(expr, self.srid)
         return sql.SQL("ST_FlipCoordinates({})").format(out) if self.lat_first else out
 
     def input_geom(self, expr: sql.Composable) -> sql.Composable:
         """A geometry given in this CRS and axis order (``expr`` without SRID) as 4326."""
         g = sql.SQL("ST_FlipCoordinates({})").format(expr) if self.lat_first else expr
-        g = sql.SQL("ST_SetSRID({}, {})").format(g, sql.Literal(self.srid))
-        if self.srid != 4326:
-            g = sql.SQL("ST_Transform({}, 4326)").format(g)
-        return g
+        return sql_to_wgs84(g, self.srid)
 
 
 @lru_cache

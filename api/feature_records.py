@@ -100,10 +100,9 @@ def geom_param(layer: Layer) -> sql.Composable:
     return sql.SQL("ST_Multi({})").format(g) if layer.geometry_type.startswith("Multi") else g
 
 
-async def check_feature(conn, layer: Layer, record: dict, ctx: Context | None = None) -> dict:
-    """The column values of a record (``geom`` for :func:`geom_param`), or a 400 naming the
-    first problem; ``ctx``: the dataset context when the caller keeps one (imports)."""
-    ctx = ctx or await dataset_context(conn)
+def parsed_values(layer: Layer, record: dict, ctx: Context) -> dict:
+    """The column values of a record by the loader's rules, before the database's checks
+    (``geom``: GeoJSON text), or a 400 naming the problems."""
     row = parse_feature(layer, record, ctx, FilePath("request"))
     if ctx.problems.problems or row is None:
         raise bad_request("; ".join(pr.reason for pr in ctx.problems.problems) or "invalid",
@@ -112,12 +111,20 @@ async def check_feature(conn, layer: Layer, record: dict, ctx: Context | None = 
     for f in layer.all_fields:
         if f.type == "json" and vals.get(f.name) is not None:
             vals[f.name] = Jsonb(json.loads(vals[f.name]))
+    if not layer.geometry_from_admin:
+        vals["geom"] = row.geometry
+    return vals
+
+
+async def check_feature(conn, layer: Layer, record: dict, ctx: Context | None = None) -> dict:
+    """The column values of a record (``geom`` for :func:`geom_param`), or a 400 naming the
+    first problem; ``ctx``: the dataset context when the caller keeps one (imports)."""
+    ctx = ctx or await dataset_context(conn)
+    vals = parsed_values(layer, record, ctx)
     if layer.geometry_from_admin:
         await _place(conn, layer, vals)
-    else:
-        vals["geom"] = row.geometry
-        if row.geometry is not None:
-            await _check_geometry(conn, layer, row.geometry)
+    elif vals["geom"] is not None:
+        await _check_geometry(conn, layer, vals["geom"])
     wards = layer.role_field("wards")
     if wards and vals.get(wards) and vals["geom"] is not None:
         outside = await (await conn.execute(sql.SQL("SELECT {}").format(

@@ -44,7 +44,7 @@ INSERT INTO infra_project (id, name, kind, status, districts, total_investment_b
     implementation_period, geom_quality, source_doc, valid_on, origin)
 SELECT 'bench-' || i, 'Dự án tổng hợp ' || i, 'road',
     (ARRAY['proposed', 'preparing', 'under_construction', 'completed', 'suspended',
-           'after_2025'])[1 + i %% 6],
+           'after_2025'])[1 + (i / 9) %% 6],  -- independent of the district (i %% 9)
     CASE WHEN i %% 10 = 0 THEN ARRAY[d.code, d2.code] ELSE ARRAY[d.code] END,
     (i %% 500) + 0.5, (2018 + i %% 6) || '-' || (2022 + i %% 6), 'district', '002',
     '2024-11-15', 'bench'

@@ -23,7 +23,8 @@ def page_params(fn):
         click.option("--agency", help="the header's agency (default: the city People's "
                      "Committee)"),
         click.option("--logo", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-                     help="a logo (PNG) printed in the header"),
+                     help="a logo printed in the header (PNG or JPEG, at most 512 KB, "
+                     "checked by its bytes)"),
     )):
         fn = decorator(fn)
     return fn

@@ -21,7 +21,7 @@ from psycopg import sql
 from gis.cell_safety import safe_row
 from gis.db import connect
 from gis.query import FeatureQuery
-from gis.vn2000 import postgis_proj
+from gis.vn2000 import sql_from_wgs84
 
 FORMATS = {
     "geojson": ("application/geo+json", ".geojson"),
@@ -41,13 +41,7 @@ def wkt_column(srid: int = 4326) -> str:
 
 def geom_sql(srid: int = 4326) -> sql.Composable:
     """The feature's geometry in ``srid`` (VN-2000 with the official parameters)."""
-    if srid == 4326:
-        return sql.SQL("f.geom")
-    proj = postgis_proj(srid)
-    if proj is None:
-        return sql.SQL("ST_Transform(f.geom, {})").format(sql.Literal(srid))
-    return sql.SQL("ST_SetSRID(ST_Transform(f.geom, {}), {})").format(sql.Literal(proj),
-                                                                       sql.Literal(srid))
+    return sql_from_wgs84(sql.SQL("f.geom"), srid)
 
 
 def export_filename(query: FeatureQuery, fmt: str, srid: int = 4326) -> str:

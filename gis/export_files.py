@@ -75,15 +75,25 @@ def _flat(frame: gpd.GeoDataFrame, layer: Layer, lists: str) -> gpd.GeoDataFrame
         elif kind == "json":
             out[name] = out[name].map(lambda v: None if v is None else
                                       json.dumps(v, ensure_ascii=False, default=str))
-        elif kind == "date":  # a GeoPackage date; ISO text in a DBF (no date without time)
-            out[name] = pd.to_datetime(out[name]) if lists == "json" else out[name].map(
-                lambda v: None if v is None else v.isoformat())
+        elif kind == "date":  # a GeoPackage date; a DBF date field ("D")
+            out[name] = pd.to_datetime(out[name]) if lists == "json" else _dates(out[name])
     return out
+
+
+def _dates(col: pd.Series) -> pd.Series:
+    """A column of dates as Arrow ``date32``: written as a DBF date field (with
+    ``use_arrow``), even when every value is unknown (null)."""
+    import pyarrow as pa
+
+    values = [None if v is None or v is pd.NaT or (isinstance(v, float) and v != v)
+              else (v.date() if hasattr(v, "date") else v) for v in col]
+    return pd.Series(pa.array(values, type=pa.date32()), dtype=pd.ArrowDtype(pa.date32()),
+                     index=col.index)
 
 
 def write_gpkg(frame: gpd.GeoDataFrame, layer: Layer, dest: Path) -> Path:
     flat = _flat(frame, layer, "json")
-    pyogrio.write_dataframe(flat, dest, layer=layer.id, driver="GPKG",
+    pyogrio.write_dataframe(flat, dest, layer=layer.id, driver="GPKG", use_arrow=True,
                             layer_options={"DESCRIPTION": layer.description_vi,
                                            "IDENTIFIER": layer.title_vi})
     kinds = column_types(layer)
@@ -149,12 +159,13 @@ def write_shapefiles(frame: gpd.GeoDataFrame, layer: Layer, dest: Path) -> Path:
             part = flat[gtype.isin(types)]
             if len(part):
                 pyogrio.write_dataframe(part, base / f"{layer.id}_{suffix}.shp",
-                                        driver="ESRI Shapefile", encoding="UTF-8")
+                                        driver="ESRI Shapefile", encoding="UTF-8",
+                                        use_arrow=True)
         bare = flat[flat.geometry.isna()]
         if len(bare):
             pyogrio.write_dataframe(pd.DataFrame(bare.drop(columns="geometry")),
                                     base / f"{layer.id}_no_geometry.dbf",
-                                    driver="ESRI Shapefile", encoding="UTF-8")
+                                    driver="ESRI Shapefile", encoding="UTF-8", use_arrow=True)
         lab = labels(layer)
         kinds = column_types(layer)
         with open(base / FIELDS_CSV, "w", encoding="utf-8", newline="") as fh:

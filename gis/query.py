@@ -249,9 +249,9 @@ def _progress_expr(prog: Expr, rng: ProgressRange) -> Expr:
 
 
 def _bbox_expr(b: BBox) -> Expr:
-    env = sql.SQL("ST_MakeEnvelope({}, {}, {}, {}, {})").format(
-        sql.Literal(b.minx), sql.Literal(b.miny), sql.Literal(b.maxx), sql.Literal(b.maxy),
-        sql.Literal(b.srid))
-    if b.srid != 4326:
-        env = sql.SQL("ST_Transform({}, 4326)").format(env)
+    from gis.vn2000 import sql_to_wgs84
+
+    env = sql.SQL("ST_MakeEnvelope({}, {}, {}, {})").format(
+        sql.Literal(b.minx), sql.Literal(b.miny), sql.Literal(b.maxx), sql.Literal(b.maxy))
+    env = sql_to_wgs84(env, b.srid)  # VN-2000 with the official parameters
     return Expr(sql.SQL("f.geom && {env} AND ST_Intersects(f.geom, {env})").format(env=env))

@@ -34,11 +34,13 @@ def counted(layer: Layer, total: str, alias: str = "f") -> sql.Composable:
     if layer.has_field(SAME_AS):
         others = [o for o in registry.layers() if o.id != layer.id and o.managed_table
                   and o.has_field(total)]
+        # the target's id read from the reference (not the reference built from each id):
+        # the look-up is then one step in the target's primary key, not a scan of it
         exists = [sql.SQL(
-            "EXISTS (SELECT 1 FROM {t} t WHERE {f}.{same} = {prefix} || t.id"
-            " AND t.{c} IS NOT NULL)").format(
+            "EXISTS (SELECT 1 FROM {t} t WHERE starts_with({f}.{same}, {prefix})"
+            " AND t.id = substr({f}.{same}, {start}) AND t.{c} IS NOT NULL)").format(
             t=sql.Identifier(o.table), f=f, prefix=sql.Literal(f"{o.id}/"), c=col,
-            same=sql.Identifier(SAME_AS))
+            same=sql.Identifier(SAME_AS), start=sql.Literal(len(o.id) + 2))
             for o in others]
         if exists:
             parts.append(sql.SQL("NOT ({})").format(sql.SQL(" OR ").join(exists)))

@@ -11,6 +11,9 @@ for PostGIS, the CRS with ``+towgs84`` (position-vector signs) in ``ST_Transform
 
 from __future__ import annotations
 
+from functools import lru_cache
+
+from psycopg import sql
 from pyproj import CRS, Transformer
 
 # Decision 05/2007/QĐ-BTNMT: VN-2000 -> WGS 84 (metres, arc-seconds, ppm)
@@ -55,6 +58,7 @@ def to_wgs84(crs: CRS) -> Transformer:
     return Transformer.from_crs(crs, 4326, always_xy=True)
 
 
+@lru_cache
 def postgis_proj(srid: int) -> str | None:
     """The PROJ string PostGIS transforms to for a VN-2000 ``srid`` (official
     parameters), or None for another CRS."""
@@ -67,3 +71,26 @@ def postgis_proj(srid: int) -> str | None:
     base = " ".join(t for t in crs.to_proj4().split()
                     if not t.startswith(("+type", "+no_defs", "+towgs84")))
     return f"{base} +towgs84={towgs84} +no_defs"
+
+
+def sql_from_wgs84(expr: sql.Composable, srid: int) -> sql.Composable:
+    """``expr`` (EPSG:4326) in ``srid``, VN-2000 with the official parameters: the one
+    definition the API (``crs``), exports and frames use."""
+    if srid == 4326:
+        return expr
+    proj = postgis_proj(srid)
+    if proj is None:
+        return sql.SQL("ST_Transform({}, {})").format(expr, sql.Literal(srid))
+    return sql.SQL("ST_SetSRID(ST_Transform({}, {}), {})").format(expr, sql.Literal(proj),
+                                                                   sql.Literal(srid))
+
+
+def sql_to_wgs84(expr: sql.Composable, srid: int) -> sql.Composable:
+    """``expr`` (coordinates in ``srid``, its SRID set or not) in EPSG:4326, VN-2000 with
+    the official parameters (the API's ``bbox-crs`` and ``filter-crs``)."""
+    if srid == 4326:
+        return sql.SQL("ST_SetSRID({}, 4326)").format(expr)
+    proj = postgis_proj(srid)
+    if proj is None:
+        return sql.SQL("ST_Transform(ST_SetSRID({}, {}), 4326)").format(expr, sql.Literal(srid))
+    return sql.SQL("ST_Transform(ST_SetSRID({}, 0), {}, 4326)").format(expr, sql.Literal(proj))

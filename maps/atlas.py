@@ -5,6 +5,7 @@ its table pages. The cover carries no map, so nothing on it can meet a north arr
 from __future__ import annotations
 
 import io
+import textwrap
 from dataclasses import replace
 from datetime import date
 
@@ -35,7 +36,8 @@ def draw_cover(fig, city: MapData, opts: PrintOptions, toc: list[tuple[str, int]
     hb = opts.sheet.boxes["header"]
     title = opts.title or w["atlas_title"]
     y = text_lines(fig, 0.5, hb.y + 2, [(opts.agency, 10, "bold")], page)
-    y = text_lines(fig, 0.5, y + 8, [(title, 17, "bold"),
+    chars = int((page[0] - 20) / (17 * PT_MM * 0.62))  # the title wraps inside the page
+    y = text_lines(fig, 0.5, y + 8, [("\n".join(textwrap.wrap(title, chars)), 17, "bold"),
                                  (filter_line(opts.flt, None, opts.lang), 9, "normal"),
                                  (f"{w['made']}: {vn_date(date.today())}"
                                   + (f" · {w['author']}: {opts.author}" if opts.author else ""),

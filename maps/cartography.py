@@ -217,8 +217,14 @@ def draw_swatch(ax: Axes, x: float, y: float, w: float, h: float, sw: dict) -> N
             ax.scatter([(x0 + x1) / 2], [y + h / 2], s=30, facecolor=color, edgecolor="#222222",
                        linewidths=0.6, transform=ax.transAxes, clip_on=False,
                        hatch=sw.get("hatch"))
-        else:
+        elif sw.get("dashed"):  # an indicative area: its dashed outline, as on the map
             ax.add_patch(Rectangle((x0, y), x1 - x0, h, transform=ax.transAxes,
-                                   facecolor=color, hatch=sw.get("hatch"),
-                                   edgecolor="#37474f" if sw.get("casing") else color,
+                                   facecolor="none", edgecolor=color, linestyle=ls,
+                                   linewidth=1.0))
+        else:  # a very light fill gets a grey edge, so that it shows on white paper
+            r, g, b, _ = to_rgba(color)
+            edge = "#37474f" if sw.get("casing") else (
+                "#90a4ae" if 0.299 * r + 0.587 * g + 0.114 * b > 0.88 else color)
+            ax.add_patch(Rectangle((x0, y), x1 - x0, h, transform=ax.transAxes,
+                                   facecolor=color, hatch=sw.get("hatch"), edgecolor=edge,
                                    linestyle=ls, linewidth=0.8))

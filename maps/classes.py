@@ -40,6 +40,14 @@ def graduated(layer: Layer) -> bool:
     return bool(layer.style.progress_metrics)
 
 
+def class_metrics(layer: Layer) -> list[str]:
+    """The metrics a layer's features can be classed by (a percent, or a count with its
+    total): what the print dialog and ``metric=`` offer for the layer."""
+    if not graduated(layer):
+        return []
+    return [m for m in layer.metrics if METRICS[m].percent or totals(layer).get(m)]
+
+
 def metric_share(layer: Layer, metric: str, props: dict) -> float | None:
     v = props.get(metric)
     if v is None:

@@ -3,10 +3,14 @@ them, for the city or one district, on a map and in a table with both values and
 
 Changes, for every layer with metrics, in SQL over the progress history: a figure that is
 new (none on the first date), progress gained or lost (the latest figure on or before each
-date differs); features first known in between (``valid_on``); and changes of the layer's
-filter fields (status, kind, …) recorded in ``audit_log`` by the API's writes (the dataset
-itself keeps no history of those fields, which the page says). ``f=json`` gives the same
-as JSON with the GeoJSON of the changed features, ``f=xlsx`` the table.
+date differs); features first known in between (``valid_on``); status changes, from the
+two places that keep a status over time (the progress history holds numbers only,
+maps/status_history.py): the status text of the imported reports (``report_row``: the
+latest report on or before each date, both printed texts with their lines) and the
+changes of the layer's filter fields (status, kind, …) written through the API
+(``audit_log``); the dataset's YAML keeps one status per feature, no history, which the
+page says. ``f=json`` gives the same as JSON with the GeoJSON of the changed features,
+``f=xlsx`` the table.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from layers import METRICS, registry
 from layers.base import Layer
 from maps import district as district_sql
 from maps.staleness import vn_date
+from maps.status_history import reported_changes
 from maps.templating import templates
 
 router = APIRouter(tags=["maps"])
@@ -34,6 +39,7 @@ CHANGE_KINDS = {  # kind -> (vi, en, colour); a feature is drawn in its first ki
     "gain": ("Tiến độ tăng", "Progress gained", "#2e7d32"),
     "loss": ("Tiến độ giảm", "Progress lost", "#c62828"),
     "field_changed": ("Thay đổi thuộc tính", "Field changed", "#ef6c00"),
+    "status_reported": ("Tình hình báo cáo thay đổi", "Reported status changed", "#f9a825"),
     "new_figure": ("Số liệu mới", "New figure", "#1565c0"),
     "new_feature": ("Đối tượng mới", "New feature", "#6a1b9a"),
 }
@@ -125,6 +131,7 @@ async def changes(conn: AsyncConnection, a: date, b: date, district: str | None)
             rows += await _progress_changes(cur, layer, params)
         rows += await _new_features(cur, layer, params)
         rows += await _field_changes(cur, layer, params)
+        rows += await reported_changes(cur, layer, params, _where_district(layer))
         out += [{**r, "layer": layer} for r in rows]
     return out
 

@@ -99,7 +99,24 @@ async def reference_lists(conn: AsyncConnection) -> dict:
     return {"wards": wards, "sources": {r.pop("id"): r for r in await cur.fetchall()}}
 
 
+def print_config() -> dict:
+    """What the print dialog offers beside the map's own choices: every declared layout
+    (maps/layouts/), the resolutions, the default agency header and the logo's limits."""
+    from maps.layouts import get_layout, layout_names
+    from maps.logo import MAX_BYTES
+    from maps.printing import AGENCY, DPIS
+
+    layouts = [get_layout(n) for n in layout_names()]
+    return {"layouts": [{"name": la.name, "label_vi": la.label_vi, "label_en": la.label_en,
+                         "size": la.size, "orientation": la.orientation} for la in layouts],
+            "default_layout": get_layout().name,  # the CLI's and the endpoints' default
+            "dpis": list(DPIS), "agency": AGENCY, "logo_max_bytes": MAX_BYTES,
+            "logo_types": ["image/png", "image/jpeg"]}  # the server checks the bytes
+
+
 def layer_config(layer: Layer, feature_count: int | None = None) -> dict:
+    from maps.classes import class_metrics  # maps.classes reads this module's totals()
+
     fields = [f for f in layer.all_fields if f.type != "json" or f.popup in JSON_POPUPS]
     return {
         "id": layer.id,
@@ -115,6 +132,8 @@ def layer_config(layer: Layer, feature_count: int | None = None) -> dict:
         # name, districts, wards and source through these
         "roles": layer.roles,
         "metrics": list(layer.metrics),
+        # what printed maps can class this layer's features by (the print dialog's metric)
+        "class_metrics": class_metrics(layer),
         "totals": totals(layer),
         "style": asdict(layer.style),
         "data_url": f"/maps/data/{layer.id}.geojson",
@@ -148,6 +167,7 @@ def map_config(districts: list[dict] | None = None,
         "districts": districts or [],
         "wards": references.get("wards", []),
         "sources": references.get("sources", {}),
+        "print": print_config(),
         "exports": {"pdf": "/exports/map.pdf", "png": "/exports/map.png",
                     "html": "/exports/map.html", "atlas": "/exports/atlas.pdf"},
     }

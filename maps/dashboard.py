@@ -3,7 +3,8 @@ previous year's actual, the resolution's target, the report's verdict and the on
 from the figures, every number linked to its source line, a chart of each series), then
 the districts side by side (counters from maps/coverage.py, the city's own totals counting
 a feature spanning districts once) and the stalled/overdue list. ``/dashboard.xlsx`` is
-the indicator table as a spreadsheet; the page prints to PDF (print stylesheet)."""
+the indicator table as a spreadsheet, ``/dashboard.pdf`` (``?f=pdf``) the page as PDF
+made on the server (maps/dashboard_pdf.py); the browser's print still works."""
 
 from __future__ import annotations
 
@@ -13,13 +14,15 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.db import pool
+from gis.errors import bad_request
 from gis.indicator_query import indicators, series, verdict_row
 from gis.tables import XLSX, xlsx_bytes
 from layers.indicators import VALUE_KINDS, VERDICTS
-from maps import coverage
+from maps import coverage, dashboard_pdf
 from maps import district as district_sql
 from maps.staleness import vn_date
 from maps.templating import templates
+from maps.web import query_without
 
 router = APIRouter(tags=["maps"])
 
@@ -37,17 +40,23 @@ async def indicator_table(conn) -> list[dict]:
 
 @router.get("/dashboard", response_class=HTMLResponse,
             summary="City dashboard: indicators, districts compared, stalled projects")
-async def dashboard(request: Request) -> HTMLResponse:
+async def dashboard(request: Request, f: str = "html", lang: str | None = None) -> Response:
+    if f == "pdf":
+        return await dashboard_pdf.city_response(request, lang)
+    if f != "html":
+        raise bad_request(f"f={f!r}: dùng html hoặc pdf (use html or pdf)", "f")
+    page = coverage.stalled_page(request.query_params)
     async with pool(request).connection() as conn:
         table = await indicator_table(conn)
         cov = await coverage.coverage(conn)
         districts = await district_sql.district_list(conn)
-        stalled = await coverage.stalled(conn, None, None, coverage.STALLED_SHOWN)
+        stalled = await coverage.stalled(conn, None, None, *page)
         latest = await coverage.latest_figure(conn)
     return templates.TemplateResponse(request, "dashboard.html", {
         "table": table, "verdicts": VERDICTS, "kinds": VALUE_KINDS, "coverage": cov,
         "districts": districts, "stalled": stalled, "latest": latest, "today": date.today(),
-        "city": coverage.CITY})
+        "city": coverage.CITY,
+        "stalled_query": query_without(request, "stalled_offset", "stalled_limit")})
 
 
 XLSX_HEADER = ["Mã / Code", "Chỉ tiêu / Indicator", "Đơn vị / Unit", "Năm / Year",

@@ -24,12 +24,33 @@ from layers.base import Field, Layer, metric_column
 from layers.figures import qualifier
 from maps.filters import MapFilter
 
+PAGE = 50  # features listed per group of a section; the rest one link away (never cut silently)
+
+
+@dataclass(frozen=True)
+class ListPage:
+    """Which rows of one group the page lists: ``?show=LAYER&group=VALUE&offset=N``
+    (``limit=all``: every row of that group); other groups list their first ``PAGE``."""
+
+    layer: str | None = None
+    group: str | None = None  # "" is the group of features without a value
+    offset: int = 0
+    limit: int | None = PAGE  # None: all
+
+    def bounds(self, layer: str, group: str | None) -> tuple[int, int | None]:
+        if self.layer == layer and (self.group or None) == group:
+            return self.offset, self.limit
+        return 0, PAGE
+
 
 @dataclass
 class Section:
     layer: Layer
     rows: list[dict] = field(default_factory=list)
-    groups: list[dict] = field(default_factory=list)  # by summary.group_by: count, total
+    # by summary.group_by: value, n (all of them, counted in SQL), total, n_total, and the
+    # rows listed: offset, shown
+    groups: list[dict] = field(default_factory=list)
+    n: int = 0  # features of the layer in the district (all of them)
 
 
 @dataclass
@@ -71,29 +92,65 @@ async def district_list(conn: AsyncConnection) -> list[dict]:
     return await cur.fetchall()
 
 
-async def _section(conn: AsyncConnection, layer: Layer, flt: MapFilter) -> Section:
-    base = [f.name for f in layer.all_fields if f.type != "json"]
-    q = flt.query(layer, properties=base + progress_columns(layer))
-    q.sortby = [SortKey("name")]
+async def _groups(cur, layer: Layer, flt: MapFilter) -> list[dict]:
+    """Count and total per ``group_by`` value (or one group of all), in SQL."""
+    by, total = layer.summary.group_by, layer.summary.total
+    q = flt.query(layer, properties=["name"])
+    # each work counted once: parts of a counted parent, same_as records (gis.totals)
+    tot = (sql.SQL("sum(f.{c}) FILTER (WHERE {once})::float AS total,"
+                   " count(f.{c}) FILTER (WHERE {once}) AS n_total").format(
+        c=sql.Identifier(total), once=counted(layer, total)) if total
+        else sql.SQL("NULL::float AS total, 0 AS n_total"))
+    value = sql.SQL("f.{}").format(sql.Identifier(by)) if by else sql.SQL("NULL::text")
+    await cur.execute(sql.SQL(
+        "SELECT {value} AS value, count(*) AS n, {tot} {frm}"
+        " GROUP BY 1 ORDER BY count(*) DESC, 1").format(
+            value=value, tot=tot, frm=q.from_clause()), q.bind())
+    return [g for g in await cur.fetchall() if g["n"]]
+
+
+async def _section(conn: AsyncConnection, layer: Layer, flt: MapFilter,
+                   page: ListPage) -> Section:
+    """The layer's features in the district, by group: every group counted, the first
+    ``PAGE`` of each listed by name (``page`` chooses another slice of one group)."""
+    by = layer.summary.group_by
     cur = conn.cursor(row_factory=dict_row)
-    await cur.execute(q.rows_sql(sql.SQL("NULL")), q.bind())
-    rows = await cur.fetchall()
+    groups = await _groups(cur, layer, flt)
+    # the ids of the rows listed, numbered within their group, then those rows only
+    value = sql.SQL("f.{}").format(sql.Identifier(by)) if by else sql.SQL("NULL::text")
+    ranked = flt.query(layer, properties=["name"])
+    cond, params = [], {}
+    for i, g in enumerate(groups):
+        off, lim = page.bounds(layer.id, g["value"])
+        g.update(offset=off, limit=lim)
+        params.update({f"g{i}": g["value"], f"o{i}": off, f"l{i}": lim})
+        cond.append(sql.SQL(
+            "(grp IS NOT DISTINCT FROM {g} AND rn > {o} AND ({l}::int IS NULL"
+            " OR rn <= {o} + {l}))").format(g=sql.Placeholder(f"g{i}"),
+                                             o=sql.Placeholder(f"o{i}"),
+                                             l=sql.Placeholder(f"l{i}")))
+    ids: list[str] = []
+    if groups:
+        await cur.execute(sql.SQL(
+            "SELECT id FROM (SELECT f.id, {value}::text AS grp, row_number() OVER"
+            " (PARTITION BY {value} ORDER BY f.name NULLS LAST, f.id) AS rn {frm}) x"
+            " WHERE {cond}").format(value=value, frm=ranked.from_clause(),
+                                    cond=sql.SQL(" OR ").join(cond)),
+            {**ranked.bind(), **params})
+        ids = [r["id"] for r in await cur.fetchall()]
+    rows: list[dict] = []
+    if ids:
+        base = [f.name for f in layer.all_fields if f.type != "json"]
+        q = flt.query(layer, properties=base + progress_columns(layer))
+        q.ids = tuple(ids)
+        q.sortby = [SortKey("name")]
+        await cur.execute(q.rows_sql(sql.SQL("NULL")), q.bind())
+        rows = await cur.fetchall()
     for r in rows:
         r["latest"] = latest_progress(layer, r)
-    section = Section(layer, rows)
-    by, total = layer.summary.group_by, layer.summary.total
-    if by:
-        # each work counted once: parts of a counted parent, same_as records (gis.totals)
-        tot = (sql.SQL("sum(f.{c}) FILTER (WHERE {once})::float AS total,"
-                       " count(f.{c}) FILTER (WHERE {once}) AS n_total").format(
-            c=sql.Identifier(total), once=counted(layer, total)) if total
-            else sql.SQL("NULL::float AS total, 0 AS n_total"))
-        await cur.execute(sql.SQL(
-            "SELECT f.{by} AS value, count(*) AS n, {tot} {frm}"
-            " GROUP BY f.{by} ORDER BY count(*) DESC, f.{by}").format(
-                by=sql.Identifier(by), tot=tot, frm=q.from_clause()), q.bind())
-        section.groups = await cur.fetchall()
-    return section
+    for g in groups:
+        g["shown"] = sum(1 for r in rows if (r.get(by) if by else None) == g["value"])
+    return Section(layer, rows, groups, sum(g["n"] for g in groups))
 
 
 def _counts_by(src: Layer) -> sql.Composable:
@@ -140,9 +197,12 @@ async def _units(conn: AsyncConnection, code: str, flt: MapFilter, src: Layer) -
     return UnitSection(src, level_field, rows + await cur.fetchall())
 
 
-async def district_summary(conn: AsyncConnection, code: str, flt: MapFilter) -> dict:
+async def district_summary(conn: AsyncConnection, code: str, flt: MapFilter,
+                           page: ListPage | None = None) -> dict:
+    page = page or ListPage()
     return {
-        "sections": [await _section(conn, layer, flt) for layer in registry.summary_layers()],
+        "sections": [await _section(conn, layer, flt, page)
+                     for layer in registry.summary_layers()],
         "units": [await _units(conn, code, flt, layer) for layer in registry.layers()
                   if layer.best_record],
     }

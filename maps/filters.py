@@ -55,6 +55,19 @@ def parse_bool(value: str | None, name: str, default: bool = True) -> bool:
     raise bad_request(f"{name}={value!r}: use 1 or 0", name)
 
 
+def parse_text(value: str | None, name: str, longest: int) -> str | None:
+    """A line of text printed on the page (title, author, map number, agency): at most
+    ``longest`` characters, no control characters; empty is None."""
+    v = (value or "").strip()
+    if not v:
+        return None
+    if len(v) > longest:
+        raise bad_request(f"{name}: {len(v)} characters; at most {longest}", name)
+    if any(unicodedata.category(ch) == "Cc" for ch in v):
+        raise bad_request(f"{name}: no control characters (line breaks, tabs) allowed", name)
+    return v
+
+
 def normalise(text: str | None) -> str:
     """"Đường tỉnh 918" and "duong tinh 918" give the same text (as filters.js does)."""
     nfd = unicodedata.normalize("NFD", text or "")

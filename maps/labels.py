@@ -113,10 +113,15 @@ def place_labels(ax: Axes, items: list[Numbered], taken: list[Rect],
 
 def district_label(ax: Axes, text: str, xy: tuple[float, float], fontsize: float,
                    bold: bool, color: str, taken: list[Rect]) -> None:
-    """A district's name above its label point, with a white halo, its box kept free."""
+    """A district's name above its label point, with a white halo, its box kept free;
+    left out where it would not be wholly inside the map frame."""
     t = ax.annotate(text, xy, xytext=(0, 6), textcoords="offset points", ha="center",
                     va="bottom", zorder=25, fontsize=fontsize, color=color,
                     fontweight="bold" if bold else "normal", annotation_clip=True,
                     path_effects=[patheffects.withStroke(linewidth=2.2, foreground="white")])
     bb = t.get_window_extent(ax.figure.canvas.get_renderer())
+    frame = ax.get_window_extent()
+    if bb.x0 < frame.x0 or bb.x1 > frame.x1 or bb.y0 < frame.y0 or bb.y1 > frame.y1:
+        t.remove()  # a name that would run over the frame's edge is left out
+        return
     taken.append((bb.x0, bb.y0, bb.x1, bb.y1))

@@ -18,6 +18,7 @@ from shapely.geometry.base import BaseGeometry
 
 from gis.errors import GISError
 from gis.queries import progress_columns
+from gis.vn2000 import sql_from_wgs84
 from layers.base import Layer, metric_column
 from maps.filters import MapFilter
 
@@ -70,9 +71,10 @@ def _geom(wkb) -> BaseGeometry | None:
 
 def read_districts(conn: psycopg.Connection, crs: int = CRS) -> list[District]:
     rows = conn.execute(sql.SQL(
-        "SELECT code, name, full_name, ST_AsBinary(ST_Transform(geom, {crs})),"
-        " ST_AsBinary(ST_Transform(ST_PointOnSurface(geom), {crs}))"
-        " FROM admin_district ORDER BY code").format(crs=sql.Literal(crs))).fetchall()
+        "SELECT code, name, full_name, ST_AsBinary({g}), ST_AsBinary({p})"
+        " FROM admin_district ORDER BY code").format(
+        g=sql_from_wgs84(sql.SQL("geom"), crs),
+        p=sql_from_wgs84(sql.SQL("ST_PointOnSurface(geom)"), crs))).fetchall()
     return [District(c, n, fn, _geom(g), _geom(lbl)) for c, n, fn, g, lbl in rows]
 
 
@@ -80,7 +82,7 @@ def read_layer(conn: psycopg.Connection, layer: Layer, flt: MapFilter,
                crs: int = CRS) -> LayerData:
     q = flt.query(layer, properties=[f.name for f in layer.all_fields if f.type != "json"]
                   + progress_columns(layer))
-    geom = sql.SQL("ST_AsBinary(ST_Transform(f.geom, {}))").format(sql.Literal(crs))
+    geom = sql.SQL("ST_AsBinary({})").format(sql_from_wgs84(sql.SQL("f.geom"), crs))
     data = LayerData(layer)
     with conn.cursor(row_factory=dict_row) as cur:
         cur.execute(q.rows_sql(geom), q.bind())
@@ -126,8 +128,8 @@ def load_map_data(conn: psycopg.Connection, flt: MapFilter, layers: list[Layer],
             raise GISError(404, f"no district {flt.district!r}; districts: {known}",
                            parameter="district")
     if city is None:
-        row = conn.execute(sql.SQL("SELECT ST_AsBinary(ST_Transform(ST_Union(geom), {}))"
-                                   " FROM admin_city").format(sql.Literal(crs))).fetchone()
+        row = conn.execute(sql.SQL("SELECT ST_AsBinary({}) FROM admin_city").format(
+            sql_from_wgs84(sql.SQL("ST_Union(geom)"), crs))).fetchone()
         city = _geom(row[0]) if row else None
     data = [read_layer(conn, layer, flt, crs) for layer in layers]
     return MapData(data, districts, city, focus, flt.as_of, read_sources(conn, data))

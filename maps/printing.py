@@ -32,9 +32,11 @@ from gis.errors import GISError, bad_request  # noqa: E402
 from layers import registry  # noqa: E402
 from layers.base import Layer  # noqa: E402
 from maps import cartography as carto  # noqa: E402
-from maps import labels, tables  # noqa: E402
+from maps import labels, printlegend, tables  # noqa: E402
 from maps.filters import MapFilter  # noqa: E402
 from maps.layouts import Layout, get_layout  # noqa: E402
+from maps.logo import read_logo  # noqa: E402
+from maps.pagefit import fit_sheet  # noqa: E402
 from maps.printdata import MapData, load_map_data, read_districts  # noqa: E402
 from maps.wording import check_lang, filter_line, sources_text, vn_date, words  # noqa: E402
 
@@ -48,6 +50,9 @@ ORIENTATIONS = ("portrait", "landscape")
 AGENCY = "ỦY BAN NHÂN DÂN THÀNH PHỐ CẦN THƠ"
 MM = 1 / 25.4
 PT_MM = 0.3528
+# the footer's sources: font sizes, then titles shortened, until they fit (credit in full)
+FOOTER_FITS = ((6.3, None), (5.8, None), (5.3, None), (5.3, 110), (5.0, 80), (5.0, 55),
+               (5.0, 35), (5.0, 20))
 
 
 @dataclass
@@ -65,7 +70,7 @@ class PrintOptions:
     agency: str = AGENCY
     author: str | None = None
     map_number: str | None = None
-    logo: Path | None = None
+    logo: Path | bytes | None = None  # a PNG/JPEG file (CLI) or its bytes (an upload)
     table: bool = True  # the feature table on the following pages (PDF)
 
     def __post_init__(self):
@@ -80,8 +85,13 @@ class PrintOptions:
         if self.dpi not in DPIS:
             raise bad_request(f"dpi={self.dpi!r} is not supported; use 150 or 300", "dpi")
         self.lang = check_lang(self.lang)
-        if self.logo is not None and not Path(self.logo).is_file():
-            raise bad_request(f"logo {self.logo} is not a file", "logo")
+        self.logo_image = None
+        if isinstance(self.logo, (str, Path)):
+            if not Path(self.logo).is_file():
+                raise bad_request(f"logo {self.logo} is not a file", "logo")
+            self.logo = Path(self.logo).read_bytes()
+        if self.logo:
+            self.logo_image = read_logo(self.logo)  # checked by its bytes (maps.logo)
         self.sheet: Layout = get_layout(self.layout, self.size, self.orientation)
         self.size, self.orientation = self.sheet.size, self.sheet.orientation
 
@@ -174,48 +184,6 @@ def draw_inset(ax, data: MapData, extent) -> None:
                                edgecolor="#c62828", linewidth=1.2, zorder=5))
 
 
-def draw_legend(ax, data: MapData, opts: PrintOptions, counters: bool = False) -> None:
-    w, en = words(opts.lang), opts.en
-    ax.set_axis_off()
-    ax.text(0, 1, w["legend"], transform=ax.transAxes, fontsize=9, fontweight="bold",
-            va="top")
-    rows: list[tuple[str, dict | None]] = []
-    when = f"{w['data_to']} {vn_date(data.as_of)}" if data.as_of else w["latest"]
-    for ld in data.layers:
-        if not ld.features and not ld.unlocated:
-            continue
-        rows.append((ld.layer.title_en if en else ld.layer.title_vi, None))
-        if title := carto.legend_title(ld, opts.metric, en):
-            rows.append((f"{w['progress']} ({when}): {title}", {}))  # the date kept first
-        rows += carto.legend_entries(ld, en, opts.metric)
-        if ld.unlocated:
-            rows.append((f"({w['unlocated'].format(n=ld.unlocated)})", {}))
-        if counters:
-            rows.append((f"{w['counters']}: {len(ld.features) + ld.unlocated}, "
-                         f"{w['drawn']} {len(ld.features)}", {}))
-    bw, bh = (ax.figure.get_size_inches() / MM) * ax.get_position().size
-    columns = 2 if bw > 110 and len(rows) * 3.6 > bh else 1  # wide, short boxes: 2 columns
-    per_col = -(-len(rows) // columns)
-    step = min(0.06, 0.88 / max(per_col, 1))
-    font = 7.5 if step * bh >= 3.4 else 6
-    sx = 6 / bw  # a swatch shape is 6 mm wide
-    for i, (label, sw) in enumerate(rows):
-        col, r = divmod(i, per_col)
-        x, y = col / columns, 0.88 - r * step
-        if sw is None:
-            ax.text(x, y, label, transform=ax.transAxes, fontsize=font + 0.5,
-                    fontweight="bold", va="center")
-        elif not sw:
-            ax.text(x + 0.02, y, textwrap.shorten(label, int(bw / columns / 1.3)),
-                    transform=ax.transAxes, fontsize=font - 0.5, va="center",
-                    color="#546e7a")  # no italics: one font fewer to embed
-        else:
-            n = len(sw["shapes"])
-            carto.draw_swatch(ax, x + 0.02, y - step * 0.3, sx * n, step * 0.6, sw)
-            ax.text(x + 0.02 + sx * n + 2 / bw, y, label, transform=ax.transAxes,
-                    fontsize=font, va="center")
-
-
 def text_lines(fig: Figure, x: float, y_mm: float, texts, page_mm, ha: str = "center") -> float:
     """Lines of (text, size, weight) from y_mm down; returns where they end (mm)."""
     for text, size, weight in texts:
@@ -226,14 +194,17 @@ def text_lines(fig: Figure, x: float, y_mm: float, texts, page_mm, ha: str = "ce
 
 
 def draw_header(fig: Figure, data: MapData, opts: PrintOptions, title: str,
-                subtitle: str) -> None:
+                subtitle: str) -> float:
+    """Agency, logo, map number, title, subtitle and the filter line (wrapped, never cut:
+    the page says all it shows); returns where the header's text ends (mm)."""
     w = words(opts.lang)
     sheet, page = opts.sheet, opts.page_mm
     hb = sheet.boxes["header"]
-    logo_w = sheet.boxes["logo"].w if opts.logo and "logo" in sheet.boxes else 0
+    logo = opts.logo_image
+    logo_w = sheet.boxes["logo"].w if logo is not None and "logo" in sheet.boxes else 0
     if logo_w:
         lax = fig.add_axes(sheet.rect("logo"))
-        lax.imshow(plt.imread(str(opts.logo)))
+        lax.imshow(logo)
         lax.set_axis_off()
     left = (hb.x + logo_w + (2 if logo_w else 0)) / page[0]
     text_lines(fig, left, hb.y, [(opts.agency, 8, "bold")], page, ha="left")
@@ -243,12 +214,14 @@ def draw_header(fig: Figure, data: MapData, opts: PrintOptions, title: str,
                  fontweight="bold")
     chars = int((hb.w - 2 * logo_w) / (14 * PT_MM * 0.56))
     cx = (hb.x + hb.w / 2) / page[0]
-    text_lines(fig, cx, hb.y + 4.5, [
+    shown = filter_line(data_filter(data, opts), data.focus.name if data.focus else None,
+                        opts.lang)
+    end = text_lines(fig, cx, hb.y + 4.5, [
         ("\n".join(textwrap.wrap(title, chars)[:2]), 14, "bold"),
         (textwrap.shorten(subtitle, int(chars * 1.6)), 8.5, "normal"),
-        (textwrap.shorten(filter_line(data_filter(data, opts), data.focus.name if data.focus
-                                      else None, opts.lang), int(chars * 1.7)), 8, "normal"),
+        ("\n".join(textwrap.wrap(shown, int(chars * 1.7))), 8, "normal"),
     ], page)
+    return max(end, sheet.boxes["logo"].y + sheet.boxes["logo"].h if logo_w else 0.0)
 
 
 def data_filter(data: MapData, opts: PrintOptions) -> MapFilter:
@@ -262,20 +235,27 @@ def draw_footer(fig: Figure, data: MapData, opts: PrintOptions) -> None:
         made.append(f"{w['author']}: {opts.author}")
     if opts.map_number:
         made.append(f"{w['map_no']}: {opts.map_number}")
-    chars = int(fb.w / (6.3 * PT_MM * 0.62))
-    src = textwrap.wrap(sources_text(data.sources, opts.lang), chars)
+    room = fb.h - 7 * PT_MM * 1.3  # under the line of who made it
+    for size, title_chars in FOOTER_FITS:  # the largest text that fits the footer's box
+        src = textwrap.wrap(sources_text(data.sources, opts.lang, title_chars),
+                            int(fb.w / (size * PT_MM * 0.62)))
+        if len(src) * size * PT_MM * 1.3 <= room:
+            break
     text_lines(fig, fb.x / page[0], fb.y, [(" · ".join(made), 7, "bold"),
-                                       ("\n".join(src[:4]), 6.3, "normal")], page, ha="left")
+                                       ("\n".join(src), size, "normal")], page, ha="left")
 
 
 def draw_page(fig: Figure, data: MapData, opts: PrintOptions, items: list[labels.Numbered],
               counters: bool = False) -> None:
-    sheet = opts.sheet
     w = words(opts.lang)
     title = opts.title or default_title(data, opts.lang)
     subtitle = opts.subtitle or (w["layers"] + ": " + ", ".join(
         ld.layer.title_en if opts.en else ld.layer.title_vi for ld in data.layers))
-    draw_header(fig, data, opts, title, subtitle)
+    header_end = draw_header(fig, data, opts, title, subtitle)
+    # the frame fitted to the data's shape, up to the header's text, the legend given the
+    # room it needs (maps.pagefit)
+    sheet = fit_sheet(opts.sheet, data.extent(), lambda width: printlegend.legend_need(
+        data, opts.lang, opts.metric, width, counters), top=header_end + 2.5)
     ax = fig.add_axes(sheet.rect("map"))
     draw_map(ax, data, opts, items)
     x0, x1 = ax.get_xlim()
@@ -284,7 +264,8 @@ def draw_page(fig: Figure, data: MapData, opts: PrintOptions, items: list[labels
                     (sheet.boxes["scale"].w, sheet.boxes["scale"].h), w["scale"])
     carto.north_arrow(fig.add_axes(sheet.rect("north")), w["north"])
     draw_inset(fig.add_axes(sheet.rect("inset")), data, (x0, y0, x1, y1))
-    draw_legend(fig.add_axes(sheet.rect("legend")), data, opts, counters)
+    printlegend.draw_legend(fig.add_axes(sheet.rect("legend")), data, opts.lang, opts.metric,
+                            counters)
     draw_footer(fig, data, opts)
 
 
@@ -314,7 +295,8 @@ def map_pages(pdf: PdfPages, data: MapData, opts: PrintOptions, counters: bool =
     title = opts.title or default_title(data, opts.lang)
     for i, rows in enumerate(pages, start=1):
         fig = new_figure(opts)
-        tables.draw_table_page(fig, rows, opts.page_mm, title, i, len(pages), opts.lang)
+        tables.draw_table_page(fig, rows, opts.page_mm, title, i, len(pages), opts.lang,
+                               data.sources)
         save_page(pdf, fig)
     return 1 + len(pages)
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.staticfiles import StaticFiles
 
-from maps import compare, context, dashboard, exports, search, spatial, web
+from maps import compare, context, dashboard, dashboard_pdf, exports, search, spatial, web
 from maps.paths import CHARTJS_DIR, LEAFLET_DIR, STATIC_DIR, VECTORGRID_DIR
 
 router = APIRouter()
+router.include_router(dashboard_pdf.router)  # before web: /maps/district/{code}.pdf
 router.include_router(web.router)
 router.include_router(exports.router)
 router.include_router(search.router)

@@ -12,6 +12,7 @@ from gis.figures import format_vn_number, period_label
 from layers import METRICS
 from layers.base import metric_column
 from layers.figures import qualifier
+from layers.report_fields import PLACE_FIELDS
 from maps import classes
 from maps.labels import Numbered
 from maps.printdata import MapData
@@ -26,6 +27,20 @@ COLUMNS = (("no", 0.05, 4), ("name", 0.30, 48), ("district", 0.14, 22),
 def _choice_text(layer, name: str, value, en: bool) -> str:
     c = layer.field(name).shown_choice(value)
     return (c.label_en if en else c.label_vi) if c else str(value or "")
+
+
+def district_text(props: dict, names: dict[str, str], lang: str) -> str:
+    """The districts a document gives; else those inferred from the location (the
+    registry's ``districts_inferred``), said to be inferred; else unknown (never blank)."""
+    w = words(lang)
+    given_field, derived_field = PLACE_FIELDS  # the registry's place fields
+    given = [names.get(c, c) for c in (props.get(given_field) or [])]
+    if given:
+        return ", ".join(given)
+    derived = [names.get(c, c) for c in (props.get(derived_field) or [])]
+    if derived:
+        return ", ".join(derived) + f" ({w['inferred']})"
+    return w["unknown"]
 
 
 def table_rows(data: MapData, items: list[Numbered], lang: str = "vi",
@@ -58,8 +73,8 @@ def table_rows(data: MapData, items: list[Numbered], lang: str = "vi",
             "no": str(it.number),
             "name": (p.get(roles.get("name_en", "")) if en else None)
             or p.get(roles.get("name", ""), ""),
-            "district": ", ".join(names.get(c, c) for c in (p.get(roles.get("districts", ""))
-                                                            or [])),
+            "district": district_text(p, names, lang),
+            "doc": src.split(":")[0].split(" ")[0],  # the document cited (the page's key)
             "value": value, "date": when, "source": src, "status": status})
     return out
 
@@ -100,13 +115,37 @@ def _line_height(fig: Figure, size: float, spacing: float) -> float:
     return h / fig.bbox.height
 
 
+def sources_key(rows: list[dict[str, str]], sources: list[dict], chars: int,
+                lang: str = "vi") -> str:
+    """The documents the page's rows cite, by title and date, in at most two lines of
+    ``chars``: a page of the table is read without turning back to the map."""
+    cited = {r["doc"] for r in rows if r.get("doc")}
+    docs = [s for s in sources if s["id"] in cited]
+    if not docs:
+        return ""
+    head = words(lang)["sources"]
+    for longest in (None, 120, 80, 50, 30, 15):
+        text = f"{head}: " + "; ".join(
+            f"{s['id']} = " + (textwrap.shorten(s["title"], longest, placeholder=" …")
+                               if longest else s["title"])
+            + (f" ({vn_date(s['issued_on'])})" if s.get("issued_on") else "") for s in docs)
+        if len(textwrap.wrap(text, chars)) <= 2:
+            break
+    return "\n".join(textwrap.wrap(text, chars)[:2])
+
+
 def draw_table_page(fig: Figure, rows: list[dict[str, str]], page_mm: tuple[float, float],
-                    title: str, part: int, parts: int, lang: str = "vi") -> None:
+                    title: str, part: int, parts: int, lang: str = "vi",
+                    sources: list[dict] | None = None) -> None:
     """One page of the table; "(tiếp theo)" on the pages after the first. A column is one
     text (rows padded to the same lines, a blank line between rows, where the rule goes):
-    a page of 7 texts, not hundreds, prints fast."""
+    a page of 7 texts, not hundreds, prints fast. Under the rows, in the bottom margin,
+    the key of the documents the page cites."""
     w = words(lang)
     pw, ph = page_mm
+    if key := sources_key(rows, sources or [], int((pw - 24) / (5.5 * 0.3528 * 0.6)), lang):
+        fig.text(12 / pw, 10.5 / ph, key, ha="left", va="top", fontsize=5.5,
+                 color="#37474f", linespacing=1.15)
     left, right, top = 12 / pw, 1 - 12 / pw, 1 - 12 / ph
     head = f"{w['table']} – {title}" + (f" ({w['continued']}, {part}/{parts})" if part > 1
                                         else (f" (1/{parts})" if parts > 1 else ""))

@@ -13,6 +13,7 @@ from api.security import csp_nonce
 from gis.figures import format_vn_number
 from layers import METRICS, registry
 from maps.config import API_ITEM_URL
+from maps.investment import GLOBALS as INVESTMENT_GLOBALS
 from maps.paths import BOUNDARY_CREDIT, TEMPLATES_DIR
 from maps.staleness import FILTERS as DASHBOARD_FILTERS
 from maps.staleness import GLOBALS as DASHBOARD_GLOBALS
@@ -27,6 +28,7 @@ def environment() -> Environment:
     env.filters["vn"] = format_vn_number
     env.filters.update(DASHBOARD_FILTERS)  # dates, ages of figures (maps/staleness.py)
     env.globals.update(DASHBOARD_GLOBALS)
+    env.globals.update(INVESTMENT_GLOBALS)  # money by period (maps/investment.py)
     env.globals.update(registry=registry, METRICS=METRICS, item_url=API_ITEM_URL,
                        boundary_credit=BOUNDARY_CREDIT, csp_nonce=csp_nonce)
     return env

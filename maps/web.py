@@ -20,7 +20,7 @@ from gis.expr import parse_as_of
 from gis.extent import city_extent
 from gis.filters import parse_choices
 from layers import registry
-from maps import coverage
+from maps import coverage, dashboard_pdf
 from maps import district as district_sql
 from maps.config import feature_counts, map_config, reference_lists
 from maps.filters import MapFilter
@@ -112,10 +112,16 @@ async def layer_data(request: Request, layer_id: str, as_of: str | None = None,
 
 @router.get("/maps/district/{code}", response_class=HTMLResponse,
             summary="District view: map and summary table")
-async def district_page(request: Request, code: str, as_of: str | None = None
-                        ) -> HTMLResponse:
+async def district_page(request: Request, code: str, as_of: str | None = None,
+                        f: str = "html", lang: str | None = None) -> Response:
+    if f == "pdf":  # the same as /maps/district/{code}.pdf (maps/dashboard_pdf.py)
+        return await dashboard_pdf.district_response(request, code, as_of, lang)
+    if f != "html":
+        return error_page(request, 400, f"f={f!r}: dùng html hoặc pdf (use html or pdf)")
     try:
         flt = map_filter(request, code, as_of)
+        page = list_page(request)
+        stalled_page = coverage.stalled_page(request.query_params)
     except GISError as exc:
         return error_page(request, exc.status, exc.message, exc.vi)
     async with pool(request).connection() as conn:
@@ -127,8 +133,45 @@ async def district_page(request: Request, code: str, as_of: str | None = None
             return error_page(request, 404, f"No district with code {code!r}. "
                                             f"Valid codes: {known}.",
                               f"Không có quận/huyện mã {code!r}. Các mã hợp lệ: {known}.")
-        summary = await district_sql.district_summary(conn, code, flt)
-        dash = await coverage.district_dashboard(conn, code, flt.as_of)
-        page = await page_config(conn, code, flt.as_of)
+        summary = await district_sql.district_summary(conn, code, flt, page)
+        dash = await coverage.district_dashboard(conn, code, flt.as_of, stalled_page)
+        cfg = await page_config(conn, code, flt.as_of)
     return templates.TemplateResponse(request, "district.html", {
-        "district": row, "summary": summary, "as_of": flt.as_of, "dash": dash, **page})
+        "district": row, "summary": summary, "as_of": flt.as_of, "dash": dash,
+        "list_page": page, "page_size": district_sql.PAGE,
+        "keep_query": query_without(request, "show", "group", "offset", "limit").rstrip("&"),
+        "stalled_query": query_without(request, "stalled_offset", "stalled_limit"), **cfg})
+
+
+def query_without(request: Request, *names: str) -> str:
+    """The page's query string without ``names``, ending in ``&`` (or empty): the start
+    of a link to another page of one of its lists."""
+    q = urlencode([(k, v) for k, v in request.query_params.multi_items() if k not in names])
+    return q + "&" if q else ""
+
+
+def list_page(request: Request) -> district_sql.ListPage:
+    """``show=LAYER&group=VALUE&offset=N[&limit=all]``: which rows of one group to list."""
+    q = request.query_params
+    show = q.get("show")
+    if not show:
+        return district_sql.ListPage()
+    if show not in {layer.id for layer in registry.summary_layers()}:
+        raise GISError(400, f"show={show!r}: không phải lớp của bảng tổng hợp quận/huyện (not a "
+                       "layer of the district summary)",
+                       parameter="show")
+    try:
+        offset = int(q.get("offset") or 0)
+    except ValueError:
+        offset = -1
+    if offset < 0:
+        raise GISError(400, f"offset={q.get('offset')!r}: cần số nguyên từ 0 (a whole number "
+                       "from 0)",
+                       parameter="offset")
+    limit = q.get("limit")
+    if limit not in (None, "", "all"):
+        raise GISError(400, f"limit={limit!r}: bỏ trống hoặc limit=all (leave it out or write "
+                       "limit=all)",
+                       parameter="limit")
+    return district_sql.ListPage(show, q.get("group", ""), offset,
+                                 None if limit == "all" else district_sql.PAGE)

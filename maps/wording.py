@@ -3,6 +3,7 @@ switch (``lang="en"``), and the line that says what a map shows (filter and date
 
 from __future__ import annotations
 
+import textwrap
 from datetime import date
 
 from gis.errors import bad_request
@@ -18,7 +19,8 @@ WORDS = {
         "legend": "CHÚ GIẢI", "filter": "Lọc", "no_filter": "không lọc (mọi đối tượng)",
         "data_to": "số liệu đến", "latest": "số liệu mới nhất", "made": "Ngày lập",
         "author": "Người lập", "map_no": "Bản đồ số", "sources": "Nguồn",
-        "none": "không có", "crs": "Hệ tọa độ VN-2000 / UTM 48N",
+        "none": "không có", "unknown": "chưa rõ", "inferred": "suy đoán",
+        "crs": "Hệ tọa độ VN-2000 / UTM 48N",
         "progress": "Tiến độ", "scale": "Tỷ lệ", "north": "B",
         "no": "Số", "name": "Tên", "district": "Quận/huyện", "value": "Giá trị",
         "date": "Ngày số liệu", "source": "Nguồn", "status": "Tình trạng",
@@ -36,7 +38,8 @@ WORDS = {
         "legend": "LEGEND", "filter": "Filter", "no_filter": "none (all features)",
         "data_to": "data as of", "latest": "latest data", "made": "Made on",
         "author": "Author", "map_no": "Map no.", "sources": "Sources",
-        "none": "none", "crs": "CRS VN-2000 / UTM 48N",
+        "none": "none", "unknown": "unknown", "inferred": "inferred",
+        "crs": "CRS VN-2000 / UTM 48N",
         "progress": "Progress", "scale": "Scale", "north": "N",
         "no": "No.", "name": "Name", "district": "District", "value": "Value",
         "date": "Data date", "source": "Source", "status": "Status",
@@ -97,9 +100,17 @@ def filter_line(flt: MapFilter, district_name: str | None, lang: str = "vi") -> 
     return f"{w['filter']}: {', '.join(parts) or w['no_filter']}; {when}"
 
 
-def sources_text(sources: list[dict], lang: str = "vi") -> str:
+def sources_text(sources: list[dict], lang: str = "vi", title_chars: int | None = None
+                 ) -> str:
+    """Each source document by its title and date, then the boundaries' credit and the
+    CRS; ``title_chars``: titles shortened to fit a small footer (the credit never is)."""
     w = words(lang)
+
+    def title(s: dict) -> str:
+        t = s["title"]
+        return textwrap.shorten(t, title_chars, placeholder=" …") if title_chars else t
+
     docs = "; ".join(
-        f"[{s['id']}] {s['title']}" + (f" ({vn_date(s['issued_on'])})" if s["issued_on"] else "")
+        f"[{s['id']}] {title(s)}" + (f" ({vn_date(s['issued_on'])})" if s["issued_on"] else "")
         for s in sources)
     return f"{w['sources']}: {docs or w['none']}. {BOUNDARY_CREDIT}. {w['crs']}."

@@ -7,6 +7,8 @@ from __future__ import annotations
 import pytest
 from selenium.webdriver.support.ui import WebDriverWait
 from test_dashboard import DISTRICT, stalled_project  # noqa: F401  (fixture)
+from test_dashboard_counters import DISTRICT as PAGED_DISTRICT
+from test_dashboard_counters import many_projects  # noqa: F401  (fixture)
 from test_maps_browser import ARTIFACTS, browser, failed_requests, server  # noqa: F401
 
 
@@ -89,3 +91,35 @@ def test_phone_width(browser, server, path):  # noqa: F811
         b.save_screenshot(str(ARTIFACTS / f"phone{path.replace('/', '-')}.png"))
     finally:
         b.set_window_size(1400, 900)
+
+
+def test_district_list_pages_and_pdf_links(browser, server, many_projects):  # noqa: F811
+    """A group longer than a page says how many it has and pages on; the PDF links follow
+    the language switch."""
+    from maps.district import PAGE
+
+    b = browser
+    b.set_window_size(1400, 900)
+    b.get(f"{server}/maps/district/{PAGED_DISTRICT}")
+    group = WebDriverWait(b, 20).until(lambda d: d.find_element(
+        "css selector", 'table[data-layer="projects"] tbody[data-group="suspended"]'))
+    assert len(group.find_elements("css selector", "tr.feature")) == PAGE
+    assert group.get_attribute("data-n") == str(len(many_projects))
+    group.find_element("css selector", "tr.more a.next").click()
+    _wait(b, "return location.search.includes('offset=50')")
+    group = WebDriverWait(b, 20).until(lambda d: d.find_element(
+        "css selector", 'table[data-layer="projects"] tbody[data-group="suspended"]'))
+    ids = [a.get_attribute("data-id") for a in group.find_elements(
+        "css selector", "tr.feature a.feature-link")]
+    assert ids == many_projects[PAGE:]
+    assert group.find_element("css selector", "tr.more a.prev").is_displayed()
+    # the dashboard's PDF link in the page's language
+    b.get(f"{server}/dashboard")
+    _wait(b, "return document.readyState === 'complete'")
+    assert b.find_element("id", "pdf-vi").is_displayed()
+    b.find_element("id", "lang-switch").click()
+    _wait(b, "return document.documentElement.lang === 'en'")
+    pdf = b.find_element("id", "pdf-en")
+    assert pdf.is_displayed() and pdf.get_attribute("href").endswith("/dashboard.pdf?lang=en")
+    b.find_element("id", "lang-switch").click()
+    _wait(b, "return document.documentElement.lang === 'vi'")

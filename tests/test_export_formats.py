@@ -119,6 +119,32 @@ def test_shapefile_per_type_cpg_short_names_and_no_cut(conn, tmp_path):
     assert {"id": long_id, "field": "notes", "text": text} in long_rows
 
 
+def test_shapefile_dates_are_dbf_dates_and_read_back_as_dates(conn, tmp_path):
+    """valid_on and the figures' dates are DBF date fields ("D"), not text; read back
+    (pyogrio, then the import) they are the same dates."""
+    from gis.imports.readers import read_file
+
+    out = export_layer(FeatureQuery(registry.get("projects")), "shp", tmp_path / "p.zip")
+    with zipfile.ZipFile(out) as zf:
+        zf.extractall(tmp_path / "x")
+    shp = next(p for p in sorted((tmp_path / "x").glob("*.shp")))
+    info = pyogrio.read_info(shp)
+    types = dict(zip(info["fields"], info["ogr_types"], strict=True))
+    assert types["valid_on"] == "OFTDate"
+    assert types[short_name("site_handover_pct_date")] == "OFTDate"
+    with open(shp.with_suffix(".dbf"), "rb") as fh:  # the DBF header says "D"
+        head = fh.read(32 + 32 * len(info["fields"]))
+    fields = {head[i:i + 11].split(b"\0")[0].decode(): chr(head[i + 11])
+              for i in range(32, len(head), 32)}
+    assert fields["valid_on"] == "D"
+    frame = pyogrio.read_dataframe(shp)
+    stored = dict(conn.execute("SELECT id, valid_on FROM infra_project"))
+    assert all(v.date() == stored[i] for i, v in zip(frame["id"], frame["valid_on"],
+                                                     strict=True))
+    back = read_file(out).frame
+    assert all(v.date() == stored[i] for i, v in zip(back["id"], back["valid_on"], strict=True))
+
+
 def test_xlsx_headers_formats_and_sources(conn, tmp_path):
     out = export_layer(FeatureQuery(registry.get("projects")), "xlsx", tmp_path / "p.xlsx")
     wb = openpyxl.load_workbook(out)

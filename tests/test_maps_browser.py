@@ -294,8 +294,7 @@ def test_print_dialog_opens_the_printed_map(browser, server):
     b.save_screenshot(str(ARTIFACTS / "map-print-dialog.png"))
     b.find_element("id", "p-cancel").click()
 
-    url, content_type = _print_from_dialog(b, size="A3", orientation="portrait", dpi="300",
-                                           format="pdf")
+    url, content_type = _print_from_dialog(b, layout="a3-portrait", dpi="300", format="pdf")
     assert content_type == "application/pdf"
     parts = urllib.parse.urlsplit(url)
     query = dict(urllib.parse.parse_qsl(parts.query))

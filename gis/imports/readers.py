@@ -59,6 +59,11 @@ def _to_wgs84(frame: gpd.GeoDataFrame, file_crs, given: str | None) -> tuple[gpd
     bounds = frame.total_bounds if len(frame) and frame.geometry.notna().any() else \
         (float("nan"),) * 4
     crs = crsmod.decide(CRS(file_crs) if file_crs else None, given, bounds)
+    if crs.to_epsg() == 4326:  # already longitude/latitude in WGS 84
+        out = gpd.GeoDataFrame(frame, geometry=frame.geometry.name, crs="EPSG:4326")
+        if out.geometry.name != "geometry":
+            out = out.rename_geometry("geometry")
+        return out, crsmod.describe(crs)
     t = crsmod.to_wgs84(crs)
     geoms = shapely.transform(frame.geometry.values, lambda xy: _apply(t, xy))
     return gpd.GeoDataFrame(frame.drop(columns=frame.geometry.name), geometry=list(geoms),
@@ -130,6 +135,25 @@ def _sidecars(folder: Path, read: Read) -> None:
                                    for r in csv.DictReader(fh)})
 
 
+def _read_ogr(path: Path, layer: str | None) -> gpd.GeoDataFrame:
+    """A GeoPackage layer, GeoJSON or KML through Arrow (columnar, several times faster
+    for large files), or feature by feature where Arrow cannot read it."""
+    import pyarrow as pa
+
+    try:
+        meta, table = pyogrio.raw.read_arrow(path, layer=layer)
+    except Exception:  # an Arrow build without this driver's support: the plain reader
+        return pyogrio.read_dataframe(path, layer=layer)
+    geom_col = meta.get("geometry_name") or "wkb_geometry"
+    wkb = table.column(geom_col).to_numpy(zero_copy_only=False) if geom_col in \
+        table.column_names else None
+    strings = pd.StringDtype(na_value=float("nan"))
+    df = table.drop_columns([geom_col] if wkb is not None else []).to_pandas(
+        types_mapper={pa.string(): strings, pa.large_string(): strings}.get)
+    geoms = shapely.from_wkb(wkb) if wkb is not None else [None] * len(df)
+    return gpd.GeoDataFrame(df, geometry=geoms, crs=meta.get("crs"))
+
+
 def read_file(path: Path, given_crs: str | None = None, encoding: str | None = None,
               layer: str | None = None) -> Read:
     fmt = file_format(path)
@@ -161,9 +185,9 @@ def read_file(path: Path, given_crs: str | None = None, encoding: str | None = N
         if layer is None and len(layers) > 1:
             raise GISError(400, f"{path.name} has {len(layers)} layers: {', '.join(layers)}",
                            parameter="layer", hint="choose one with --layer NAME")
-        frame = pyogrio.read_dataframe(path, layer=layer or layers[0])
+        frame = _read_ogr(path, layer or layers[0])
     else:
-        frame = pyogrio.read_dataframe(path)
+        frame = _read_ogr(path, None)
     if encoding and encoding != "utf-8":  # a legacy text in a UTF-8 container
         for c in _text_columns(frame):
             frame[c] = frame[c].map(lambda v: decode(v.encode("latin-1", "replace"), encoding)

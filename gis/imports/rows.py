@@ -107,16 +107,7 @@ class RowWriter:
 
         before = await stored(self.conn, self.layer, fid, lock=True)
         old = None if before is None else {**before[0], "geometry": before[1]}
-        fields = {k: v for k, v in props.items() if k not in self.progress_names}
-        merged = {**(old or {}), **fields}
-        merged.pop("geometry", None)
-        if not merged.get("source_doc"):
-            merged.update(source_doc=self.doc, source_line=None,
-                          source_ref=f"{self.report.file}, row {n}")
-        feature = {"type": "Feature", "properties": merged,
-                   "geometry": geometry if geometry is not None or old is None
-                   else old["geometry"]}
-        record = to_record(self.layer, feature, fid)
+        record = self.record(n, fid, props, geometry, old)
         vals = await check_feature(self.conn, self.layer, record, self._context())
         await self._in_districts(vals)
         if old is not None and vals.get("geom") is not None and old["geometry"] is not None \
@@ -137,6 +128,23 @@ class RowWriter:
                                old, {**after[0], "geometry": after[1],
                                      "import": self.doc})
         self.report.changes.append(Change(n, fid, action, diff, [f["metric"] for f in figures]))
+
+    def record(self, n: int, fid: str, props: dict, geometry, old: dict | None) -> dict:
+        """The dataset record of row ``n``: the file's fields over the stored feature's,
+        citing the file (row ``n``) when the row names no source."""
+        fields = {k: v for k, v in props.items() if k not in self.progress_names}
+        merged = {**(old or {}), **fields}
+        merged.pop("geometry", None)
+        if not merged.get("source_doc"):
+            merged.update(source_doc=self.doc, source_line=None,
+                          source_ref=self.source_ref(n))
+        feature = {"type": "Feature", "properties": merged,
+                   "geometry": geometry if geometry is not None or old is None
+                   else old["geometry"]}
+        return to_record(self.layer, feature, fid)
+
+    def source_ref(self, n: int) -> str:
+        return f"{self.report.file}, row {n}"
 
     async def _in_districts(self, vals: dict) -> None:
         if self.layer.geometry_from_admin or not vals.get("districts") or vals.get("geom") is None:

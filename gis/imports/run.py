@@ -25,6 +25,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import psycopg
 import shapely
 
@@ -51,7 +52,7 @@ class Problem:
     message: str
 
 
-@dataclass
+@dataclass(repr=False)
 class ImportReport:
     layer: str
     file: str
@@ -69,12 +70,17 @@ class ImportReport:
     def count(self, action: str) -> int:
         return sum(c.action == action for c in self.changes)
 
-    def summary(self) -> str:
+    def __repr__(self) -> str:  # short: a report may hold a million lines
+        return f"<ImportReport {self.head()}>"
+
+    def head(self) -> str:
         verb = "would change" if self.dry_run or not self.written else "changed"
-        head = (f"{self.file} -> {self.layer} ({self.crs}, text {self.encoding}): "
+        return (f"{self.file} -> {self.layer} ({self.crs}, text {self.encoding}): "
                 f"{self.count('new')} new, {self.count('update')} updated, "
                 f"{self.count('unchanged')} unchanged, {len(self.problems)} problem(s); {verb}")
-        lines = [head]
+
+    def summary(self) -> str:
+        lines = [self.head()]
         for c in self.changes:
             if c.action in ("new", "update"):
                 what = ", ".join(f"{k}: {_show(o)} -> {_show(n)}" for k, (o, n) in c.fields.items())
@@ -193,8 +199,9 @@ def import_frame(frame: gpd.GeoDataFrame, layer_id: str, name: str, digest: str 
     report = ImportReport(layer_id, name, digest, crs, encoding, dry_run,
                           ignored_columns=[str(c) for c in ignored],
                           mapping={str(c): f for c, f in mapped.items()})
-    return asyncio.run(_run(layer, frame, mapped, report, key, skip_invalid,
-                            url or database_url(), user, long_text or {}))
+    asyncio.run(_run(layer, frame, mapped, report, key, skip_invalid,
+                     url or database_url(), user, long_text or {}))
+    return report
 
 
 def import_file(path: Path, layer_id: str, crs: str | None = None,
@@ -215,7 +222,8 @@ def import_file(path: Path, layer_id: str, crs: str | None = None,
 
 
 async def _run(layer: Layer, frame, mapped: dict, report: ImportReport, key: str,
-               skip_invalid: bool, url: str, user: str, long_text: dict) -> ImportReport:
+               skip_invalid: bool, url: str, user: str, long_text: dict) -> None:
+    from gis.imports.bulk import Bulk
     from gis.imports.rows import RowWriter
 
     async with await psycopg.AsyncConnection.connect(url) as conn:
@@ -224,11 +232,16 @@ async def _run(layer: Layer, frame, mapped: dict, report: ImportReport, key: str
             await writer.source_document()
             kinds = column_types(layer)
             geom_name = frame.geometry.name
-            for n, (_, row) in enumerate(frame.iterrows(), start=1):
+            frame = _with_long_text(frame, mapped, long_text)
+            bulk = Bulk(writer, frame, mapped, kinds)
+            if bulk.usable():
+                bulk.classify(_plain)
+                await bulk.stage()
+            else:
+                bulk.slow[:] = True
+            for n in (np.flatnonzero(bulk.slow) + 1).tolist():  # rows the set-based path left
+                row = frame.iloc[n - 1]
                 raw = {fld: row[col] for col, fld in mapped.items()}
-                for fname in raw:  # a long text the DBF could not hold, from its sidecar
-                    if (str(raw.get("id")), fname) in long_text:
-                        raw[fname] = long_text[(str(raw.get("id")), fname)]
                 try:
                     props = {fld: _plain(v, kinds.get(fld)) for fld, v in raw.items()}
                 except GISError as exc:
@@ -241,12 +254,30 @@ async def _run(layer: Layer, frame, mapped: dict, report: ImportReport, key: str
                     else shapely.geometry.mapping(geom)
                 await writer.row(n, props, gj)
             ok = not report.problems or skip_invalid
+            if ok and not bulk.slow.all():
+                await bulk.write(user)
+            report.changes += bulk.changes() if not bulk.slow.all() else []
+            report.changes.sort(key=lambda c: c.row)
+            report.problems.sort(key=lambda p: p.row)
             if ok and not report.dry_run:
                 await writer.finish()
                 report.written = True
             if report.written:
                 outer.force_rollback = False  # commit
-    return report
+
+
+def _with_long_text(frame, mapped: dict, long_text: dict):
+    """``frame`` with the long texts a DBF could not hold, from the shapefile's sidecar."""
+    if not long_text:
+        return frame
+    id_col = next((c for c, f in mapped.items() if f == "id"), None)
+    by_field = {f: c for c, f in mapped.items()}
+    frame = frame.copy()
+    for i, fid in enumerate(frame[id_col] if id_col is not None else []):
+        for (lid, fname), text in long_text.items():
+            if lid == str(fid) and fname in by_field:
+                frame.iat[i, frame.columns.get_loc(by_field[fname])] = text
+    return frame
 
 
 def _fails(v, kind) -> bool:

@@ -160,11 +160,30 @@ function sessionControl(map) {
   c.addTo(map);
 }
 
+// leaflet-geoman (served from the npm package), for signed-in users only; the map and its
+// layers were made before it arrived, so they are given their editing handlers here
+function loadGeoman(map) {
+  const css = document.createElement('link');
+  css.rel = 'stylesheet'; css.href = '/maps/vendor/geoman/leaflet-geoman.css';
+  document.head.append(css);
+  return new Promise((resolve, reject) => {
+    const s = document.createElement('script');
+    s.src = '/maps/vendor/geoman/leaflet-geoman.min.js';
+    s.onload = () => { L.PM.reInitLayer(map); map.eachLayer(l => L.PM.reInitLayer(l)); resolve(); };
+    s.onerror = reject;
+    document.head.append(s);
+  });
+}
+
 const app = await waitForMap();
 const me = await fetch('/session').then(r => r.json());
 ed.session = me.user ? me : null;
 sessionControl(app.map);
-if (ed.session) { drawControl(ed, app); await showOverview().catch(() => null); }
+if (ed.session) {
+  await loadGeoman(app.map);
+  drawControl(ed, app);
+  await showOverview().catch(() => null);
+}
 // every popup that appears (GeoJSON features, tiles' popups filled later) gets the actions
 const pane = app.map.getPane('popupPane');
 const decorateAll = () => pane.querySelectorAll('.popup[data-layer][data-id]').forEach(el => {

@@ -10,6 +10,7 @@ import { setupLayout } from './layout.js';
 import { addContext } from './context.js';
 import { setupTable } from './table.js';
 import { setupSpatial } from './spatial.js';
+import { setupPrint } from './print.js';
 
 const opts = window.MAP_OPTIONS || {};
 const $ = id => document.getElementById(id);
@@ -253,58 +254,6 @@ export function focusFeature(key) {
 }
 app.focusFeature = focusFeature;
 
-// The printed map of what is on screen: visible layers, filters, date, city or district.
-function printUrl(choice = {}) {
-  const c = { size: 'A4', orientation: 'landscape', dpi: '150', format: 'pdf', extent: 'city', title: '', ...choice };
-  const p = new URLSearchParams({ size: c.size, orientation: c.orientation, dpi: String(c.dpi) });
-  if (c.extent === 'district' && district()) p.set('district', district());
-  if (asOf()) p.set('as_of', asOf());
-  const visible = cfg.layers.filter(l => map.hasLayer(app.groups[l.id])).map(l => l.id);
-  p.set('layers', visible.join(','));
-  const f = readFilters(cfg);
-  for (const [name, value] of Object.entries(f.choices)) p.set(name, value);
-  if (f.pmin > 0) p.set('pmin', String(f.pmin));
-  if (f.pmax < 100) p.set('pmax', String(f.pmax));
-  if (!f.unknown) p.set('unknown', '0');
-  if (c.title.trim()) p.set('title', c.title.trim());
-  if (c.lang && c.lang !== 'vi') p.set('lang', c.lang);  // the page's language (Vietnamese first)
-  return `${cfg.exports[c.format]}?${p}`;
-}
-app.printUrl = printUrl;
-
-function printChoice() {
-  const v = id => $(id).value;
-  return { size: v('p-size'), orientation: v('p-orientation'), dpi: v('p-dpi'), format: v('p-format'),
-    extent: v('p-extent'), title: v('p-title'), lang: v('p-lang') };
-}
-
-function describePrint() {
-  const d = district();
-  const name = d ? (cfg.districts.find(x => x.code === d)?.full_name || d) : null;
-  const opt = $('p-extent-district');
-  opt.disabled = !d;
-  opt.textContent = d ? t('p_district', name) : t('p_no_district');
-  $('p-extent').value = d ? 'district' : 'city';
-  const f = readFilters(cfg);
-  const filters = Object.keys(f.choices).map(name => $(filterId(name)).selectedOptions[0].textContent);
-  if (f.pmin > 0 || f.pmax < 100) filters.push(`${f.pmin}–${f.pmax} %`);
-  const layers = cfg.layers.filter(l => map.hasLayer(app.groups[l.id])).map(l => lbl(l, 'title'));
-  $('p-summary').textContent = `${t('p_layers')}: ${layers.join(', ') || t('p_none')}. ` +
-    `${t('p_filters')}: ${filters.join('; ') || t('p_none')}. ${t('p_date')}: ${asOf() ? fmtDate(asOf()) : t('latest')}.`;
-}
-
-function openPrintDialog() {
-  describePrint();
-  $('print-dialog').showModal();
-}
-
-$('print-form').addEventListener('submit', e => {
-  e.preventDefault();
-  app.lastPrintUrl = printUrl(printChoice());
-  $('print-dialog').close();
-  window.open(app.lastPrintUrl, '_blank');
-});
-$('p-cancel').addEventListener('click', () => $('print-dialog').close());
 
 document.querySelectorAll('a.feature-link').forEach(a => {
   const b = document.createElement('button');
@@ -322,7 +271,6 @@ $('f-district').addEventListener('change', () => {
   });
 });
 $('f-asof').addEventListener('change', () => load());
-$('print').addEventListener('click', openPrintDialog);
 $('lang').addEventListener('click', () => {
   state.lang = state.lang === 'vi' ? 'en' : 'vi';
   localStorage.setItem('maps.lang', state.lang);
@@ -363,4 +311,5 @@ addContext(app);
 if ($('attr')) setupTable(app);
 app.redraw = () => draw({ tiles: false });
 setupSpatial(app);
+setupPrint(app, district);
 await load({ first: true });
