@@ -22,7 +22,8 @@ def editable(layer: Layer) -> Layer:
     """The layer, when it takes writes (else 405)."""
     if not layer.editable or not layer.managed_table:
         raise GISError(405, f"layer {layer.id!r} is read-only",
-                       headers={"Allow": "GET, HEAD, OPTIONS"})
+                       headers={"Allow": "GET, HEAD, OPTIONS"},
+                       vi=f"Lớp {layer.title_vi} chỉ để xem, không sửa được")
     return layer
 
 
@@ -37,7 +38,9 @@ def check_allowed(user: User, layer: Layer, *states: dict | None) -> None:
     for state in states:
         if state is not None and (why := user.refusal(feature_districts(layer, state))):
             raise GISError(403, f"user {user.name!r} ({user.role}, district {user.district}) "
-                                f"may only edit features of their own district: {why}")
+                                f"may only edit features of their own district: {why}",
+                           vi=f"Người dùng {user.name!r} (quận/huyện {user.district}) chỉ được "
+                           "sửa đối tượng của quận/huyện mình")
 
 
 async def check_located(conn, user: User, layer: Layer, fid: str) -> None:
@@ -51,4 +54,6 @@ async def check_located(conn, user: User, layer: Layer, fid: str) -> None:
         sql.Identifier(layer.table)), (user.district, fid))).fetchone() or (True,))[0]
     if not ok:
         raise GISError(403, f"user {user.name!r} (district officer, {user.district}): the "
-                            f"feature's geometry lies outside district {user.district}")
+                            f"feature's geometry lies outside district {user.district}",
+                       vi=f"Người dùng {user.name!r} (cán bộ quận/huyện {user.district}): vị "
+                       f"trí của đối tượng nằm ngoài quận/huyện {user.district}")

@@ -39,7 +39,9 @@ async def browser_session(request: Request) -> Session | None:
 def check_csrf(session: Session, given: str | None) -> None:
     if not given or not secrets.compare_digest(given, session.csrf):
         raise GISError(403, "missing or wrong CSRF token: reload the page and try again",
-                       parameter="csrf_token")
+                       parameter="csrf_token",
+                       vi="Phiên biểu mẫu đã hết hạn hoặc không hợp lệ (CSRF): hãy tải lại "
+                       "trang rồi thử lại")
 
 
 def via_cookie(request: Request) -> bool:
@@ -54,17 +56,20 @@ async def current_user(request: Request) -> User:
     if header:
         if scheme.lower() != "bearer" or not token.strip():
             raise GISError(401, "this operation needs 'Authorization: Bearer <token>'",
-                           headers=CHALLENGE)
+                           headers=CHALLENGE,
+                           vi="Thao tác này cần 'Authorization: Bearer <token>'")
         async with pool(request).connection() as conn:
             user = await arun(conn, user_of_token(token))
         if user is None:
-            raise GISError(401, "unknown, expired or revoked token", headers=CHALLENGE)
+            raise GISError(401, "unknown, expired or revoked token", headers=CHALLENGE,
+                           vi="Mã truy cập (token) không đúng, đã hết hạn hoặc đã bị thu hồi")
         request.state.user = user
         return user
     session = await browser_session(request)
     if session is None:
         raise GISError(401, "sign in (/signin) or send 'Authorization: Bearer <token>'",
-                       headers=CHALLENGE)
+                       headers=CHALLENGE, vi="Chưa đăng nhập hoặc phiên đã hết hạn: hãy đăng "
+                       "nhập (/signin) hoặc gửi 'Authorization: Bearer <token>'")
     request.state.user = session.user
     request.state.via_cookie = True
     if request.method not in SAFE:

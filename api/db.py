@@ -53,7 +53,9 @@ def database_url(request: Request) -> str:
 
 def unavailable(message: str) -> GISError:
     return GISError(503, message, headers={"Retry-After": str(api_settings().retry_after)},
-                    hint="the database is restarting or busy: retry after the given seconds")
+                    hint="the database is restarting or busy: retry after the given seconds",
+                    hint_vi="cơ sở dữ liệu đang khởi động lại hoặc bận: hãy thử lại sau số "
+                    "giây đã cho")
 
 
 def _recheck(request: Request) -> None:

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
-from api import changes
+from api import audit, changes
 from api import params as p
 from api.access import editable
 from api.auth import browser_session, check_csrf, current_user
@@ -25,6 +25,7 @@ from api.pages import lang, page_session, render
 from api.restore import deleted_list, deleted_rows, planner, restore_feature
 from gis.errors import GISError
 from gis.users import WRITE_EVERYWHERE
+from maps.web import error_page
 
 router = APIRouter(tags=["Transactions"])
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -67,10 +68,19 @@ async def restore_form(request: Request, layer: p.LayerDep,
                        csrf_token: Annotated[str, Form()] = "",
                        feature: Annotated[str, Form(max_length=200)] = "",
                        reason: Annotated[str, Form(max_length=500)] = "") -> Response:
+    try:
+        return await _restore(request, layer, csrf_token, feature, reason)
+    except GISError as exc:  # a browser form: an error page, Vietnamese then English
+        await audit.refused(request, exc)
+        return error_page(request, exc.status, exc.message, exc.vi)
+
+
+async def _restore(request: Request, layer, csrf_token: str, feature: str,
+                   reason: str) -> Response:
     layer = editable(layer)
     session = await browser_session(request)
     if session is None:
-        raise GISError(401, "sign in (/signin)")
+        raise GISError(401, "sign in (/signin)", vi="Hãy đăng nhập (/signin)")
     request.state.user = session.user
     check_csrf(session, csrf_token)
     planner(session.user)

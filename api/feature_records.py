@@ -105,7 +105,8 @@ def parsed_values(layer: Layer, record: dict, ctx: Context) -> dict:
     (``geom``: GeoJSON text), or a 400 naming the problems."""
     row = parse_feature(layer, record, ctx, FilePath("request"))
     if ctx.problems.problems or row is None:
-        raise bad_request("; ".join(pr.reason for pr in ctx.problems.problems) or "invalid")
+        raise bad_request("; ".join(pr.reason for pr in ctx.problems.problems) or "invalid",
+                          vi=ctx.problems.reasons_vi())
     vals = dict(row.values)
     for f in layer.all_fields:
         if f.type == "json" and vals.get(f.name) is not None:
@@ -131,7 +132,8 @@ async def check_feature(conn, layer: Layer, record: dict, ctx: Context | None = 
             {"geom": vals["geom"], "wards": vals[wards]})).fetchone()
         if outside[0]:
             raise bad_request(admin_geometry.outside_wards_message(vals["id"], vals[wards]),
-                              wards, field=wards)
+                              wards, field=wards,
+                              vi=admin_geometry.outside_wards_message_vi(vals["id"], vals[wards]))
     return vals
 
 
@@ -159,7 +161,8 @@ async def _check_geometry(conn, layer: Layer, geometry: str) -> None:
     if not ok:
         raise bad_request(f"geometry: invalid ({reason})", "geometry")
     if not inside:
-        raise bad_request("geometry: lies (partly) outside Cần Thơ", "geometry")
+        raise bad_request("geometry: lies (partly) outside Cần Thơ", "geometry",
+                          vi="Vị trí nằm (một phần) ngoài thành phố Cần Thơ")
     want = layer.geometry_type.upper()
     if want != "GEOMETRY" and gtype not in (want, want.removeprefix("MULTI")):
         raise bad_request(f"geometry: a {gtype} in a {layer.geometry_type} layer", "geometry")

@@ -86,17 +86,21 @@ async def upload(request: Request, layer: str, user: UserDep,
 
     if user.role not in IMPORTERS:
         raise GISError(403, f"user {user.name!r} ({user.role}) may not import files; "
-                       "planners and admins may")
+                       "planners and admins may", vi=f"Người dùng {user.name!r} không được "
+                       "nhập tệp; chỉ cán bộ quy hoạch và quản trị viên được nhập")
     if layer not in {lyr.id for lyr in _layers()}:
-        raise GISError(404, f"no layer {layer!r} that takes imports", parameter="layer")
+        raise GISError(404, f"no layer {layer!r} that takes imports", parameter="layer",
+                       vi=f"Không có lớp {layer!r} nhận nhập dữ liệu")
     if encoding and encoding not in ENCODINGS:
         raise GISError(400, f"encoding {encoding!r}: one of {', '.join(ENCODINGS)}",
-                       parameter="encoding")
+                       parameter="encoding", vi=f"Bảng mã {encoding!r}: phải là một trong "
+                       f"{', '.join(ENCODINGS)}")
     limit, name = security_settings().max_upload_bytes, Path(filename).name
     body = await request.body()
     if not body or len(body) > limit:
         raise GISError(413 if body else 400, f"{name}: send the file as the request body "
-                       f"(at most {limit} bytes)", parameter="file")
+                       f"(at most {limit} bytes)", parameter="file",
+                       vi=f"{name}: hãy gửi tệp trong thân yêu cầu (tối đa {limit} byte)")
     check_upload(name, body, FEATURE_SUFFIXES, max_unpacked=limit * UNPACK_FACTOR)
     maps = parse_maps(tuple(map or ()), None)
     with tempfile.TemporaryDirectory() as tmp:

@@ -83,12 +83,14 @@ async def _check(conn, layer: Layer, figure, props: dict) -> dict:
         raise bad_request("note must be text", "note")
     if isinstance(figure.get("valid_on"), str) and len(figure["valid_on"]) != 10:
         raise bad_request(f"valid_on {figure['valid_on']!r} is not a date (YYYY-MM-DD)",
-                          "valid_on")
+                          "valid_on", vi=f"Ngày số liệu {figure['valid_on']!r} không phải "
+                          "là ngày (YYYY-MM-DD)")
     item = {k: vn_figure(v) if k == "value" else v for k, v in figure.items()}
     ctx = await dataset_context(conn)
     rows = parse_progress(layer, [item], ctx, FilePath("request"), 0, require_source=False)
     if ctx.problems.problems or not rows:
-        raise bad_request("; ".join(pr.reason for pr in ctx.problems.problems) or "invalid")
+        raise bad_request("; ".join(pr.reason for pr in ctx.problems.problems) or "invalid",
+                          vi=ctx.problems.reasons_vi())
     row = {k: v for k, v in rows[0].items() if k != "_line"}
     valid_on = row["valid_on"]
     if isinstance(valid_on, str):
@@ -96,7 +98,10 @@ async def _check(conn, layer: Layer, figure, props: dict) -> dict:
     if valid_on > today():
         raise GISError(400, f"valid_on: {valid_on:%d/%m/%Y} is in the future (today is "
                        f"{today():%d/%m/%Y} in Cần Thơ): a figure is valid for a day that "
-                       "has been", parameter="valid_on", field="valid_on")
+                       "has been", parameter="valid_on", field="valid_on",
+                       vi=f"Ngày số liệu {valid_on:%d/%m/%Y} là ngày trong tương lai (hôm nay "
+                       f"là {today():%d/%m/%Y} ở Cần Thơ): số liệu chỉ có thể có hiệu lực "
+                       "cho ngày đã qua")
     _check_started(layer, props, valid_on)
     return row
 
@@ -111,7 +116,11 @@ def _check_started(layer: Layer, props: dict, valid_on: date) -> None:
                        f"({name} = {start}, {label.label_vi}): a progress figure is valid "
                        f"on 01/01/{start} or later", parameter="valid_on", field="valid_on",
                        hint=f"if the work started earlier, correct {name} "
-                       f"({label.label_en}) first")
+                       f"({label.label_en}) first",
+                       vi=f"Ngày số liệu {valid_on:%d/%m/%Y} trước năm bắt đầu công trình "
+                       f"({label.label_vi} = {start}): số liệu tiến độ phải từ ngày "
+                       f"01/01/{start} trở đi",
+                       hint_vi=f"nếu công trình bắt đầu sớm hơn, hãy sửa {label.label_vi} trước")
 
 
 def today() -> date:

@@ -95,7 +95,9 @@ def _run(url: str, path: Path, report_no, on, matches, create_new, new_values, a
         if apply:
             if sha256 and sha256 != review.identity.sha256:
                 raise GISError(409, "the file is not the one reviewed (its SHA-256 differs)",
-                               parameter="sha256", hint="review the file again, then apply")
+                               parameter="sha256", hint="review the file again, then apply",
+                               vi="Tệp không phải tệp đã xem trước (mã SHA-256 khác)",
+                               hint_vi="hãy xem trước tệp lại rồi mới ghi")
             apply_review(conn, review, user=user_name, new_values=new_values)
             conn.commit()
         else:
@@ -118,13 +120,15 @@ async def review_report(
         f: Annotated[str, Query(pattern="^(json|html)$")] = "json"):
     why = refusal(user.role)
     if why:
-        raise GISError(403, f"{why[0]} / {user.name!r}: {why[1]}")
+        raise GISError(403, f"{why[0]} / {user.name!r}: {why[1]}", vi=why[0])
     limit = security_settings().max_upload_bytes
     name = Path(file.filename or "report").name
     data = await file.read(limit + 1)
     if len(data) > limit:
         raise GISError(413, f"{name}: the file is larger than {limit} bytes",
-                       parameter="file", hint="raise GIS_SECURITY_MAX_UPLOAD_BYTES")
+                       parameter="file", hint="raise GIS_SECURITY_MAX_UPLOAD_BYTES",
+                       vi=f"{name}: tệp lớn hơn {limit} byte",
+                       hint_vi="tăng GIS_SECURITY_MAX_UPLOAD_BYTES trên máy chủ")
     check_supported(name, "file")  # a PDF: the advice to export the tables
     check_upload(name, data, SUPPORTED, max_unpacked=limit * UNPACK_FACTOR)
     suffix = Path(name).suffix

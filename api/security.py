@@ -21,6 +21,7 @@ import hashlib
 import logging
 import math
 import secrets
+from html import escape
 from urllib.parse import parse_qs
 
 import orjson
@@ -64,9 +65,21 @@ def csp_nonce(request) -> str:
     return request.scope.get("state", {}).get(NONCE_KEY, "")
 
 
-async def _send_error(send, err: GISError) -> None:
-    body = orjson.dumps(err.body())
-    headers = [(b"content-type", b"application/json"),
+def _error_html(err: GISError) -> bytes:
+    """A browser form refused before its route (the sign-in page rate-limited): a short
+    page, Vietnamese first, English under it, and the way back."""
+    back = "/signin" if err.status == 429 else "/maps"
+    return (f'<!doctype html><html lang="vi"><meta charset="utf-8"><title>{err.status} – '
+            f'{escape(err.message_vi)}</title><main><h1>{err.status} – '
+            f'{escape(err.message_vi)}</h1><p lang="en">{escape(err.message)}</p>'
+            f'<p><a href="{back}">← Quay lại / Back</a></p></main></html>').encode()
+
+
+async def _send_error(send, err: GISError, scope=None) -> None:
+    accept = dict((scope or {}).get("headers") or []).get(b"accept", b"")
+    html = b"text/html" in accept  # a browser's navigation (a form post)
+    body = _error_html(err) if html else orjson.dumps(err.body())
+    headers = [(b"content-type", b"text/html; charset=utf-8" if html else b"application/json"),
                (b"content-length", str(len(body)).encode())]
     headers += [(k.lower().encode(), str(v).encode()) for k, v in (err.headers or {}).items()]
     await send({"type": "http.response.start", "status": err.status, "headers": headers})
@@ -121,15 +134,18 @@ class BodyLimitMiddleware:
         error = GISError(413, (f"{named[0]}: " if named else "") +
                          f"request body larger than {limit} bytes", parameter="file" if
                          upload else None,
-                         hint=f"send less, or raise GIS_SECURITY_{setting} on the server")
+                         hint=f"send less, or raise GIS_SECURITY_{setting} on the server",
+                         vi=(f"{named[0]}: " if named else "") + f"dữ liệu gửi lớn hơn "
+                         f"{limit} byte", hint_vi=f"hãy gửi ít hơn, hoặc tăng "
+                         f"GIS_SECURITY_{setting} trên máy chủ")
         length = headers.get(b"content-length")
         if length is not None:
             try:
                 too_big = int(length) > limit
             except ValueError:
-                return await _send_error(send, GISError(400, "invalid Content-Length"))
+                return await _send_error(send, GISError(400, "invalid Content-Length"), scope)
             if too_big:
-                return await _send_error(send, error)
+                return await _send_error(send, error, scope)
         # no Content-Length (chunked): read up to the limit before the route sees any
         chunks, received, more = [], 0, True
         while more:
@@ -139,7 +155,7 @@ class BodyLimitMiddleware:
             chunks.append(message.get("body", b""))
             received += len(chunks[-1])
             if received > limit:
-                return await _send_error(send, error)
+                return await _send_error(send, error, scope)
             more = message.get("more_body", False)
         body = b"".join(chunks)
         replayed = False
@@ -203,8 +219,10 @@ class RateLimitMiddleware:
         if path.startswith(self.signin_paths):
             client = scope.get("client") or ("?", 0)
             window, key, what = self.signins, f"ip:{client[0]}", "sign-in attempts"
+            what_vi = "lần đăng nhập"
         else:
             window, key, what = self.writes, client_key(scope), "writes"
+            what_vi = "lần ghi"
         pool = getattr(scope["app"].state, "pool", None)
         if pool is None:  # no lifespan, no database: the route cannot write either
             return await self.app(scope, receive, send)
@@ -213,11 +231,12 @@ class RateLimitMiddleware:
         except (psycopg.Error, PoolTimeout) as exc:
             log.warning("rate limit not counted: %s", exc)
             recheck(scope["app"])
-            return await _send_error(send, unavailable("the database is unavailable"))
+            return await _send_error(send, unavailable("the database is unavailable"), scope)
         if wait > 0:
             retry = max(1, math.ceil(wait))
             return await _send_error(send, GISError(
-                429, f"too many {what}: try again in {retry} s", headers={"Retry-After": retry}))
+                429, f"too many {what}: try again in {retry} s", headers={"Retry-After": retry},
+                vi=f"Quá nhiều {what_vi}: hãy thử lại sau {retry} giây"), scope)
         await self.app(scope, receive, send)
 
 

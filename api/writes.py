@@ -42,10 +42,14 @@ def _if_match(request: Request, version: int) -> None:
     if want is None and via_cookie(request) and request.method in ("PUT", "PATCH"):
         raise GISError(428, "a change from the browser must say which version it changes "
                        f"(If-Match: {etag(version)}): reload the feature and try again",
-                       headers={"ETag": etag(version)})
+                       headers={"ETag": etag(version)},
+                       vi="Thay đổi từ trình duyệt phải nói rõ phiên bản được sửa (If-Match): "
+                       "hãy tải lại đối tượng rồi thử lại")
     if want is not None and want.strip() != "*" and \
             etag(version) not in [t.strip() for t in want.split(",")]:  # strong comparison
-        raise GISError(412, f"the feature has changed (its ETag is {etag(version)})")
+        raise GISError(412, f"the feature has changed (its ETag is {etag(version)})",
+                       vi="Dữ liệu đã bị người khác thay đổi: hãy tải lại đối tượng, xem thay "
+                       "đổi của họ rồi sửa lại")
 
 
 async def insert(conn, layer: Layer, vals: dict) -> None:
@@ -62,9 +66,10 @@ def _reason(request: Request) -> str | None:
     reason = (request.query_params.get("reason") or "").strip() or None
     if reason is None and via_cookie(request):
         raise bad_request("a delete needs a reason (?reason=...), kept in the audit trail",
-                          "reason")
+                          "reason", vi="Cần ghi lý do xóa (được lưu trong nhật ký)")
     if reason is not None and len(reason) > 500:
-        raise bad_request("reason: at most 500 characters", "reason")
+        raise bad_request("reason: at most 500 characters", "reason",
+                          vi="Lý do: tối đa 500 ký tự")
     return reason
 
 
@@ -79,10 +84,12 @@ async def _write(request: Request, layer: Layer, user: User, fid: str, feature: 
     async with pool(request).connection() as conn, conn.transaction():
         before = await stored(conn, layer, fid, lock=True)
         if action == "create" and before is not None:
-            raise GISError(409, f"feature {fid!r} already exists in {layer.id}")
+            raise GISError(409, f"feature {fid!r} already exists in {layer.id}",
+                           vi=f"Đối tượng {fid!r} đã có trong lớp {layer.title_vi}")
         if action != "create":
             if before is None:
-                raise not_found(f"no feature {fid!r} in {layer.id}")
+                raise not_found(f"no feature {fid!r} in {layer.id}",
+                                vi=f"Không có đối tượng {fid!r} trong lớp {layer.title_vi}")
             _if_match(request, before[2])
         old = None if before is None else {**before[0], "geometry": before[1]}
         check_allowed(user, layer, old)

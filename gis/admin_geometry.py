@@ -74,6 +74,11 @@ def outside_wards(geom: sql.Composable, wards: sql.Composable) -> sql.Composable
         tol=sql.Literal(data_settings().ward_tolerance_m))
 
 
+def outside_wards_message_vi(fid: str, wards) -> str:
+    return (f"đối tượng {fid}: vị trí nằm ngoài phường/xã được ghi {list(wards)} "
+            f"(xa hơn {data_settings().ward_tolerance_m:g} m so với ranh giới sơ đồ)")
+
+
 def outside_wards_message(fid: str, wards) -> str:
     return (f"feature {fid}: geometry lies outside the ward(s) it names {list(wards)} "
             f"(beyond {data_settings().ward_tolerance_m:g} m of their schematic polygons)")

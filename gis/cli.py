@@ -19,10 +19,18 @@ class _Commands(click.Group):
         try:
             return super().invoke(ctx)
         except GISError as exc:
-            click.echo(f"error: {exc.message}", err=True)
-            if exc.hint:
-                click.echo(f"hint: {exc.hint}", err=True)
+            say_error(exc)
             sys.exit(2)
+
+
+def say_error(exc: GISError, hint_label: tuple[str, str] = ("gợi ý", "hint")) -> None:
+    """A :class:`GISError` on stderr: the Vietnamese, then the English (message, hint)."""
+    click.echo(f"lỗi: {exc.message_vi}", err=True)
+    click.echo(f"error: {exc.message}", err=True)
+    if exc.hint_vi:
+        click.echo(f"{hint_label[0]}: {exc.hint_vi}", err=True)
+    if exc.hint:
+        click.echo(f"{hint_label[1]}: {exc.hint}", err=True)
 
 
 @click.group(cls=_Commands)
@@ -121,7 +129,7 @@ def migrate(dry_run: bool, check: bool, message: str | None) -> None:
         ensure_server()
         report = run(dry_run=dry_run or check, echo=click.echo)
     except GISError as exc:  # a change refused (gis.layer_sync), several heads
-        click.echo(f"error: {exc.message}\nhint: {exc.hint}", err=True)
+        say_error(exc)
         sys.exit(2)
     if not report.pending:
         click.echo("schema up to date: no revision to apply, layer tables match the registry")
@@ -371,9 +379,7 @@ def _or_exit(fn):
     try:
         return fn()
     except GISError as exc:
-        click.echo(f"error: {exc.message}", err=True)
-        if exc.hint:
-            click.echo(f"what to do: {exc.hint}", err=True)
+        say_error(exc, ("cần làm", "what to do"))
         sys.exit(2)
 
 

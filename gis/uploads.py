@@ -32,7 +32,10 @@ UNPACK_FACTOR = 20  # a zip may unpack to at most this many times the upload lim
 def _refuse(name: str, kind: str, what: str) -> GISError:
     return GISError(415, f"{name}: the file's content is not {kind} ({what})",
                     parameter="file", hint=f"send the {kind} file itself, saved under its "
-                    "own type, or rename it to what it is")
+                    "own type, or rename it to what it is",
+                    vi=f"{name}: nội dung tệp không phải {kind} ({what})",
+                    hint_vi=f"hãy gửi đúng tệp {kind}, lưu đúng loại, hoặc đổi tên tệp cho "
+                    "đúng loại của nó")
 
 
 def _text_start(data: bytes) -> bytes:
@@ -62,7 +65,10 @@ def _check_zip(name: str, data: bytes, suffix: str, max_unpacked: int | None) ->
     if max_unpacked is not None and unpacked > max_unpacked:
         raise GISError(413, f"{name}: the archive would unpack to {unpacked} bytes, more "
                        f"than {max_unpacked}", parameter="file",
-                       hint="send a smaller archive, or the files it holds one by one")
+                       hint="send a smaller archive, or the files it holds one by one",
+                       vi=f"{name}: tệp nén khi giải nén sẽ lớn {unpacked} byte, quá giới hạn "
+                       f"{max_unpacked}",
+                       hint_vi="hãy gửi tệp nén nhỏ hơn, hoặc gửi từng tệp bên trong")
 
 
 def check_upload(name: str, data: bytes, allowed: tuple[str, ...],
@@ -72,9 +78,12 @@ def check_upload(name: str, data: bytes, allowed: tuple[str, ...],
     suffix = Path(name).suffix.lower()
     if suffix not in allowed:
         raise GISError(415, f"{name}: {suffix or 'a file without a type'} is not taken here",
-                       parameter="file", hint=f"send one of {', '.join(allowed)}")
+                       parameter="file", hint=f"send one of {', '.join(allowed)}",
+                       vi=f"{name}: không nhận {suffix or 'tệp không có đuôi'} ở đây",
+                       hint_vi=f"hãy gửi một trong các loại {', '.join(allowed)}")
     if not data:
-        raise GISError(400, f"{name}: the file is empty", parameter="file")
+        raise GISError(400, f"{name}: the file is empty", parameter="file",
+                       vi=f"{name}: tệp rỗng")
     if suffix in OFFICE_PARTS or suffix == ".zip":
         _check_zip(name, data, suffix, max_unpacked)
     elif suffix == ".gpkg":
@@ -103,7 +112,8 @@ def check_file(path: Path, allowed: tuple[str, ...]) -> str:
     are read whole, other files by their first bytes."""
     path = Path(path)
     if not path.is_file():
-        raise GISError(400, f"{path}: no such file", parameter="file")
+        raise GISError(400, f"{path}: no such file", parameter="file",
+                       vi=f"{path}: không có tệp này")
     whole = path.suffix.lower() in OFFICE_PARTS or path.suffix.lower() == ".zip"
     with open(path, "rb") as fh:
         data = fh.read() if whole else fh.read(65536)

@@ -6,6 +6,7 @@ JSON for data, an error page for HTML pages).
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from urllib.parse import urlencode
 
 import orjson
@@ -14,7 +15,7 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from psycopg.rows import dict_row
 
 from api.db import pool
-from gis.errors import GISError, not_found
+from gis.errors import GISError, not_found, title_vi
 from gis.expr import parse_as_of
 from gis.extent import city_extent
 from gis.filters import parse_choices
@@ -29,10 +30,20 @@ from maps.templating import templates
 router = APIRouter(tags=["maps"])
 
 
-def error_page(request: Request, status: int, message: str) -> HTMLResponse:
-    return templates.TemplateResponse(request, "error.html", {"status": status,
-                                                              "message": message},
-                                      status_code=status)
+def error_page(request: Request, status: int, message: str,
+               message_vi: str | None = None) -> HTMLResponse:
+    """The error page: the Vietnamese (``message_vi``, else the status's Vietnamese
+    title) first, the English under it."""
+    return templates.TemplateResponse(request, "error.html", {
+        "status": status, "message": message, "message_vi": message_vi,
+        "title_vi": title_vi(status), "title_en": _reason(status)}, status_code=status)
+
+
+def _reason(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
 
 
 def map_filter(request: Request, district: str | None, as_of: str | None) -> MapFilter:
@@ -112,16 +123,16 @@ async def district_page(request: Request, code: str, as_of: str | None = None,
         page = list_page(request)
         stalled_page = coverage.stalled_page(request.query_params)
     except GISError as exc:
-        return error_page(request, exc.status, exc.message)
+        return error_page(request, exc.status, exc.message, exc.vi)
     async with pool(request).connection() as conn:
         row = await district_sql.district_row(conn, code)
         if row is None:
             cur = conn.cursor(row_factory=dict_row)
             await cur.execute("SELECT code, full_name FROM admin_district ORDER BY code")
             known = ", ".join(f"{r['code']} {r['full_name']}" for r in await cur.fetchall())
-            return error_page(request, 404, f"Không có quận/huyện mã {code!r} "
-                                            f"(no district with code {code!r}). "
-                                            f"Các mã hợp lệ / valid codes: {known}.")
+            return error_page(request, 404, f"No district with code {code!r}. "
+                                            f"Valid codes: {known}.",
+                              f"Không có quận/huyện mã {code!r}. Các mã hợp lệ: {known}.")
         summary = await district_sql.district_summary(conn, code, flt, page)
         dash = await coverage.district_dashboard(conn, code, flt.as_of, stalled_page)
         cfg = await page_config(conn, code, flt.as_of)

@@ -46,4 +46,5 @@ def test_gis_load_is_audited_with_what_it_changed(db_url, conn, tmp_path):
     (data / "features" / "projects" / "zz_outside.yaml").write_text(OUTSIDE, "utf-8")
     result = CliRunner().invoke(cli, ["load", "--data-dir", str(data)])
     assert result.exit_code == 2 and "outside Cần Thơ" in result.output
+    assert result.output.index("ngoài thành phố Cần Thơ") < result.output.index("outside Cần")
     assert len(_loads(conn)) == len(before) + 1

@@ -153,7 +153,9 @@ def test_maps_errors_are_ogc_exceptions(client):
     assert r.status_code == 404 and r.json()["code"] == "NotFound"
     r = client.get("/maps/data/projects.geojson", params={"as_of": "31/10/2024"})
     assert r.json() == {"code": "InvalidParameterValue", "parameter": "as_of",
-                        "description": r.json()["description"]}
+                        "description": r.json()["description"],
+                        "description_vi": "Tham số không hợp lệ",
+                        "title_vi": "Tham số không hợp lệ"}
     r = client.get("/exports/map.pdf", params={"dpi": "600"})
     assert r.status_code == 400 and r.json()["parameter"] == "dpi"
     # an HTML page answers an error page

@@ -175,7 +175,8 @@ def _check_stage(conn, layer: Layer, stage: str, problems: Collector) -> None:
         "NOT EXISTS (SELECT 1 FROM admin_city c WHERE ST_CoveredBy(x.geom, c.geom)) "
         "ORDER BY _file, _line").format(s=s))
     for file, line, fid in outside:
-        problems.add(file, line, f"feature {fid}: geometry lies (partly) outside Cần Thơ")
+        problems.add(file, line, f"feature {fid}: geometry lies (partly) outside Cần Thơ",
+                     f"đối tượng {fid}: vị trí nằm (một phần) ngoài thành phố Cần Thơ")
 
 
 def _admin_geometry(conn, layer: Layer, stage: str, problems: Collector) -> None:
@@ -198,7 +199,8 @@ def _check_wards(conn, stage: str, problems: Collector) -> None:
         s=sql.Identifier(stage),
         outside=admin_geometry.outside_wards(sql.SQL("x.geom"), sql.SQL("x.wards"))))
     for file, line, fid, wards in outside:
-        problems.add(file, line, admin_geometry.outside_wards_message(fid, wards))
+        problems.add(file, line, admin_geometry.outside_wards_message(fid, wards),
+                     admin_geometry.outside_wards_message_vi(fid, wards))
 
 
 def outside_named_districts(conn) -> list[tuple[str, str, list[str]]]:

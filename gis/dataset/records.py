@@ -55,7 +55,8 @@ def parse_date(value, ctx: Context, file: Path, line: int, what: str) -> date | 
             return date.fromisoformat(value)
         except ValueError:
             pass
-    ctx.problems.add(file, line, f"{what}: {value!r} is not a date (YYYY-MM-DD)")
+    ctx.problems.add(file, line, f"{what}: {value!r} is not a date (YYYY-MM-DD)",
+                     f"{what}: {value!r} không phải là ngày (YYYY-MM-DD)")
     return None
 
 
@@ -93,34 +94,42 @@ def parse_value(f: Field, value, ctx: Context, file: Path, line: int):
     where = f"field {f.name!r}"
     if f.type == "text":
         if isinstance(value, (dict, list)):
-            ctx.problems.add(file, line, f"{where}: expected text, got {type(value).__name__}")
+            ctx.problems.add(file, line, f"{where}: expected text, got {type(value).__name__}",
+                             f"trường {f.label_vi}: cần văn bản, nhận được "
+                             f"{type(value).__name__}")
             return None
         value = str(value)
         if f.choices and f.choice(value) is None:
             allowed = ", ".join(c.value for c in f.choices)
-            ctx.problems.add(file, line, f"{where}: {value!r} is not one of: {allowed}")
+            ctx.problems.add(file, line, f"{where}: {value!r} is not one of: {allowed}",
+                             f"trường {f.label_vi}: {value!r} không phải một trong các giá "
+                             f"trị: {', '.join(c.label_vi for c in f.choices)}")
             return None
         return value
     if f.type in ("number", "integer"):
         try:
             number = parse_vn_number(value)
         except FigureError as exc:
-            ctx.problems.add(file, line, f"{where}: {exc}")
+            ctx.problems.add(file, line, f"{where}: {exc}",
+                             f"trường {f.label_vi}: {value!r} không phải là số")
             return None
         if f.type == "integer":
             if number != number.to_integral():
-                ctx.problems.add(file, line, f"{where}: {value!r} is not a whole number")
+                ctx.problems.add(file, line, f"{where}: {value!r} is not a whole number",
+                                 f"trường {f.label_vi}: {value!r} không phải số nguyên")
                 return None
             return int(number)
         if f.max_value is not None and number > f.max_value:
-            ctx.problems.add(file, line, f"{where}: {value!r} is above {f.max_value}")
+            ctx.problems.add(file, line, f"{where}: {value!r} is above {f.max_value}",
+                             f"trường {f.label_vi}: {value!r} lớn hơn {f.max_value}")
             return None
         return number
     if f.type == "date":
         return parse_date(value, ctx, file, line, where)
     if f.type == "text[]":
         if not isinstance(value, list):
-            ctx.problems.add(file, line, f"{where}: expected a list")
+            ctx.problems.add(file, line, f"{where}: expected a list",
+                             f"trường {f.label_vi}: cần một danh sách")
             return None
         return [str(v) for v in value]
     if f.type == "json":
@@ -253,11 +262,13 @@ def parse_conflicts(items, ctx: Context, file: Path, line: int) -> list[dict]:
 def check_places(values: dict, ctx: Context, file: Path, line: int) -> None:
     for code in values.get("districts") or []:
         if code not in ctx.districts:
-            ctx.problems.add(file, line, f"unknown district {code!r} "
-                                         f"(known: {', '.join(sorted(ctx.districts))})")
+            known = ", ".join(sorted(ctx.districts))
+            ctx.problems.add(file, line, f"unknown district {code!r} (known: {known})",
+                             f"không có quận/huyện mã {code!r} (các mã hợp lệ: {known})")
     for code in values.get("wards") or []:
         if code not in ctx.communes:
-            ctx.problems.add(file, line, f"unknown ward/commune code {code!r}")
+            ctx.problems.add(file, line, f"unknown ward/commune code {code!r}",
+                             f"không có phường/xã mã {code!r}")
 
 
 def ring_problems(geom, where: str = "geometry") -> list[str]:
@@ -324,7 +335,8 @@ def parse_feature(layer: Layer, record, ctx: Context, file: Path) -> FeatureRow 
         known.discard("geometry")
     unknown = set(record) - known
     if unknown:
-        ctx.problems.add(file, line, f"feature {fid}: unknown field(s) {sorted(unknown)}")
+        ctx.problems.add(file, line, f"feature {fid}: unknown field(s) {sorted(unknown)}",
+                         f"đối tượng {fid}: trường không có trong lớp {sorted(unknown)}")
     values: dict = {"id": str(fid)}
     src = parse_source(record, ctx, file, line, f"feature {fid}")
     if src:
@@ -338,7 +350,8 @@ def parse_feature(layer: Layer, record, ctx: Context, file: Path) -> FeatureRow 
                                         ensure_ascii=False)
             continue
         if raw is None and f.required and f.name != "geom_quality":
-            ctx.problems.add(file, line, f"feature {fid}: missing required field {f.name!r}")
+            ctx.problems.add(file, line, f"feature {fid}: missing required field {f.name!r}",
+                             f"đối tượng {fid}: thiếu trường bắt buộc {f.label_vi}")
         values[f.name] = parse_value(f, raw, ctx, file, line)
     geometry = None if layer.geometry_from_admin else parse_geometry(record, ctx, file, line)
     if layer.feature_fields:

@@ -87,7 +87,10 @@ def check_supported(name: str, parameter: str = "FILE") -> None:
     suffix = Path(name).suffix.lower()
     if suffix not in SUPPORTED:
         raise GISError(415, f"{Path(name).name}: {suffix or 'this'} files are not supported",
-                       parameter=parameter, hint=UNSUPPORTED_HINT)
+                       parameter=parameter, hint=UNSUPPORTED_HINT,
+                       vi=f"{Path(name).name}: không đọc được tệp {suffix or 'loại này'}",
+                       hint_vi="hãy xuất các bảng phụ lục thành .docx hoặc .xlsx (hoặc .txt "
+                       "phân cách bằng tab)")
 
 
 def read_lines(path: Path) -> list[tuple[int, list[str]]]:

@@ -4,7 +4,7 @@
 // by side, delete with a reason, and geometry drawn or edited with leaflet-geoman
 // (edit_geometry.js). Every write sends If-Match and the session's CSRF token.
 import { state, lbl, esc } from './i18n.js';
-import { tt, fieldHtml, wirePickers, readFields, showErrors, fieldOf, vnNumber, toVnDate, dialog } from './edit_fields.js';
+import { tt, fieldHtml, wirePickers, readFields, showErrors, fieldOf, errText, vnNumber, toVnDate, dialog } from './edit_fields.js';
 import { figureForm } from './edit_figure.js';
 import { showOverview } from './edit_overview.js';
 import { editGeometry, drawControl } from './edit_geometry.js';
@@ -82,7 +82,7 @@ async function patch(layerId, id, changed, etag, d, fields) {
   if (r.ok) return done(tt('saved'));
   if (r.status === 412) return conflict(layerId, id, changed);
   const name = fieldOf(r.data || {}, fields.map(f => f.name));
-  showErrors(d, name ? { [name]: r.data.description } : {}, name ? '' : (r.data?.description || r.status));
+  showErrors(d, name ? { [name]: errText(r.data) } : {}, name ? '' : (errText(r.data) || r.status));
 }
 
 // 412: the other person's change beside yours; reload, or reapply yours on their version
@@ -113,7 +113,7 @@ async function deleteForm(layerId, id) {
     const reason = d.querySelector('#df-reason').value.trim();
     const r = await send('DELETE', `/collections/${layerId}/items/${encodeURIComponent(id)}?reason=${encodeURIComponent(reason)}`, undefined, etag);
     if (r.ok) return done(tt('saved'));
-    showErrors(d, {}, r.data?.description || r.status);
+    showErrors(d, {}, errText(r.data) || r.status);
   });
 }
 

@@ -116,6 +116,15 @@ export function showErrors(root, errors, general) {
   if (g) g.textContent = general || '';
 }
 
+// a server error in the page's language: `description_vi` in Vietnamese, `description` in
+// English; an error with no Vietnamese of its own (only the status's title) keeps its detail
+export function errText(body) {
+  if (!body) return '';
+  if (state.lang === 'en' || !body.description_vi) return body.description;
+  return body.description_vi === body.title_vi && body.description
+    ? `${body.title_vi}: ${body.description}` : body.description_vi;
+}
+
 // the field a server message is about: its `field`/`parameter`, else a field it names
 export function fieldOf(body, names) {
   if (body.field && names.includes(body.field)) return body.field;

@@ -3,7 +3,7 @@
 // QUALIFIERS, from /collections/{id}/form), the date it is valid for (dd/mm/yyyy, not in
 // the future, not before the year the work starts), its source and a note.
 import { lbl, esc } from './i18n.js';
-import { tt, wirePickers, readField, showErrors, fieldOf, vnNumber, dialog } from './edit_fields.js';
+import { tt, wirePickers, readField, showErrors, fieldOf, errText, vnNumber, dialog } from './edit_fields.js';
 
 const NAMES = ['metric', 'value', 'period', 'qualifier', 'valid_on', 'source', 'note'];
 const YEAR = /^\d{4}$/;
@@ -94,6 +94,6 @@ export async function figureForm(layerId, id) {
     const r = await send('POST', `/collections/${layerId}/items/${encodeURIComponent(id)}/progress`, body);
     if (r.ok) return done(tt('saved'));
     const name = fieldOf(r.data || {}, NAMES);
-    showErrors(d, name ? { [name]: r.data.description } : {}, name ? '' : r.data?.description);
+    showErrors(d, name ? { [name]: errText(r.data) } : {}, name ? '' : errText(r.data));
   });
 }

@@ -4,7 +4,7 @@
 // district for a district officer (against the district polygons the map has loaded; the
 // API checks again exactly).
 import { esc, lbl } from './i18n.js';
-import { tt, fieldHtml, wirePickers, readFields, showErrors, fieldOf, dialog } from './edit_fields.js';
+import { tt, fieldHtml, wirePickers, readFields, showErrors, fieldOf, errText, dialog } from './edit_fields.js';
 
 const PM = { snappable: true, snapDistance: 15, allowSelfIntersection: false };
 
@@ -79,7 +79,7 @@ export async function editGeometry(ed, layerId, id) {
     const problem = geometryProblem(ed, app, shape, geom);
     if (problem) { b.querySelector('.form-error').textContent = problem; return; }
     const res = await send('PATCH', `/collections/${layerId}/items/${encodeURIComponent(id)}`, { geometry: geom }, etag);
-    if (!res.ok) { b.querySelector('.form-error').textContent = res.data?.description || res.status; return; }
+    if (!res.ok) { b.querySelector('.form-error').textContent = errText(res.data) || res.status; return; }
     end();
     app.reload?.();
   });
@@ -144,6 +144,6 @@ async function newFeatureForm(ed, form, geom, problem) {
     const r = await send('POST', `/collections/${form.layer}/items`, { type: 'Feature', id, geometry: geom, properties: props });
     if (r.ok) { d.close(); window.mapsApp.reload?.(); return; }
     const name = fieldOf(r.data || {}, ['id', ...fields.map(f => f.name), 'geometry']);
-    showErrors(d, name ? { [name]: r.data.description } : {}, name ? '' : r.data?.description);
+    showErrors(d, name ? { [name]: errText(r.data) } : {}, name ? '' : errText(r.data));
   });
 }

@@ -1,7 +1,7 @@
 // Spatial questions (/maps/spatial, maps/spatial.py: CQL2 through the feature query):
 // features within a drawn polygon, within a distance of the feature last opened, or in a
 // ward. The answer restricts what the map and the attribute table show until cleared.
-import { t, esc } from './i18n.js';
+import { t, esc, state } from './i18n.js';
 
 const $ = id => document.getElementById(id);
 
@@ -21,7 +21,7 @@ export function setupSpatial(app) {
     try {
       const r = await fetch(`/maps/spatial?${new URLSearchParams(params)}`);
       const body = await r.json();
-      if (!r.ok) throw new Error(body.description || r.status);
+      if (!r.ok) throw new Error((state.lang === 'en' || body.description_vi === body.title_vi ? body.description : body.description_vi) || r.status);
       const sets = Object.fromEntries(Object.entries(body.layers).map(([k, v]) => [k, new Set(v)]));
       app.spatial = { label, has: (layer, id) => !sets[layer] || sets[layer].has(String(id)) || `${layer}/${id}` === keep };
       if (st.shape) st.shape.remove();

@@ -17,6 +17,7 @@ from test_maps_browser import wait_ready
 
 from gis.passwords import hash_password
 from gis.users import create_token, create_user
+from layers import registry
 
 pytest.importorskip("selenium.webdriver")
 from selenium.webdriver.common.action_chains import ActionChains  # noqa: E402
@@ -139,7 +140,16 @@ def officer_flow(browser, server, setup):
     err = d.find_element(By.CSS_SELECTOR, '.field-error[data-for="valid_on"]')
     wait(b, lambda _: err.text)
     assert "tương lai" in err.text
+    # the server refuses what the form could not know (the start year set meanwhile):
+    # its Vietnamese message, next to the date
+    start = registry.get("projects").starts_field
+    item = "/collections/projects/items/t-br-1"
+    assert api(server, "PATCH", item, token, {"properties": {start: 2030}})[0] == 200
     fill(d, "valid_on", "15/01/2025")
+    d.find_element(By.CSS_SELECTOR, "#figure-form button[type=submit]").click()
+    wait(b, lambda _: "trước năm bắt đầu" in err.text)
+    assert "before the start" not in err.text and "01/01/2030" in err.text
+    assert api(server, "PATCH", item, token, {"properties": {start: None}})[0] == 200
     d.find_element(By.CSS_SELECTOR, "#figure-form button[type=submit]").click()
     ready = saved(b, ready)
     status, history = api(server, "GET", "/collections/projects/items/t-br-1/progress", token)

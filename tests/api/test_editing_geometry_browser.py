@@ -197,7 +197,7 @@ def flow(b, server, db_url, setup):
     err_text = b.execute_script("return arguments[0].textContent", err)
     bar.find_element(By.ID, "geom-save").click()
     wait(b, lambda _: err.text and err.text != err_text)
-    assert "916" in err.text and "outside" in err.text
+    assert "916" in err.text and "nằm ngoài quận/huyện 916" in err.text  # the API, in Vietnamese
     assert stored(db_url, "t-gm-pt") == before  # nothing written
     b.execute_script("const a = window.mapsApp; a.data[a.cfg.district_layer] = a.savedDistricts;")
     bar.find_element(By.ID, "geom-cancel").click()

@@ -257,6 +257,11 @@ def test_sign_in_is_rate_limited_per_address(strict_app):
     codes = [strict_app.post("/session", data={"user": "x", "password": "y"}).status_code
              for _ in range(3)]
     assert codes[:2] != [429, 429] and codes[2] == 429
+    # the sign-in form in a browser: a page, Vietnamese then English, not JSON
+    r = strict_app.post("/session", data={"user": "x", "password": "y"},
+                        headers={"Accept": "text/html,application/xhtml+xml"})
+    assert r.status_code == 429 and r.headers["content-type"].startswith("text/html")
+    assert r.text.index("Quá nhiều lần đăng nhập") < r.text.index("too many sign-in attempts")
 
 
 def test_sliding_window_in_the_database(conn):
