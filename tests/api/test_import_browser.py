@@ -12,11 +12,11 @@ import geopandas as gpd
 import psycopg
 import pytest
 import shapely
+from imports.conftest import remove_imports
 from test_maps_browser import browser as _browser  # noqa: F401  (the Chromium fixture)
 
 from gis.passwords import hash_password
 from gis.users import create_user
-from imports.conftest import remove_imports
 
 pytest.importorskip("selenium.webdriver")
 from selenium.webdriver.common.by import By  # noqa: E402
