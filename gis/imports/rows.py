@@ -66,10 +66,10 @@ class RowWriter:
         """The dataset context with a problem list of its own (one per row)."""
         return dataclasses.replace(self.ctx, problems=Collector(FilePath(".")))
 
-    def _problem(self, n: int, fid, fld, message: str) -> None:
+    def _problem(self, n: int, fid, fld, message: str, message_vi: str | None = None) -> None:
         from gis.imports.run import Change, Problem
 
-        self.report.problems.append(Problem(n, fld, message))
+        self.report.problems.append(Problem(n, fld, message, message_vi))
         self.report.changes.append(Change(n, str(fid or ""), "invalid"))
 
     async def _fid(self, n: int, props: dict):
@@ -98,7 +98,7 @@ class RowWriter:
                 await self._write(n, fid, props, geometry)
         except GISError as exc:
             self._problem(n, fid, exc.field or exc.parameter or field_named(exc.message),
-                          exc.message)
+                          exc.message, exc.vi)
         except psycopg.Error as exc:  # what PostGIS refuses (e.g. an unreadable geometry)
             self._problem(n, fid, None, str(exc).splitlines()[0])
 
@@ -215,8 +215,9 @@ class RowWriter:
         ctx = self._context()
         rows = parse_progress(self.layer, items, ctx, FilePath(self.report.file), n)
         if ctx.problems.problems:
-            raise GISError(400, "; ".join(p.reason for p in ctx.problems.problems),
-                           field="progress")
+            found = ctx.problems.problems
+            raise GISError(400, "; ".join(p.reason for p in found), field="progress",
+                           vi="; ".join(p.reason_vi or p.reason for p in found))
         return [{k: v for k, v in r.items() if k != "_line"} for r in rows]
 
     async def _add_figure(self, fid: str, fig: dict) -> None:

@@ -50,6 +50,7 @@ class Problem:
     row: int
     field: str | None
     message: str
+    message_vi: str | None = None  # the same in Vietnamese, where the check says it
 
 
 @dataclass(repr=False)
@@ -88,7 +89,8 @@ class ImportReport:
                 lines.append(f"  row {c.row} {c.action} {c.id}: {what}{figs}")
         for p in self.problems:
             lines.append(f"  row {p.row}" + (f" field {p.field}" if p.field else "")
-                         + f": {p.message}")
+                         + f": {p.message}" + (f" (dòng {p.row}: {p.message_vi})"
+                                                if p.message_vi else ""))
         if self.ignored_columns:
             lines.append(f"  columns not imported: {', '.join(self.ignored_columns)}")
         return "\n".join(lines)
@@ -246,7 +248,7 @@ async def _run(layer: Layer, frame, mapped: dict, report: ImportReport, key: str
                     props = {fld: _plain(v, kinds.get(fld)) for fld, v in raw.items()}
                 except GISError as exc:
                     bad = next(f for f, v in raw.items() if _fails(v, kinds.get(f)))
-                    report.problems.append(Problem(n, bad, exc.message))
+                    report.problems.append(Problem(n, bad, exc.message, exc.vi))
                     report.changes.append(Change(n, str(raw.get("id") or ""), "invalid"))
                     continue
                 geom = row[geom_name]

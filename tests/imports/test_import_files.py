@@ -106,6 +106,9 @@ def test_bad_rows_are_reported_with_row_and_field_and_nothing_is_written(conn, p
     assert set(problems) == {(1, "geometry"), (2, "status"), (3, "districts")}, problems
     assert "outside Cần Thơ" in problems[(1, "geometry")]
     assert "nearly_done" in problems[(2, "status")]
+    vi = {(p.row, p.field): p.message_vi for p in report.problems}  # said in Vietnamese too
+    assert "Cần Thơ" in vi[(1, "geometry")] and "ngoài" in vi[(1, "geometry")]
+    assert "nearly_done" in vi[(2, "status")] and vi[(2, "status")] != problems[(2, "status")]
     assert not report.written
     assert conn.execute("SELECT count(*) FROM infra_project WHERE id LIKE 'imp-%'"
                         ).fetchone()[0] == 0
