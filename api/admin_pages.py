@@ -5,7 +5,7 @@ by side) and ``/admin/people`` (users and tokens as a page, over the operations 
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -16,6 +16,7 @@ from api.auth import browser_session, check_csrf, current_user
 from api.db import pool
 from api.editable import editable_layers
 from api.pages import page_session, render
+from api.params import typed_day
 from gis import users
 from gis.errors import GISError, bad_request
 from gis.passwords import hash_password
@@ -25,18 +26,6 @@ router = APIRouter(prefix="/admin", tags=["Admin"])
 FILTERS = ("user", "layer", "feature", "action")
 PAGE = 200
 ISSUED = "gis_issued_token"  # a new token, shown once on the next page
-
-
-def _day(value: str | None, name: str) -> date | None:
-    """A date as dd/mm/yyyy or YYYY-MM-DD."""
-    if not value:
-        return None
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
-        try:
-            return datetime.strptime(value.strip(), fmt).date()
-        except ValueError:
-            pass
-    raise bad_request(f"{name}: {value!r} is not a date (dd/mm/yyyy)", name)
 
 
 async def _admin(request: Request):
@@ -63,7 +52,7 @@ async def audit_page(request: Request):
         return user
     q = request.query_params
     given = {k: q.get(k) or None for k in FILTERS}
-    since, until = _day(q.get("from"), "from"), _day(q.get("to"), "to")
+    since, until = typed_day(q.get("from"), "from"), typed_day(q.get("to"), "to")
     async with pool(request).connection() as conn:
         rows = await (await conn.execute(
             "SELECT id, at, user_name, action, layer_id, feature_id, before, after, status, "

@@ -9,7 +9,7 @@ endpoint gives them to a :class:`gis.query.FeatureQuery`, which writes the SQL.
 from __future__ import annotations
 
 import math
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import Depends, Path, Query, Request
@@ -206,3 +206,16 @@ def output_format(f: Annotated[str | None, Query(
 
 def skip_geometry(skip_geometry: Annotated[bool, Query(alias="skipGeometry")] = False) -> bool:
     return skip_geometry
+
+
+def typed_day(value: str | None, name: str) -> date | None:
+    """A date a person typed in a page's field: dd/mm/yyyy (or YYYY-MM-DD); None if empty."""
+    if not value or not value.strip():
+        return None
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(value.strip(), fmt).date()
+        except ValueError:
+            pass
+    raise bad_request(f"{name}: {value!r} is not a date (dd/mm/yyyy)", name,
+                      hint="e.g. 15/11/2024", vi=f"{name}: {value!r} không phải ngày (dd/mm/yyyy)")

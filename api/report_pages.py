@@ -15,7 +15,6 @@ than the one reviewed. It takes the page's session cookie with its CSRF token (h
 from __future__ import annotations
 
 import tempfile
-from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -28,6 +27,7 @@ from api.access import UserDep
 from api.db import database_url
 from api.links import base
 from api.pages import page_session, render
+from api.params import typed_day
 from gis.errors import GISError, bad_request
 from gis.reports.tables import SUPPORTED, check_supported
 from gis.settings import security_settings
@@ -58,19 +58,6 @@ async def import_page(request: Request):
     why = refusal(session.user.role)
     return render(request, "report_import.html", 403 if why else 200, base=base(request),
                   user=session.user, csrf=session.csrf, refused=why)
-
-
-def _day(value: str | None) -> date | None:
-    """The report's date as the page's field takes it: dd/mm/yyyy (or YYYY-MM-DD)."""
-    if not value or not value.strip():
-        return None
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
-        try:
-            return datetime.strptime(value.strip(), fmt).date()
-        except ValueError:
-            pass
-    raise bad_request(f"date {value!r}: not a date (dd/mm/yyyy)", "date",
-                      hint="e.g. 15/11/2024")
 
 
 def _pairs(lines: list[str], name: str) -> dict[str, str]:
@@ -136,7 +123,7 @@ async def review_report(
         path = Path(tmp) / f"{Path(file.filename or 'report').stem}{suffix}"
         path.write_bytes(data)
         result = await run_in_threadpool(
-            _run, database_url(request), path, report_no or None, _day(on),
+            _run, database_url(request), path, report_no or None, typed_day(on, "date"),
             _pairs(match, "match"), create_new, _pairs(set_, "set"), apply, sha256, user.name)
     if apply:
         from api import changes
