@@ -39,6 +39,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=64, help="load: concurrent clients")
     parser.add_argument("--duration", type=float, default=60, help="load: seconds")
     parser.add_argument("--workers", type=int, default=2, help="load: gis serve --workers")
+    parser.add_argument("--only", help="api: only the scenarios whose name contains this")
     parser.add_argument("--runs", type=int, default=7, help="maps: repetitions (at least 5)")
     args = parser.parse_args()
     ensure_server()
@@ -58,15 +59,19 @@ def main() -> None:
         return load(args)
     from benchmarks import api_bench
 
-    results = api_bench.run(bench_url(), args.features, args.seconds, args.stream_path)
+    results = api_bench.run(bench_url(), args.features, args.seconds, args.stream_path,
+                            args.only)
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     out = ROOT / "artifacts" / "benchmarks"
     out.mkdir(parents=True, exist_ok=True)
     (out / "api.json").write_text(json.dumps(results, indent=2))
     print(f"\n## API vs tipg ({stamp}, {platform.machine()}, {args.features} features)\n")
     print(api_bench.markdown(results))
-    print("\ngeometric mean ratios: " + ", ".join(
-        f"{k} {v:.2f}×" for k, v in results["geomean"].items()), file=sys.stdout)
+    print("\ngeometric means: ours / tipg " + ", ".join(
+        f"{k} {v:.2f}×" for k, v in results["geomean"].items())
+        + f"; ours / pygeoapi (items) {results['geomean_pygeoapi']:.2f}×; our time / database "
+        "time " + ", ".join(f"{k} {v:.2f}×" for k, v in results["geomean_db"].items())
+        + f"; load average {os.getloadavg()[0]:.1f} at the end")
 
 
 def load(args) -> None:
