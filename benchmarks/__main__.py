@@ -1,4 +1,4 @@
-"""``python -m benchmarks api [--features N] [--seconds S]``: see docs/benchmarks.md."""
+"""``python -m benchmarks api|load|maps|report|dashboard [options]``: see docs/benchmarks.md."""
 
 from __future__ import annotations
 
@@ -40,6 +40,8 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=60, help="load: seconds")
     parser.add_argument("--workers", type=int, default=2, help="load: gis serve --workers")
     parser.add_argument("--only", help="api: only the scenarios whose name contains this")
+    parser.add_argument("--without-if-match", action="store_true",
+                        help="load: token officers write blind (the lost-update check's check)")
     parser.add_argument("--runs", type=int, default=7, help="maps: repetitions (at least 5)")
     args = parser.parse_args()
     ensure_server()
@@ -78,9 +80,10 @@ def load(args) -> None:
     from benchmarks import load_bench
 
     results = load_bench.run(bench_url(), args.clients, args.duration, args.workers,
-                             args.features)
+                             args.features, not args.without_if_match)
     out = ROOT / "artifacts" / "benchmarks"
-    (out / "load.json").write_text(json.dumps(results, indent=2))
+    name = "load.json" if results["if_match"] else "load-blind.json"
+    (out / name).write_text(json.dumps(results, indent=2))
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     print(f"\n## Load ({stamp}, {platform.machine()}, {os.cpu_count()} CPUs)\n")
     print(load_bench.markdown(results))

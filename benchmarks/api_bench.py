@@ -1,8 +1,8 @@
 """OGC API vs tipg and pygeoapi on the same PostGIS table of 100,000 synthetic polygons,
 and vs the database alone.
 
-Every server runs one uvicorn worker on this machine, one after the other, against the
-same database; wrk drives them. Ratios are ours / the peer's requests per second. The
+Every server runs one uvicorn worker on this machine against the same database; wrk
+drives one at a time, scenario by scenario. Ratios are ours / the peer's requests per second. The
 physical limit is our own statements run from psycopg without HTTP (benchmarks/dbonly.py):
 our time / database time = database req/s / ours.
 """
@@ -15,6 +15,7 @@ import os
 import statistics
 import sys
 import urllib.request
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -134,24 +135,35 @@ def run(url: str, n: int = 100_000, seconds: int = 5, stream_path: str | None = 
                 "TIPG_MAX_FEATURES_PER_TILE": "1000000"}
     results: dict = {"rows": [], "memory": None}
     measured: dict[tuple[str, int], dict[str, float]] = {}
-    for label, app, python_bin, env, factory in (
-        ("tipg", "tipg.main:app", TIPG_PYTHON, tipg_env, False),
-        ("pygeoapi", None, None, None, False),
-        ("ours", "api.app:create_app", python, {**ours_env, "GIS_API_TILE_CACHE_SIZE": "0"},
-         True),
-        ("ours-cached", "api.app:create_app", python, ours_env, True),
-    ):
-        todo = [(sc, {"tipg": sc.tipg, "pygeoapi": sc.pygeoapi}.get(label, sc.ours))
-                for sc in chosen if (sc.kind == "tiles_cached") == (label == "ours-cached")
-                or label in ("tipg", "pygeoapi")]
-        todo = [(sc, paths) for sc, paths in todo if paths]
-        if not todo:
-            continue
-        running = (pygeoapi_peer.server(url, ROOT / "artifacts" / "benchmarks")
-                   if label == "pygeoapi" else
-                   servers.uvicorn(app, env, python_bin, factory=factory, probe="/collections"))
-        with running as (base, proc):
-            for sc, paths in todo:
+    specs = {
+        "tipg": ("tipg.main:app", TIPG_PYTHON, tipg_env, False),
+        "ours": ("api.app:create_app", python, {**ours_env, "GIS_API_TILE_CACHE_SIZE": "0"},
+                 True),
+        "ours-cached": ("api.app:create_app", python, ours_env, True),
+    }
+    # All servers run at once (idle while another is measured) and each scenario is
+    # measured on every server in turn, then on the database alone: the load of this
+    # shared machine moves within minutes, and ratios of one scenario are then minutes
+    # apart rather than a whole run.
+    with ExitStack() as stack:
+        bases, procs = {}, {}
+        for label in ("tipg", "pygeoapi", "ours", "ours-cached"):
+            if label == "pygeoapi":
+                if not any(sc.pygeoapi for sc in chosen):
+                    continue
+                running = pygeoapi_peer.server(url, ROOT / "artifacts" / "benchmarks")
+            else:
+                app, python_bin, env, factory = specs[label]
+                running = servers.uvicorn(app, env, python_bin, factory=factory,
+                                          probe="/collections")
+            bases[label], procs[label] = stack.enter_context(running)
+        for sc in chosen:
+            order = ["tipg", "pygeoapi", "ours-cached" if sc.kind == "tiles_cached" else "ours"]
+            for label in order:
+                paths = {"tipg": sc.tipg, "pygeoapi": sc.pygeoapi}.get(label, sc.ours)
+                if not paths:
+                    continue
+                base = bases[label]
                 warm(base, paths)
                 for c in (1, 16):
                     measured.setdefault((sc.name, c), {})[label] = (
@@ -159,19 +171,19 @@ def run(url: str, n: int = 100_000, seconds: int = 5, stream_path: str | None = 
                         else rps(base, paths, c, seconds))
                     print(f"{label:12} {sc.name:32} c={c:<3} "
                           f"{measured[(sc.name, c)][label]:9.1f} req/s", file=sys.stderr)
-            if label == "ours-cached" and stream_path and not only:
-                with urllib.request.urlopen(base + stream_path, timeout=600) as r:
-                    size = sum(len(chunk) for chunk in iter(lambda: r.read(1 << 16), b""))
-                results["memory"] = {"path": stream_path, "bytes": size,
-                                     "peak_rss_mb": servers.peak_rss_mb(proc.pid)}
-    for sc in chosen:  # the database alone: the same statements, no HTTP
-        if sc.kind == "tiles_cached":
-            continue
-        for c in (1, 16):
-            db = (dbonly.rps_fixed(url, sc.ours, c) if sc.kind == "tiles_uncached"
-                  else dbonly.rps_timed(url, sc.ours, c, seconds))
-            measured[(sc.name, c)]["db"] = db
-            print(f"{'database':12} {sc.name:32} c={c:<3} {db:9.1f} req/s", file=sys.stderr)
+            if sc.kind == "tiles_cached":
+                continue
+            for c in (1, 16):  # the database alone: the same statements, no HTTP
+                db = (dbonly.rps_fixed(url, sc.ours, c) if sc.kind == "tiles_uncached"
+                      else dbonly.rps_timed(url, sc.ours, c, seconds))
+                measured[(sc.name, c)]["db"] = db
+                print(f"{'database':12} {sc.name:32} c={c:<3} {db:9.1f} req/s",
+                      file=sys.stderr)
+        if stream_path and not only:
+            with urllib.request.urlopen(bases["ours-cached"] + stream_path, timeout=600) as r:
+                size = sum(len(chunk) for chunk in iter(lambda: r.read(1 << 16), b""))
+            results["memory"] = {"path": stream_path, "bytes": size,
+                                 "peak_rss_mb": servers.peak_rss_mb(procs["ours-cached"].pid)}
     for sc in chosen:
         for c in (1, 16):
             m = measured[(sc.name, c)]
@@ -184,6 +196,7 @@ def run(url: str, n: int = 100_000, seconds: int = 5, stream_path: str | None = 
                 "db": m.get("db"), "db_ratio": m["db"] / ours if m.get("db") else None})
     rows = results["rows"]
     results["loadavg"] = {"start": load_start, "end": os.getloadavg()}
+
     def gm(xs):
         return statistics.geometric_mean(xs) if xs else float("nan")
 
