@@ -35,14 +35,14 @@ STREAM_ABOVE = 2000  # pages larger than this are streamed
 
 
 async def feature_query(layer: p.LayerDep, limit: Annotated[int, Depends(p.limit)],
-                  offset: Annotated[int, Depends(p.offset)],
-                  bbox: Annotated[BBox | None, Depends(p.bbox)],
-                  as_of: Annotated[date | None, Depends(p.as_of)],
-                  _: Annotated[None, Depends(p.no_datetime)],
-                  props: Annotated[list[str] | None, Depends(p.properties)],
-                  sortby: Annotated[list[SortKey], Depends(p.sortby)],
-                  filt: Annotated[Expr | None, Depends(p.filter_)],
-                  equals: Annotated[list, Depends(p.property_filters)]
+                        offset: Annotated[int, Depends(p.offset)],
+                        bbox: Annotated[BBox | None, Depends(p.bbox)],
+                        as_of: Annotated[date | None, Depends(p.as_of)],
+                        _: Annotated[None, Depends(p.no_datetime)],
+                        props: Annotated[list[str] | None, Depends(p.properties)],
+                        sortby: Annotated[list[SortKey], Depends(p.sortby)],
+                        filt: Annotated[Expr | None, Depends(p.filter_)],
+                        equals: Annotated[list, Depends(p.property_filters)]
                         ) -> FeatureQuery:
     return FeatureQuery(layer, bbox=bbox, filter=filt, equals=equals, sortby=sortby,
                         properties=props, limit=limit, offset=offset, as_of=as_of)

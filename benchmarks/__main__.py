@@ -87,7 +87,8 @@ def load(args) -> None:
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     print(f"\n## Load ({stamp}, {platform.machine()}, {os.cpu_count()} CPUs)\n")
     print(load_bench.markdown(results))
-    for line in results["error_samples"] + results["lost_updates"]:
+    for line in results["error_samples"] + results["lost_updates"] \
+            + results["stored_but_refused"]:
         print("  " + line)
     if results["errors"] or results["lost_updates"]:
         sys.exit(1)

@@ -258,13 +258,17 @@ def counters(url: str, table: str, counter: str, fids: list[str]) -> dict[str, i
             sql.Identifier(counter), sql.Identifier(table)), (fids,)).fetchall()}
 
 
-def verify(url: str, stats: Stats, before: dict, after: dict) -> list[str]:
-    """What an acknowledged write left in the database; each missing effect listed."""
-    lost = []
+def verify(url: str, stats: Stats, before: dict, after: dict) -> tuple[list, list]:
+    """What an acknowledged write left in the database: each missing effect (lost), and
+    each counter raised more often than acknowledged (a write stored although its answer
+    was an error, which a client would repeat)."""
+    lost, unacknowledged = [], []
     for fid, n in before.items():
-        if after[fid] != n + stats.raised.get(fid, 0):
-            lost.append(f"{fid}: counter {after[fid]}, expected {n} + "
-                        f"{stats.raised.get(fid, 0)} acknowledged")
+        expected = n + stats.raised.get(fid, 0)
+        if after[fid] != expected:
+            (lost if after[fid] < expected else unacknowledged).append(
+                f"{fid}: counter {after[fid]}, expected {n} + {stats.raised.get(fid, 0)} "
+                "acknowledged")
     with psycopg.connect(url) as conn:
         ids = [sid for _, sid, _, _ in stats.progress]
         stored = {sid: (fid, float(v), note) for sid, fid, v, note in conn.execute(
@@ -273,7 +277,7 @@ def verify(url: str, stats: Stats, before: dict, after: dict) -> list[str]:
     for fid, sid, value, note in stats.progress:
         if stored.get(sid) != (fid, float(value), note):
             lost.append(f"figure {sid} on {fid}: stored {stored.get(sid)}")
-    return lost
+    return lost, unacknowledged
 
 
 def _percentile(xs: list[float], q: float) -> float:
@@ -355,7 +359,7 @@ def run(url: str, clients: int = 64, duration: float = 60, workers: int = 2,
         except subprocess.TimeoutExpired:
             proc.kill()
     after = counters(url, layer.table, counter, fids)
-    lost = verify(url, stats, before, after)
+    lost, unacknowledged = verify(url, stats, before, after)
     total = sum(len(t) for t in stats.times.values())
     return {"clients": clients, "duration_s": elapsed, "workers": workers, "if_match": if_match,
             "rows": summary(stats, elapsed), "requests": total,
@@ -363,7 +367,8 @@ def run(url: str, clients: int = 64, duration: float = 60, workers: int = 2,
             "error_samples": stats.samples, "conflicts_retried": stats.conflicts,
             "writes_acknowledged": len(stats.progress) + sum(stats.raised.values()),
             "figures": len(stats.progress), "counter_writes": sum(stats.raised.values()),
-            "lost_updates": lost, "loadavg_before": load0, "loadavg_after": load1,
+            "lost_updates": lost, "stored_but_refused": unacknowledged,
+            "loadavg_before": load0, "loadavg_after": load1,
             "officers": [{"name": o.name, "district": o.district, "features": o.features,
                           "auth": "browser session" if o.password else "bearer token"}
                          for o in officers]}
@@ -380,6 +385,7 @@ def markdown(r: dict) -> str:
               f"errors {r['errors']}; 412 retried {r['conflicts_retried']}; writes "
               f"acknowledged {r['writes_acknowledged']} ({r['figures']} figures, "
               f"{r['counter_writes']} counter changes); lost updates "
-              f"{len(r['lost_updates'])}; load average {r['loadavg_before'][0]:.1f} before, "
+              f"{len(r['lost_updates'])}; writes stored although answered with an error "
+              f"{len(r['stored_but_refused'])}; load average {r['loadavg_before'][0]:.1f} before, "
               f"{r['loadavg_after'][0]:.1f} after."]
     return "\n".join(lines)
