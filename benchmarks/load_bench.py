@@ -59,6 +59,7 @@ class Stats:
     times: dict = field(default_factory=lambda: defaultdict(list))  # kind -> seconds
     errors: dict = field(default_factory=lambda: defaultdict(int))  # kind -> count
     samples: list = field(default_factory=list)  # a few error descriptions
+    statuses: dict = field(default_factory=lambda: defaultdict(int))  # errors by status
     conflicts: int = 0  # 412, retried
     progress: list = field(default_factory=list)  # (fid, id, value, note) acknowledged
     raised: dict = field(default_factory=lambda: defaultdict(int))  # fid -> counter acks
@@ -67,6 +68,7 @@ class Stats:
         self.times[kind].append(seconds)
         if status is None or status >= 400:
             self.errors[kind] += 1
+            self.statuses[str(status)] += 1
             if len(self.samples) < 10:
                 self.samples.append(f"{kind}: {status} {what}")
 
@@ -364,7 +366,8 @@ def run(url: str, clients: int = 64, duration: float = 60, workers: int = 2,
     return {"clients": clients, "duration_s": elapsed, "workers": workers, "if_match": if_match,
             "rows": summary(stats, elapsed), "requests": total,
             "throughput": total / elapsed, "errors": sum(stats.errors.values()),
-            "error_samples": stats.samples, "conflicts_retried": stats.conflicts,
+            "error_samples": stats.samples, "error_statuses": dict(stats.statuses),
+            "conflicts_retried": stats.conflicts,
             "writes_acknowledged": len(stats.progress) + sum(stats.raised.values()),
             "figures": len(stats.progress), "counter_writes": sum(stats.raised.values()),
             "lost_updates": lost, "stored_but_refused": unacknowledged,
