@@ -19,7 +19,7 @@ from psycopg import sql
 
 from api import downloads
 from api import params as p
-from api.counts import check_download_size, number_matched
+from api.counts import check_download_size, known_count, number_matched
 from api.crs import CrsInfo
 from api.db import pool
 from api.html import HTML, columns, labels, negotiate, render
@@ -133,8 +133,10 @@ def page_sql(features: sql.Composable) -> sql.Composable:
 
 
 async def _count_and_page(request: Request, q: FeatureQuery, stmt: sql.Composable):
-    """numberMatched and the page. A filtered request runs the two on two connections at
-    once (both cost a scan); an unfiltered count is a catalogue look-up, done first."""
+    """numberMatched and the page. A count known without the database (a large table's
+    estimate, a kept filtered count) takes no connection; a filtered request runs the
+    two on two connections at once (both cost a scan); an unfiltered count is a
+    catalogue look-up, done first."""
     async def count():
         async with pool(request).connection() as conn:
             return await number_matched(conn, q, request.app.state.count_cache)
@@ -143,6 +145,9 @@ async def _count_and_page(request: Request, q: FeatureQuery, stmt: sql.Composabl
         async with pool(request).connection() as conn:
             return await (await conn.execute(stmt, q.bind())).fetchone()
 
+    known = known_count(q, request.app.state.count_cache)
+    if known is not None:
+        return known, await page()
     if not q.filtered:
         return await count(), await page()
     return await asyncio.gather(count(), page())

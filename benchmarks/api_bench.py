@@ -165,6 +165,8 @@ def run(url: str, n: int = 100_000, seconds: int = 5, stream_path: str | None = 
                     continue
                 base = bases[label]
                 warm(base, paths)
+                if label == "ours":
+                    dbonly.check_same(url, base, paths[-1])
                 for c in (1, 16):
                     measured.setdefault((sc.name, c), {})[label] = (
                         fixed.rps(base, paths, c) if sc.kind == "tiles_uncached"

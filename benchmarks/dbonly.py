@@ -51,6 +51,24 @@ def statement(path: str) -> tuple[str, dict]:
     return stmt.as_string(None), q.bind()
 
 
+def check_same(url: str, base: str, path: str) -> None:
+    """The database's answer for ``path`` is what the server sends (the features of a
+    page, the bytes of a tile): the two sides of the ratio do the same work."""
+    import json
+    import urllib.request
+
+    with urllib.request.urlopen(base + path, timeout=120) as r:
+        body = r.read()
+    query, args = statement(path)
+    with _connect(url) as conn:
+        row = conn.execute(query, args).fetchone()
+    same = (bytes(row[0] or b"") == body if "/tiles/" in path
+            else json.loads(f"[{row[0]}]") == json.loads(body)["features"])
+    if not same:
+        raise RuntimeError(f"the database's statement for {path} answers otherwise than "
+                           "the server")
+
+
 def _connect(url: str):
     return psycopg.connect(url, autocommit=True)
 
