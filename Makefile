@@ -60,12 +60,15 @@ db-stop: python-deps
 db-status: python-deps
 	$(BIN)/gis db status
 
-bench: deps ## benchmarks against tipg (see docs/benchmarks.md)
+bench: deps ## benchmarks against tipg and pygeoapi, and under load (docs/benchmarks.md)
 	@command -v wrk >/dev/null || { SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
 	  $$SUDO apt-get install -y -qq wrk >/dev/null; }
-	@[ -x .venv-bench/bin/python ] || { $(PYTHON) -m venv .venv-bench && \
-	  .venv-bench/bin/pip install -q tipg uvicorn; }
+	@# the peers live in a venv of their own (benchmark-only, not the app's dependencies)
+	@[ -x .venv-bench/bin/python ] || $(PYTHON) -m venv .venv-bench
+	@[ -x .venv-bench/bin/pygeoapi ] || .venv-bench/bin/pip install -q tipg uvicorn \
+	  pygeoapi psycopg2-binary sqlalchemy geoalchemy2
 	$(BIN)/python -m benchmarks api
+	$(BIN)/python -m benchmarks load
 	$(BIN)/python -m benchmarks maps
 	$(BIN)/python -m benchmarks dashboard
 

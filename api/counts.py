@@ -56,6 +56,19 @@ async def _estimated_rows(conn, layer: Layer) -> float:
     return rows
 
 
+def known_count(q: FeatureQuery, counts: CountCache | None = None) -> tuple[int, bool] | None:
+    """What :func:`number_matched` would answer, when that needs no database: a large
+    table's row estimate (unfiltered) or a filtered count kept in ``counts``; else None."""
+    hit = _table_rows.get(q.layer.id)
+    if hit is None or time.monotonic() - hit[0] >= _ESTIMATE_TTL:
+        return None
+    if hit[1] <= api_settings().exact_count_max_rows:
+        return None
+    if not q.filtered:
+        return int(hit[1]), False
+    return counts.get(q.match_key()) if counts is not None else None
+
+
 async def number_matched(conn, q: FeatureQuery, counts: CountCache | None = None
                          ) -> tuple[int, bool]:
     """(count, exact). Small tables are counted. On a large table an unfiltered request

@@ -19,7 +19,7 @@ from psycopg import sql
 
 from api import downloads
 from api import params as p
-from api.counts import check_download_size, number_matched
+from api.counts import check_download_size, known_count, number_matched
 from api.crs import CrsInfo
 from api.db import pool
 from api.html import HTML, columns, labels, negotiate, render
@@ -34,15 +34,16 @@ router = APIRouter(tags=["Features"])
 STREAM_ABOVE = 2000  # pages larger than this are streamed
 
 
-def feature_query(layer: p.LayerDep, limit: Annotated[int, Depends(p.limit)],
-                  offset: Annotated[int, Depends(p.offset)],
-                  bbox: Annotated[BBox | None, Depends(p.bbox)],
-                  as_of: Annotated[date | None, Depends(p.as_of)],
-                  _: Annotated[None, Depends(p.no_datetime)],
-                  props: Annotated[list[str] | None, Depends(p.properties)],
-                  sortby: Annotated[list[SortKey], Depends(p.sortby)],
-                  filt: Annotated[Expr | None, Depends(p.filter_)],
-                  equals: Annotated[list, Depends(p.property_filters)]) -> FeatureQuery:
+async def feature_query(layer: p.LayerDep, limit: Annotated[int, Depends(p.limit)],
+                        offset: Annotated[int, Depends(p.offset)],
+                        bbox: Annotated[BBox | None, Depends(p.bbox)],
+                        as_of: Annotated[date | None, Depends(p.as_of)],
+                        _: Annotated[None, Depends(p.no_datetime)],
+                        props: Annotated[list[str] | None, Depends(p.properties)],
+                        sortby: Annotated[list[SortKey], Depends(p.sortby)],
+                        filt: Annotated[Expr | None, Depends(p.filter_)],
+                        equals: Annotated[list, Depends(p.property_filters)]
+                        ) -> FeatureQuery:
     return FeatureQuery(layer, bbox=bbox, filter=filt, equals=equals, sortby=sortby,
                         properties=props, limit=limit, offset=offset, as_of=as_of)
 
@@ -97,19 +98,14 @@ async def get_items(request: Request, q: Annotated[FeatureQuery, Depends(feature
         q.limit, q.offset = None, 0
     html = negotiate(request, request.query_params.get("f")) == "html"
     skip_geometry = skip_geometry or html  # the HTML table shows no geometry
-    geom = sql.SQL("NULL::geometry") if skip_geometry else out_crs.output_geom(sql.SQL("f.geom"))
-    features = q.geojson_sql(geom, out_crs.digits)
+    features = features_sql(q, out_crs, skip_geometry)
     headers = {"Content-Crs": f"<{out_crs.uri}>", "Vary": "Accept"}
     if download:
         headers["Content-Disposition"] = \
             f'attachment; filename="{export_filename(q, "geojson", out_crs.srid)}"'
     if (download or (q.limit or 0) > STREAM_ABOVE) and not html:
         return await _stream(request, q, features, headers, download)
-    # OFFSET 0: the planner would otherwise copy the ARRAY sub-query into both uses of
-    # ``a`` and build the page twice.
-    stmt = sql.SQL("SELECT array_to_string(a, ','), cardinality(a) "
-                   "FROM (SELECT ARRAY({}) a OFFSET 0) s").format(features)
-    (matched, exact), (text, returned) = await _count_and_page(request, q, stmt)
+    (matched, exact), (text, returned) = await _count_and_page(request, q, page_sql(features))
     links = _page_links(request, q, returned, matched, exact, html)
     body = _head(matched, returned, links) + text.encode() + b"]}"
     if html:
@@ -120,9 +116,27 @@ async def get_items(request: Request, q: Annotated[FeatureQuery, Depends(feature
     return Response(body, media_type=GEOJSON, headers=headers)
 
 
+def features_sql(q: FeatureQuery, out_crs: CrsInfo, skip_geometry: bool = False
+                 ) -> sql.Composable:
+    """One GeoJSON Feature (text) per row, geometry in the output CRS."""
+    geom = sql.SQL("NULL::geometry") if skip_geometry else out_crs.output_geom(sql.SQL("f.geom"))
+    return q.geojson_sql(geom, out_crs.digits)
+
+
+def page_sql(features: sql.Composable) -> sql.Composable:
+    """A page of features as one text (the members of ``features``) and its length;
+    benchmarks/dbonly.py runs the same statement without HTTP."""
+    # OFFSET 0: the planner would otherwise copy the ARRAY sub-query into both uses of
+    # ``a`` and build the page twice.
+    return sql.SQL("SELECT array_to_string(a, ','), cardinality(a) "
+                   "FROM (SELECT ARRAY({}) a OFFSET 0) s").format(features)
+
+
 async def _count_and_page(request: Request, q: FeatureQuery, stmt: sql.Composable):
-    """numberMatched and the page. A filtered request runs the two on two connections at
-    once (both cost a scan); an unfiltered count is a catalogue look-up, done first."""
+    """numberMatched and the page. A count known without the database (a large table's
+    estimate, a kept filtered count) takes no connection; a filtered request runs the
+    two on two connections at once (both cost a scan); an unfiltered count is a
+    catalogue look-up, done first."""
     async def count():
         async with pool(request).connection() as conn:
             return await number_matched(conn, q, request.app.state.count_cache)
@@ -131,6 +145,9 @@ async def _count_and_page(request: Request, q: FeatureQuery, stmt: sql.Composabl
         async with pool(request).connection() as conn:
             return await (await conn.execute(stmt, q.bind())).fetchone()
 
+    known = known_count(q, request.app.state.count_cache)
+    if known is not None:
+        return known, await page()
     if not q.filtered:
         return await count(), await page()
     return await asyncio.gather(count(), page())

@@ -4,6 +4,10 @@ Each returns a checked value, never SQL (or raises a 400 naming the parameter): 
 :class:`gis.expr.BBox`, sort keys, a property list, the CQL2 filter compiled to an
 :class:`gis.expr.Expr`, a CRS, the ``as_of`` date, (queryable, value) pairs. The items
 endpoint gives them to a :class:`gis.query.FeatureQuery`, which writes the SQL.
+
+They are ``async def`` although none of them waits for anything: FastAPI runs a plain
+``def`` dependency in its thread pool, a thread hop per parameter per request, which was
+a good part of an items page's time outside the database (benchmarks/dbonly.py).
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ RESERVED = {"f", "limit", "offset", "bbox", "bbox-crs", "crs", "datetime", "as_o
             "properties", "sortby", "filter", "filter-lang", "filter-crs", "skipGeometry", "token"}
 
 
-def collection(collectionId: Annotated[str, Path(description="Layer id")]) -> Layer:
+async def collection(collectionId: Annotated[str, Path(description="Layer id")]) -> Layer:
     if collectionId not in registry:
         raise not_found(f"no collection {collectionId!r}; collections: "
                         + ", ".join(layer.id for layer in registry.layers()))
@@ -38,39 +42,44 @@ def collection(collectionId: Annotated[str, Path(description="Layer id")]) -> La
 LayerDep = Annotated[Layer, Depends(collection)]
 
 
-def limit(limit: Annotated[int, Query(ge=1, le=_S.max_limit, description=(
+async def limit(limit: Annotated[int, Query(ge=1, le=_S.max_limit, description=(
         f"Number of features per page (default {_S.default_limit}, at most {_S.max_limit})."
         ))] = _S.default_limit) -> int:
     return limit
 
 
-def offset(offset: Annotated[int, Query(ge=0, le=2**62, description="Features to skip")] = 0
+async def offset(offset: Annotated[int, Query(ge=0, le=2**62, description="Features to skip")] = 0
            ) -> int:
     return offset
 
 
-def crs(crs: Annotated[str | None, Query(description="CRS of the response geometries "
+async def crs(crs: Annotated[str | None, Query(description="CRS of the response geometries "
                                           "(URI); see the collection's `crs` list")] = None
         ) -> crs_mod.CrsInfo:
     return crs_mod.parse(crs, "crs")
 
 
-def bbox_crs(bbox_crs: Annotated[str | None, Query(alias="bbox-crs",
+async def bbox_crs(bbox_crs: Annotated[str | None, Query(alias="bbox-crs",
                                                    description="CRS of `bbox`")] = None
              ) -> crs_mod.CrsInfo:
     return crs_mod.parse(bbox_crs, "bbox-crs")
 
 
-def filter_crs(filter_crs: Annotated[str | None, Query(
+async def filter_crs(filter_crs: Annotated[str | None, Query(
         alias="filter-crs", description="CRS of geometry literals in `filter`")] = None
                ) -> crs_mod.CrsInfo:
     return crs_mod.parse(filter_crs, "filter-crs")
 
 
-def bbox(bbox_crs: Annotated[crs_mod.CrsInfo, Depends(bbox_crs)],
-         bbox: Annotated[str | None, Query(description=(
-             "minx,miny,maxx,maxy (or 6 numbers with heights) in `bbox-crs` axis order"
-         ))] = None) -> BBox | None:
+async def bbox(bbox_crs: Annotated[crs_mod.CrsInfo, Depends(bbox_crs)],
+               bbox: Annotated[str | None, Query(description=(
+                   "minx,miny,maxx,maxy (or 6 numbers with heights) in `bbox-crs` axis order"
+               ))] = None) -> BBox | None:
+    return parse_bbox(bbox_crs, bbox)
+
+
+def parse_bbox(bbox_crs: crs_mod.CrsInfo, bbox: str | None) -> BBox | None:
+    """The ``bbox`` parameter as a value (also for the CLI's ``--bbox``)."""
     if bbox is None:
         return None
     try:
@@ -97,13 +106,13 @@ def bbox(bbox_crs: Annotated[crs_mod.CrsInfo, Depends(bbox_crs)],
     return BBox(a1, a2, b1, b2, bbox_crs.srid)
 
 
-def as_of(as_of: Annotated[str | None, Query(description=(
+async def as_of(as_of: Annotated[str | None, Query(description=(
         "Show progress as it stood on this date (YYYY-MM-DD); default: the latest figures"
         ))] = None) -> date | None:
     return parse_as_of(as_of)
 
 
-def no_datetime(datetime_: Annotated[str | None, Query(alias="datetime", description=(
+async def no_datetime(datetime_: Annotated[str | None, Query(alias="datetime", description=(
         "Not supported: features carry no temporal property to filter by. For progress "
         "as it stood on a date use `as_of`."))] = None) -> None:
     if datetime_ is not None:
@@ -113,7 +122,7 @@ def no_datetime(datetime_: Annotated[str | None, Query(alias="datetime", descrip
                           hint="as_of=YYYY-MM-DD")
 
 
-def properties(layer: LayerDep, properties: Annotated[str | None, Query(description=(
+async def properties(layer: LayerDep, properties: Annotated[str | None, Query(description=(
         "Comma-separated property names to return"))] = None) -> list[str] | None:
     if properties is None:
         return None
@@ -126,7 +135,7 @@ def properties(layer: LayerDep, properties: Annotated[str | None, Query(descript
     return names
 
 
-def sortby(layer: LayerDep, sortby: Annotated[str | None, Query(description=(
+async def sortby(layer: LayerDep, sortby: Annotated[str | None, Query(description=(
         "Comma-separated sort keys, `-name` for descending (e.g. `-valid_on,name`)"))] = None
            ) -> list[SortKey]:
     if not sortby:
@@ -146,13 +155,13 @@ def sortby(layer: LayerDep, sortby: Annotated[str | None, Query(description=(
     return order
 
 
-def filter_lang(filter_lang: Annotated[str, Query(
+async def filter_lang(filter_lang: Annotated[str, Query(
         alias="filter-lang", pattern="^(cql2-text|cql2-json)$",
         description="cql2-text (default) or cql2-json")] = "cql2-text") -> str:
     return filter_lang
 
 
-def filter_(lang: Annotated[str, Depends(filter_lang)],
+async def filter_(lang: Annotated[str, Depends(filter_lang)],
             fcrs: Annotated[crs_mod.CrsInfo, Depends(filter_crs)], layer: LayerDep,
             filter: Annotated[str | None, Query(description=(
                 "A CQL2 filter (see /collections/{collectionId}/queryables)"))] = None
@@ -166,7 +175,7 @@ def filter_(lang: Annotated[str, Depends(filter_lang)],
     return compile_filter(layer, filter, lang, fcrs)
 
 
-def property_filters(request: Request, layer: LayerDep) -> list[tuple[str, object]]:
+async def property_filters(request: Request, layer: LayerDep) -> list[tuple[str, object]]:
     """``name=value`` for queryables, as (queryable, typed value) pairs; any other unknown
     parameter is a 400."""
     q = queryables(layer)
@@ -198,13 +207,14 @@ def _coerce(value: str, t: str, name: str):
     return value
 
 
-def output_format(f: Annotated[str | None, Query(
+async def output_format(f: Annotated[str | None, Query(
         pattern="^(json|geojson|html|csv|gpkg|shp|xlsx)$",
         description="json (GeoJSON, default), html, csv, gpkg, shp or xlsx")] = None) -> str:
     return f or "json"
 
 
-def skip_geometry(skip_geometry: Annotated[bool, Query(alias="skipGeometry")] = False) -> bool:
+async def skip_geometry(skip_geometry: Annotated[bool, Query(alias="skipGeometry")] = False
+                        ) -> bool:
     return skip_geometry
 
 

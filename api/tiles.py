@@ -46,13 +46,13 @@ def cache(request: Request) -> TileCache:
     return request.app.state.tile_cache
 
 
-def tms_id(tileMatrixSetId: Annotated[str, Path(description="Only WebMercatorQuad")]) -> str:
+async def tms_id(tileMatrixSetId: Annotated[str, Path(description="Only WebMercatorQuad")]) -> str:
     if tileMatrixSetId != TMS_ID:
         raise not_found(f"no tile matrix set {tileMatrixSetId!r}; available: {TMS_ID}")
     return tileMatrixSetId
 
 
-def tile_zxy(
+async def tile_zxy(
         tileMatrix: Annotated[int, Path(description="Zoom level: the tile matrix id")],
         tileRow: Annotated[int, Path(description="Row (y), from the top")],
         tileCol: Annotated[int, Path(description="Column (x), from the left")],

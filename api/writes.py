@@ -124,11 +124,13 @@ async def _write(request: Request, layer: Layer, user: User, fid: str, feature: 
             await check_located(conn, user, layer, fid)  # raising rolls back
             after, _ = await _state(conn, layer, fid)
             await audit.record(conn, user.name, action, layer.id, fid, old, after)
+            # the answer is read before the commit, on the same connection: a write that
+            # is stored is answered as stored (a second connection could be refused with
+            # a 503 once the change is committed, and the client would write it again)
+            text, version = await fetch_feature(conn, layer, fid, crs84())
     changes.invalidate(request.app, layer)
     if action == "delete":
         return Response(status_code=204)
-    async with pool(request).connection() as conn:
-        text, version = await fetch_feature(conn, layer, fid, crs84())
     headers = {"ETag": etag(version)}
     status = 200
     if action == "create":

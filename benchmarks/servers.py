@@ -41,8 +41,9 @@ def peak_rss_mb(pid: int) -> float:
 
 
 @contextmanager
-def uvicorn(app: str, env: dict, python: Path, factory: bool = False, probe: str = "/"):
-    port = free_port()
+def uvicorn(app: str, env: dict, python: Path, factory: bool = False, probe: str = "/",
+            port: int | None = None):
+    port = port or free_port()
     cmd = [str(python), "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port),
            "--log-level", "warning", "--no-access-log"]
     if factory:

@@ -222,7 +222,7 @@ def export(layer: str, fmt: str, output: Path | None, crs: str | None, as_of,
         from api.crs import default
 
         query.filter = compile_filter(lyr, cql, "cql2-text", default()) if cql else None
-        query.bbox = params.bbox(default(), bbox) if bbox else None
+        query.bbox = params.parse_bbox(default(), bbox) if bbox else None
     ensure_server()
     srid = parse_crs(crs, "crs").srid
     output = output or Path(export_filename(query, fmt, srid))
