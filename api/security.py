@@ -209,6 +209,8 @@ class RateLimitMiddleware:
     def __init__(self, app, cfg: SecuritySettings):
         self.app = app
         self.writes = SharedWindow("write", cfg.write_rate, cfg.write_window)
+        self.address_writes = SharedWindow("write-address", cfg.address_write_rate,
+                                           cfg.write_window)
         self.signins = SharedWindow("signin", cfg.signin_rate, cfg.write_window)
         self.signin_paths = tuple(p.strip() for p in cfg.signin_paths.split(",") if p.strip())
 
@@ -216,18 +218,23 @@ class RateLimitMiddleware:
         if scope["type"] != "http" or scope["method"] in SAFE_METHODS:
             return await self.app(scope, receive, send)
         path = scope["path"]
+        client = scope.get("client") or ("?", 0)
+        address = f"ip:{client[0]}"
         if path.startswith(self.signin_paths):
-            client = scope.get("client") or ("?", 0)
-            window, key, what = self.signins, f"ip:{client[0]}", "sign-in attempts"
-            what_vi = "lần đăng nhập"
+            counted = [(self.signins, address)]
+            what, what_vi = "sign-in attempts", "lần đăng nhập"
         else:
-            window, key, what = self.writes, client_key(scope), "writes"
-            what_vi = "lần ghi"
+            key = client_key(scope)
+            counted = [(self.writes, key)] + (
+                [(self.address_writes, address)] if key != address else [])
+            what, what_vi = "writes", "lần ghi"
         pool = getattr(scope["app"].state, "pool", None)
         if pool is None:  # no lifespan, no database: the route cannot write either
             return await self.app(scope, receive, send)
         try:
-            wait = await window.hit(pool, key)
+            wait = 0.0
+            for window, key in counted:
+                wait = max(wait, await window.hit(pool, key))
         except (psycopg.Error, PoolTimeout) as exc:
             log.warning("rate limit not counted: %s", exc)
             recheck(scope["app"])

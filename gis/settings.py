@@ -140,6 +140,10 @@ class SecuritySettings(BaseSettings):
     # address: at most write_rate in write_window seconds, then 429 with Retry-After.
     write_rate: int = 120
     write_window: float = 60.0
+    # writes per client address per write_window, whatever credential they carry (a flood of
+    # made-up tokens from one address is each a new "user"); above the users' own limit, for
+    # several people behind one address
+    address_write_rate: int = 1200
     # sign-in attempts per client address per write_window: a flood guard; repeated failed
     # sign-ins are slowed and then locked per user and address by api/session.py
     signin_rate: int = 60

@@ -196,6 +196,7 @@ def strict_app(db_url, conn, monkeypatch):
     monkeypatch.setenv("GIS_SECURITY_MAX_UPLOAD_BYTES", "5000")
     monkeypatch.setenv("GIS_SECURITY_WRITE_RATE", "3")
     monkeypatch.setenv("GIS_SECURITY_SIGNIN_RATE", "2")
+    monkeypatch.setenv("GIS_SECURITY_ADDRESS_WRITE_RATE", "6")
     settings.security_settings.cache_clear()
     from api.app import create_app
 
@@ -244,6 +245,14 @@ def test_writes_are_rate_limited_per_user(strict_app):
     assert "too many writes" in r.json()["description"]
     assert strict_app.post(items, json={}, headers=bob).status_code == 401  # another user
     assert strict_app.get(items, headers=alice).status_code == 200  # reads are not limited
+
+
+def test_made_up_tokens_from_one_address_are_limited_by_the_address(strict_app):
+    """Each made-up token is a new "user" with a limit of its own; the address caps them."""
+    items = "/collections/projects/items"
+    codes = [strict_app.post(items, json={}, headers={"Authorization": f"Bearer fake-{i}"}
+                             ).status_code for i in range(8)]
+    assert codes[:6] == [401] * 6 and codes[6:] == [429, 429], codes
 
 
 def test_a_session_writes_as_one_whatever_other_cookies_it_sends(strict_app):
