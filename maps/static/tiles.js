@@ -46,6 +46,15 @@ export class TiledLayer {
       tolerance: 3,
       updateWhenZooming: false,
     });
+    // A tile asked for before a redraw (new date or filters) may arrive after it: it was
+    // removed, and drawing it would count its features in the new summary. Each redraw
+    // starts a generation; the tiles of an older one are drawn empty.
+    this.generation = 0;
+    const fetchTile = this.grid._getVectorTilePromise.bind(this.grid);
+    this.grid._getVectorTilePromise = (...args) => {
+      const asked = this.generation;
+      return fetchTile(...args).then(vt => (asked === this.generation ? vt : { layers: {} }));
+    };
   }
 
   style(props) {
@@ -60,6 +69,7 @@ export class TiledLayer {
 
   // Redraw every tile (new filters), or load new tiles (new date).
   redraw(url) {
+    this.generation += 1;
     this.summary = Object.assign(newSummary(this.summary.kind), { tiled: true });
     if (url && url !== this.grid._url) this.grid.setUrl(url); else this.grid.redraw();
   }
