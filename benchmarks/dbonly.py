@@ -80,6 +80,21 @@ def _connect(url: str):
     return psycopg.connect(url, autocommit=True)
 
 
+
+def _in_threads(work, conns: list) -> float:
+    """Run ``work(i)`` on one thread per connection; the seconds they took. The
+    connections are closed after."""
+    start = time.perf_counter()
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(len(conns))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - start
+    for c in conns:
+        c.close()
+    return elapsed
+
 def rps_timed(url: str, paths: list[str], connections: int, seconds: float) -> float:
     """Statements per second, ``connections`` threads cycling through the paths'
     statements for ``seconds`` (as wrk cycles through the URLs)."""
@@ -98,15 +113,7 @@ def rps_timed(url: str, paths: list[str], connections: int, seconds: float) -> f
             conns[i].execute(q, args).fetchone()
             done[i] += 1
 
-    start = time.perf_counter()
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(connections)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    elapsed = time.perf_counter() - start
-    for c in conns:
-        c.close()
+    elapsed = _in_threads(work, conns)
     return sum(done) / elapsed
 
 
@@ -130,13 +137,5 @@ def rps_fixed(url: str, paths: list[str], connections: int) -> float:
                 return
             conns[i].execute(q, args).fetchone()
 
-    start = time.perf_counter()
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(connections)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    elapsed = time.perf_counter() - start
-    for c in conns:
-        c.close()
+    elapsed = _in_threads(work, conns)
     return len(stmts) / elapsed

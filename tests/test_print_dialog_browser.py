@@ -18,9 +18,8 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 from test_maps_browser import (  # noqa: F401  (fixtures)
     ARTIFACTS,
     CHROMEDRIVER,
-    CHROMIUM,
-    Options,
     Service,
+    chromium_options,
     failed_requests,
     server,
     wait_ready,
@@ -44,14 +43,7 @@ def downloads():
 def saver(server, downloads):
     """Chromium that saves PDFs to ``downloads`` (no viewer), other hosts blocked."""
     profile = tempfile.mkdtemp(prefix="maps-chromium-")
-    opts = Options()
-    opts.binary_location = CHROMIUM
-    for arg in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--no-first-run", "--disable-sync",
-                "--disable-dev-shm-usage", f"--user-data-dir={profile}",
-                "--window-size=1400,900", "--lang=vi",
-                "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"):
-        opts.add_argument(arg)
+    opts = chromium_options(profile)
     opts.add_experimental_option("prefs", {
         "download.default_directory": str(downloads), "download.prompt_for_download": False,
         "plugins.always_open_pdf_externally": True})
