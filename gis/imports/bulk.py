@@ -27,11 +27,14 @@ from psycopg import sql
 
 from api.feature_records import READ_ONLY, SOURCE_PARTS, parsed_values
 from gis.errors import GISError
-from gis.schema import derived_columns
+from gis.table_swap import TableSwap, holds_fewer, swappable
 
 FREE_TEXT, FREE_NUMBER = "text", "number"
 NUMBER_TEXT = re.compile(r"-?\d+(\.\d+)?([eE][-+]?\d+)?")
 CHUNK = 100_000
+# an import adding at least this many features, and more than the layer holds, rebuilds
+# the layer's table around them (gis.table_swap) instead of inserting into it
+SWAP_MIN_ROWS = 20_000
 
 
 def _nulls(col: pd.Series) -> np.ndarray:
@@ -273,7 +276,11 @@ class Bulk:
             t=self.w.table, g=g, gtype=gtype, place=sql.SQL(" ").join(place))
 
     async def write(self, user: str) -> None:
-        """The staged rows into the layer and one audit row each, in one statement."""
+        """The staged rows into the layer and one audit row each, in one statement.
+
+        A new feature's audit row names the import (its source document: the file, its
+        hash); the stored feature is its own after-image until it is next changed, whose
+        audit row holds it as ``before`` (the row path records new features alike)."""
         names = [c for c in self.fields if c in self.columns]
         source_ref, source_doc = "source_ref", "source_doc"
 
@@ -289,40 +296,45 @@ class Bulk:
         want = self.layer.geometry_type.upper()
         g = sql.SQL("ST_SetSRID(s.g, 4326)")
         g = sql.SQL("ST_Multi({})").format(g) if want.startswith("MULTI") else g
-        # the audit's after-image: the stored feature as row_json reads it (its columns
-        # listed: to_jsonb of the whole row would render both geometries first)
-        hidden = {"geom", "version", "origin", "updated_at", *derived_columns(self.layer)}
-        after = sql.SQL("(SELECT to_jsonb(x) FROM (SELECT {}) x)").format(sql.SQL(", ").join(
-            sql.SQL("ins.{}").format(sql.Identifier(c)) for c in self.columns
-            if c not in hidden))
+        rows = int((~self.slow).sum())
+        swap = None
+        if rows >= SWAP_MIN_ROWS and await holds_fewer(self.w.conn, self.layer.table, rows) \
+                and await swappable(self.w.conn, self.layer.table):
+            swap = TableSwap(self.w.conn, self.layer.table)
+            await swap.begin()
         # in the geometries' (Hilbert) order: the spatial indexes are filled place by place
+        # (a swapped table builds them afterwards, sorted by itself)
         await self.w.conn.execute(sql.SQL(
             "WITH ins AS (INSERT INTO {t} (id, {cols}, geom, origin, version) "
             "SELECT s.id, {vals}, {g}, 'import', 1 FROM import_stage s "
-            "JOIN import_sig v ON v.sig = s.sig ORDER BY s.g RETURNING *) "
+            "JOIN import_sig v ON v.sig = s.sig {order} RETURNING id) "
             "INSERT INTO audit_log (user_name, action, layer_id, feature_id, before, after) "
-            "SELECT %(user)s, 'import new', %(layer)s, ins.id, NULL, {after} || "
-            "jsonb_build_object('geometry', ST_AsGeoJSON(ins.geom)::jsonb, 'import', "
-            "%(doc)s) FROM ins").format(
-            t=self.w.table, cols=sql.SQL(", ").join(map(sql.Identifier, names)),
-            vals=sql.SQL(", ").join(value(c) for c in names), g=g, after=after),
+            "SELECT %(user)s, 'import new', %(layer)s, ins.id, NULL, "
+            "jsonb_build_object('import', %(doc)s) FROM ins").format(
+            t=swap.new if swap else self.w.table,
+            cols=sql.SQL(", ").join(map(sql.Identifier, names)),
+            vals=sql.SQL(", ").join(value(c) for c in names), g=g,
+            order=sql.SQL("" if swap else "ORDER BY s.g")),
             {"user": user, "layer": self.layer.id, "doc": self.w.doc,
              "file": self.w.report.file})
+        if swap:
+            await swap.finish()
 
-    def changes(self) -> list:
-        """The report's line of each row written here, as the row path writes it."""
+    def add_changes(self, changes) -> None:
+        """The report's line of each row written here, as the row path writes it, made
+        when the report is read (:class:`gis.imports.run.Changes`)."""
         from gis.imports.run import Change, _norm
 
         rows = np.flatnonzero(~self.slow)
         base = {s: self.w._diff(None, v, False) for s, v in self.sig_vals.items()}
         cited = {s for s, v in self.sig_vals.items() if v.get("source_doc") == self.w.doc}
         order = {f: i for i, f in enumerate(self.fields)}
-        own = [(f, self.free[f] == FREE_NUMBER, self.values[f][rows].tolist())
-               for f in self.free]
+        own = [(f, self.free[f] == FREE_NUMBER, self.values[f][rows]) for f in self.free]
         prefix = self.w.source_ref(0)[:-1]  # "<file>, row "
-        out = []
-        for k, (r, s, fid) in enumerate(zip(rows.tolist(), self.sig[rows].tolist(),
-                                            self.ids[rows].tolist(), strict=True)):
+        sigs, ids = self.sig[rows], self.ids[rows]
+
+        def change(k: int) -> Change:
+            r, s = int(rows[k]), int(sigs[k])
             fields = base[s].copy()
             added = False
             for f, number, vals in own:
@@ -337,5 +349,6 @@ class Bulk:
                 fields = dict(sorted(fields.items(), key=lambda kv: order.get(kv[0], 1e9)))
             if s in cited and "source_ref" in fields:
                 fields["source_ref"] = [None, f"{prefix}{r + 1}"]
-            out.append(Change(r + 1, fid, "new", fields, []))
-        return out
+            return Change(r + 1, ids[k], "new", fields, [])
+
+        changes.extend_made(len(rows), "new", change)

@@ -122,7 +122,10 @@ class RowWriter:
             await self._store(fid, vals, action, keep_geom=same_geom)
         for fig in figures:
             await self._add_figure(fid, fig)
-        if action != "unchanged" or figures:
+        if action == "new":  # the stored feature is its own after-image until changed
+            await audit.record(self.conn, self.user, "import new", self.layer.id, fid,
+                               None, {"import": self.doc})
+        elif action != "unchanged" or figures:
             after = await stored(self.conn, self.layer, fid)
             await audit.record(self.conn, self.user, f"import {action}", self.layer.id, fid,
                                old, {**after[0], "geometry": after[1],

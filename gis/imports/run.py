@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import heapq
+import itertools
 import json
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import date, datetime
 from pathlib import Path
 
@@ -53,6 +55,38 @@ class Problem:
     message_vi: str | None = None  # the same in Vietnamese, where the check says it
 
 
+class Changes:
+    """The report's lines, in the file's row order: those the row path wrote, kept as
+    they come, and those of the set-based path, made when they are read (a million new
+    features are a million lines only for whoever lists them all)."""
+
+    def __init__(self, kept: list[Change] | None = None):
+        self.kept = list(kept or [])
+        self.made: list[tuple[int, str, object]] = []  # (rows, action, row index -> Change)
+
+    def append(self, change: Change) -> None:
+        self.kept.append(change)
+
+    def extend_made(self, rows: int, action: str, make) -> None:
+        """``rows`` lines of ``action``, line ``k`` being ``make(k)``, in row order."""
+        self.made.append((rows, action, make))
+
+    def __len__(self) -> int:
+        return len(self.kept) + sum(n for n, _, _ in self.made)
+
+    def count(self, action: str) -> int:
+        return (sum(c.action == action for c in self.kept)
+                + sum(n for n, a, _ in self.made if a == action))
+
+    def __iter__(self):
+        made = ((make(k) for k in range(n)) for n, _, make in self.made)
+        return heapq.merge(sorted(self.kept, key=lambda c: c.row), *made,
+                           key=lambda c: c.row)
+
+    def __getitem__(self, i: int) -> Change:
+        return next(itertools.islice(iter(self), i, None))
+
+
 @dataclass(repr=False)
 class ImportReport:
     layer: str
@@ -65,11 +99,13 @@ class ImportReport:
     source_doc: str | None = None
     ignored_columns: list = field(default_factory=list)
     mapping: dict = field(default_factory=dict)  # column of the file -> field
-    changes: list[Change] = field(default_factory=list)
+    changes: Changes = field(default_factory=Changes)
     problems: list[Problem] = field(default_factory=list)
+    # lines the summary lists before it says how many more there are (--json: all)
+    SHOWN = 200
 
     def count(self, action: str) -> int:
-        return sum(c.action == action for c in self.changes)
+        return self.changes.count(action)
 
     def __repr__(self) -> str:  # short: a report may hold a million lines
         return f"<ImportReport {self.head()}>"
@@ -82,11 +118,16 @@ class ImportReport:
 
     def summary(self) -> str:
         lines = [self.head()]
-        for c in self.changes:
-            if c.action in ("new", "update"):
-                what = ", ".join(f"{k}: {_show(o)} -> {_show(n)}" for k, (o, n) in c.fields.items())
-                figs = f" figures: {', '.join(c.figures)}" if c.figures else ""
-                lines.append(f"  row {c.row} {c.action} {c.id}: {what}{figs}")
+        listed = (c for c in self.changes if c.action in ("new", "update"))
+        for c in itertools.islice(listed, self.SHOWN):
+            what = ", ".join(f"{k}: {_show(o)} -> {_show(n)}" for k, (o, n) in c.fields.items())
+            figs = f" figures: {', '.join(c.figures)}" if c.figures else ""
+            lines.append(f"  row {c.row} {c.action} {c.id}: {what}{figs}")
+        more = self.count("new") + self.count("update") - self.SHOWN
+        if more > 0:
+            vi = f"{more:,}".replace(",", ".")
+            lines.append(f"  … {more:,} more (--json lists every row) "
+                         f"(còn {vi} dòng nữa: --json liệt kê tất cả)")
         for p in self.problems:
             lines.append(f"  row {p.row}" + (f" field {p.field}" if p.field else "")
                          + f": {p.message}" + (f" (dòng {p.row}: {p.message_vi})"
@@ -96,7 +137,9 @@ class ImportReport:
         return "\n".join(lines)
 
     def as_json(self) -> str:
-        return json.dumps(asdict(self), ensure_ascii=False, default=str, indent=1)
+        out = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "changes"}
+        out = {**asdict(ImportReport(**out)), "changes": [asdict(c) for c in self.changes]}
+        return json.dumps(out, ensure_ascii=False, default=str, indent=1)
 
 
 def _show(v) -> str:
@@ -258,8 +301,8 @@ async def _run(layer: Layer, frame, mapped: dict, report: ImportReport, key: str
             ok = not report.problems or skip_invalid
             if ok and not bulk.slow.all():
                 await bulk.write(user)
-            report.changes += bulk.changes() if not bulk.slow.all() else []
-            report.changes.sort(key=lambda c: c.row)
+            if not bulk.slow.all():
+                bulk.add_changes(report.changes)
             report.problems.sort(key=lambda p: p.row)
             if ok and not report.dry_run:
                 await writer.finish()
