@@ -17,11 +17,12 @@ exactly as before. It all happens in the import's transaction.
 
 from __future__ import annotations
 
-import io
 import re
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 import shapely
 from psycopg import sql
 
@@ -201,6 +202,9 @@ class Bulk:
             "attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped",
             (layer.table,))).fetchall())
         free = list(self.free)
+        # the import's hash joins and sorts, and a swapped table's index builds, in memory
+        await conn.execute("SET LOCAL work_mem = '64MB'")
+        await conn.execute("SET LOCAL maintenance_work_mem = '256MB'")
         await conn.execute(sql.SQL(
             "CREATE TEMP TABLE import_stage (n integer, id text, sig integer, g geometry{}) "
             "ON COMMIT DROP").format(sql.SQL("").join(
@@ -212,12 +216,14 @@ class Bulk:
                                       .format(cols)) as copy:
             for start in range(0, len(cand), CHUNK):
                 idx = cand[start:start + CHUNK]
-                part = pd.DataFrame({"n": idx + 1, "id": self.ids[idx], "sig": self.sig[idx],
-                                     "g": wkb[idx],
-                                     **{f: self._text(f, idx) for f in free}})
-                buf = io.StringIO()
-                part.to_csv(buf, header=False, index=False)
-                await copy.write(buf.getvalue())
+                part = pa.table({"n": idx + 1, "id": pa.array(self.ids[idx], pa.string()),
+                                 "sig": self.sig[idx], "g": pa.array(wkb[idx], pa.string()),
+                                 **{f: pa.array(self._text(f, idx), pa.string())
+                                    for f in free}})
+                buf = pa.BufferOutputStream()  # unknown: unquoted, empty text: quoted
+                pa_csv.write_csv(part, buf, pa_csv.WriteOptions(
+                    include_header=False, quoting_style="all_valid"))
+                await copy.write(buf.getvalue().to_pybytes())
         await self._signatures()
         flagged = await (await conn.execute(self._checks_sql())).fetchall()
         self.slow[[n - 1 for (n,) in flagged]] = True
