@@ -164,3 +164,23 @@ def test_the_summary_lists_the_first_lines_and_counts_the_rest(conn, db_url, man
     assert lines[6].startswith(f"  … {more:,} more") and f"còn {more:,}".replace(",", ".") \
         in lines[6]
     assert len(report.as_json().split('"row":')) - 1 == report.count("new")
+
+
+def test_readers_go_on_reading_while_the_table_is_rebuilt(conn, db_url, many_points,
+                                                          monkeypatch):
+    (stored,) = conn.execute(f"SELECT count(*) FROM {TABLE}").fetchone()
+    conn.commit()
+    monkeypatch.setattr(bulk_mod, "SWAP_MIN_ROWS", 10)
+    seen = []
+    real_finish = table_swap.TableSwap.finish
+
+    async def finish(self):  # the new rows are in the new table, not yet swapped in
+        with psycopg.connect(db_url) as reader:
+            reader.execute("SET lock_timeout = '2s'")
+            seen.append(reader.execute(f"SELECT count(*) FROM {TABLE}").fetchone()[0])
+        await real_finish(self)
+
+    monkeypatch.setattr(table_swap.TableSwap, "finish", finish)
+    report, state = _import(conn, db_url, many_points)
+    assert seen == [stored]  # not blocked (lock_timeout), the table as it was
+    assert len(state[0]) == stored + report.count("new")
