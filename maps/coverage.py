@@ -271,12 +271,14 @@ def stalled_page(params) -> tuple[int | None, int]:
     ``stalled_limit=all`` (every one); default: the first ``STALLED_SHOWN``."""
     raw = params.get("stalled_offset") or "0"
     if not raw.isdigit():
-        raise GISError(400, f"stalled_offset={raw!r}: cần số nguyên từ 0 (a whole number "
-                       "from 0)", parameter="stalled_offset")
+        raise GISError(400, f"stalled_offset={raw!r}: a whole number from 0",
+                       parameter="stalled_offset",
+                       vi=f"stalled_offset={raw!r}: cần số nguyên từ 0")
     limit = params.get("stalled_limit")
     if limit not in (None, "", "all"):
-        raise GISError(400, f"stalled_limit={limit!r}: bỏ trống hoặc stalled_limit=all "
-                       "(leave it out or write stalled_limit=all)", parameter="stalled_limit")
+        raise GISError(400, f"stalled_limit={limit!r}: leave it out or write "
+                       "stalled_limit=all", parameter="stalled_limit",
+                       vi=f"stalled_limit={limit!r}: bỏ trống hoặc ghi stalled_limit=all")
     return (None if limit == "all" else STALLED_SHOWN), int(raw)
 
 

@@ -44,7 +44,7 @@ async def dashboard(request: Request, f: str = "html", lang: str | None = None) 
     if f == "pdf":
         return await dashboard_pdf.city_response(request, lang)
     if f != "html":
-        raise bad_request(f"f={f!r}: dùng html hoặc pdf (use html or pdf)", "f")
+        raise bad_request(f"f={f!r}: use html or pdf", "f", vi=f"f={f!r}: dùng html hoặc pdf")
     page = coverage.stalled_page(request.query_params)
     async with pool(request).connection() as conn:
         table = await indicator_table(conn)

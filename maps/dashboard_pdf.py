@@ -355,8 +355,8 @@ async def district_response(request: Request, code: str, as_of: str | None,
     async with pool(request).connection() as conn:
         row = await district_sql.district_row(conn, code)
         if row is None:
-            raise GISError(404, f"không có quận/huyện mã {code!r} (no district {code!r})",
-                           parameter="code")
+            raise GISError(404, f"no district {code!r}", parameter="code",
+                           vi=f"không có quận/huyện mã {code!r}")
         summary = await district_sql.district_summary(conn, code, MapFilter(when, code))
         data = {"district": row, "dash": await coverage.district_dashboard(conn, code, when),
                 "units": summary["units"], "as_of": when, "titles": await _titles(conn)}
