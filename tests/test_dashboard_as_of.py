@@ -118,6 +118,7 @@ def test_pages_say_what_a_past_date_cannot_know(client, two_dates):
     assert 'id="as-of-features"' not in today and "Đang thi công" in today
     city = client.get("/dashboard", params={"as_of": "2023-12-31"}).text
     assert 'id="as-of-features"' in city and "30/06/2023" in city
+    assert 'name="as_of" value="2023-12-31"' in city and "/dashboard.pdf?as_of=2023-12-31" in city
     assert client.get("/dashboard", params={"as_of": "31/12/2023"}).status_code == 400
     for url in (f"/maps/district/{DISTRICT}.pdf", "/dashboard.pdf"):
         pdf = client.get(url, params={"as_of": "2023-12-31", "lang": "en"})
