@@ -20,7 +20,7 @@ from psycopg.types.json import Jsonb
 from gis import admin_geometry
 from gis.dataset.problems import Collector
 from gis.dataset.records import Context, parse_feature
-from gis.errors import bad_request
+from gis.errors import GISError, bad_request
 from gis.queries import progress_columns
 from gis.schema import derived_columns
 from layers.base import Layer
@@ -121,6 +121,7 @@ async def check_feature(conn, layer: Layer, record: dict, ctx: Context | None = 
     first problem; ``ctx``: the dataset context when the caller keeps one (imports)."""
     ctx = ctx or await dataset_context(conn)
     vals = parsed_values(layer, record, ctx)
+    await check_start_after_figures(conn, layer, vals)
     if layer.geometry_from_admin:
         await _place(conn, layer, vals)
     elif vals["geom"] is not None:
@@ -135,6 +136,37 @@ async def check_feature(conn, layer: Layer, record: dict, ctx: Context | None = 
                               wards, field=wards,
                               vi=admin_geometry.outside_wards_message_vi(vals["id"], vals[wards]))
     return vals
+
+
+async def check_start_after_figures(conn, layer: Layer, vals: dict) -> None:
+    """422 for a start year (``Layer.starts_field``) after the year of the feature's
+    earliest stored progress figure: the reverse of a figure dated before the start
+    (api.progress). Only a changed start is checked (a stored one stays writable)."""
+    name = layer.starts_field
+    start = vals.get(name) if name else None
+    if not isinstance(start, int) or isinstance(start, bool):
+        return
+    stored_start, earliest = await (await conn.execute(sql.SQL(
+        "SELECT (SELECT f.{c} FROM {t} f WHERE f.id = %(id)s),"
+        " (SELECT min(valid_on) FROM progress_snapshot WHERE layer_id = %(layer)s"
+        "  AND feature_id = %(id)s)").format(c=sql.Identifier(name),
+                                             t=sql.Identifier(layer.table)),
+        {"id": vals["id"], "layer": layer.id})).fetchone()
+    if earliest is None or start == stored_start or earliest.year >= start:
+        return
+    label = layer.field(name)
+    raise GISError(
+        422, f"{name}: {start} is after the feature's earliest progress figure, valid on "
+        f"{earliest:%d/%m/%Y} ({label.label_en}): the work cannot start after a figure of "
+        f"it; the start year is {earliest.year} or earlier", parameter=name, field=name,
+        feature=vals["id"],
+        hint=f"correct or delete the figures dated before 01/01/{start} first (the "
+        "feature's progress history), or give an earlier start year",
+        vi=f"{label.label_vi} = {start} sau số liệu tiến độ sớm nhất của đối tượng (ngày "
+        f"{earliest:%d/%m/%Y}): công trình không thể bắt đầu sau một số liệu của nó; năm bắt "
+        f"đầu phải từ {earliest.year} trở về trước",
+        hint_vi=f"hãy sửa hoặc xóa các số liệu trước ngày 01/01/{start} trước (lịch sử tiến "
+        "độ của đối tượng), hoặc ghi năm bắt đầu sớm hơn")
 
 
 async def _place(conn, layer: Layer, vals: dict) -> None:

@@ -123,8 +123,34 @@ def property_rows(layer: Layer, properties: dict) -> list[dict]:
             continue
         plain = not isinstance(v, dict) and not (
             isinstance(v, list) and any(isinstance(x, dict | list) for x in v))
+        conflicts = (layer.has_field(name) and layer.field(name).popup == "conflicts"
+                     and isinstance(v, list))
         rows.append({"name": name, "label_vi": schema["title"],
                      "label_en": schema["description"], "value": v,
                      "text": shown_value(layer, name, v) if plain else None,
+                     "conflicts": conflict_entries(layer, v) if conflicts else None,
                      "number": isinstance(v, int | float) and not isinstance(v, bool)})
     return rows
+
+
+def conflict_entries(layer: Layer, entries: list) -> list[dict]:
+    """A ``conflicts`` list as the item page shows it: what (labels), the value as a person
+    reads it, derived or not, its date and source, and the note in each language apart
+    (``note`` Vietnamese, ``note_en``: the page shows the one of its language)."""
+    schemas = property_schemas(layer)
+    out = []
+    for c in entries:
+        if not isinstance(c, dict):
+            continue
+        what = c.get("field") or ""
+        schema = schemas.get(what, {})
+        line = f":{c['source_line']}" if c.get("source_line") else ""
+        src = f"{c.get('source_doc') or ''}{line}"
+        out.append({"label_vi": schema.get("title", what), "label_en": schema.get(
+            "description", what), "value": "—" if c.get("value") is None else
+            shown_value(layer, what, c["value"]), "unit": schema.get("x-ogc-unit"),
+            "derived": bool(c.get("derived")),
+            "valid_on": _date_vn(c["valid_on"]) if c.get("valid_on") else None,
+            "source": " ".join(x for x in (src, c.get("source_ref") or "") if x),
+            "note": c.get("note"), "note_en": c.get("note_en")})
+    return out

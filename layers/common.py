@@ -25,6 +25,9 @@ if not set(ADMIN_GEOM_QUALITY.values()) <= {c.value for c in GEOM_QUALITY}:
     raise ValueError(f"ADMIN_GEOM_QUALITY: {ADMIN_GEOM_QUALITY} names a value not in "
                      "GEOM_QUALITY")
 
+# the date of a feature's record (its source document's date): when it was first known
+RECORD_DATE = "valid_on"
+
 COMMON_FIELDS: tuple[Field, ...] = (
     Field("name", "text", "Tên", "Name", required=True, popup="hidden", role="name"),
     Field("name_en", "text", "Tên tiếng Anh", "English name", queryable=False, popup="hidden",
@@ -41,7 +44,7 @@ COMMON_FIELDS: tuple[Field, ...] = (
           role="source_line"),
     Field("source_ref", "text", "Vị trí trong nguồn", "Source reference", queryable=False,
           in_tiles=False, popup="hidden"),
-    Field("valid_on", "date", "Ngày hiệu lực", "Valid on", required=True, popup="hidden"),
+    Field(RECORD_DATE, "date", "Ngày hiệu lực", "Valid on", required=True, popup="hidden"),
     Field("notes", "text", "Ghi chú", "Notes", queryable=False, in_tiles=False, popup="hidden"),
     Field("conflicts", "json", "Số liệu mâu thuẫn", "Conflicting values", queryable=False,
           in_tiles=False, popup="conflicts"),

@@ -24,6 +24,7 @@ from gis.settings import dashboard_settings
 from layers import METRICS, registry
 from layers.base import Layer
 from layers.report_fields import PLACE_FIELDS
+from maps.counters_as_of import NOT_KNOWN, layer_rows, record_counts_by
 from maps.investment import period_totals, with_missing
 from maps.status_history import unchanged_sql
 
@@ -86,11 +87,13 @@ def _add(row: dict, n: int, total, n_total: int, msum, n_mean: int, latest) -> N
         row["latest"] = latest
 
 
-async def layer_counts(conn: AsyncConnection, layer: Layer,
-                       only: str | None = None) -> dict[str, dict]:
+async def layer_counts(conn: AsyncConnection, layer: Layer, only: str | None = None,
+                       as_of: date | None = None) -> dict[str, dict]:
     """District code (and ``CITY``) -> {n, groups: {value: n}, total, n_total, mean,
     n_mean, latest, metric, periods}; ``only``: that district and the city. One scan of
-    the layer (and one for the money by period, maps/investment.py)."""
+    the layer (and one for the money by period, maps/investment.py). ``as_of``: the
+    features known by then with their progress then (maps/counters_as_of.py); the groups
+    and the total, which have no history, are None (not known)."""
     s = layer.summary
     metric = layer.shading_metrics[0] if layer.shading_metrics else None
 
@@ -106,7 +109,7 @@ async def layer_counts(conn: AsyncConnection, layer: Layer,
         " {tot_n}, {m_sum}, {m_n}, {d_max} FROM {table} f{spread} GROUP BY 1, 2").format(
             g=g, first=FIRST, tot_sum=_both("sum", tot), tot_n=_both("count", tot),
             m_sum=_both("sum", m), m_n=_both("count", m), d_max=_both("max", d),
-            table=sql.Identifier(layer.table), spread=spread(layer)))
+            table=layer_rows(layer, as_of), spread=spread(layer)), {"as_of": as_of})
     districts = {r[0] for r in await (await conn.execute(
         "SELECT code FROM admin_district")).fetchall()}
     out: dict[str, dict] = {}
@@ -131,41 +134,49 @@ async def layer_counts(conn: AsyncConnection, layer: Layer,
             r["groups"] = {}
         if r["total"] is None:
             r["n_total"] = 0
-    periods = await period_totals(conn, layer, spread(layer), FIRST, CITY)
+        if as_of is not None:  # today's status and total only: not known for the date
+            r["groups"], r["total"], r["n_total"] = None, None, 0
+    periods = await period_totals(conn, layer, spread(layer), FIRST, CITY, as_of)
     for code, r in out.items():
         r["periods"] = with_missing(periods.get(code, []), r["n"], layer)
     return out
 
 
-async def unit_counts(conn: AsyncConnection, src: Layer) -> dict[str, dict]:
+async def unit_counts(conn: AsyncConnection, src: Layer,
+                      as_of: date | None = None) -> dict[str, dict]:
     """District code (and ``CITY``) -> {met, total}: units of ``best_record.unit_types``
-    that have a record of ``src`` (New Rural communes recognised) and all of them."""
+    that have a record of ``src`` (New Rural communes recognised) and all of them;
+    ``as_of``: the records that count by then (maps/counters_as_of.py)."""
     best = src.best_record
     query = sql.SQL(
         "SELECT c.district_code, count(*) AS total, count(n.id) AS met FROM admin_commune c"
         " LEFT JOIN LATERAL (SELECT s.id FROM {table} s WHERE s.{key} = c.code"
-        " AND {rank} IS NOT NULL ORDER BY {order} LIMIT 1) n ON true"
+        " AND {rank} IS NOT NULL AND {by} ORDER BY {order} LIMIT 1) n ON true"
         " WHERE c.unit_type = ANY(%(types)s) AND c.in_2024_09"
         " GROUP BY ROLLUP (c.district_code)").format(
             table=sql.Identifier(src.table), key=sql.Identifier(best.key), rank=rank_sql(src),
-            order=best_record_order(src))
+            order=best_record_order(src), by=record_counts_by(src))
     cur = conn.cursor(row_factory=dict_row)
-    await cur.execute(query, {"types": list(best.unit_types)})
+    await cur.execute(query, {"types": list(best.unit_types), "as_of": as_of})
     return {(r["district_code"] or CITY): {"met": r["met"], "total": r["total"]}
             for r in await cur.fetchall()}
 
 
-async def latest_figure(conn: AsyncConnection, district: str | None = None) -> date | None:
-    """The date of the newest progress figure (of the district's features)."""
+async def latest_figure(conn: AsyncConnection, district: str | None = None,
+                        as_of: date | None = None) -> date | None:
+    """The date of the newest progress figure (of the district's features; on or before
+    ``as_of``)."""
     parts = [sql.SQL("SELECT max(p.valid_on) FROM progress_snapshot p JOIN {t} f"
-                     " ON f.id = p.feature_id AND p.layer_id = {l}{w}").format(
+                     " ON f.id = p.feature_id AND p.layer_id = {l}"
+                     " WHERE (%(as_of)s::date IS NULL OR p.valid_on <= %(as_of)s::date){w}"
+                     ).format(
         t=sql.Identifier(layer.table), l=sql.Literal(layer.id),
-        w=sql.SQL(" WHERE {}").format(in_district(layer, "d")) if district else sql.SQL(""))
+        w=sql.SQL(" AND {}").format(in_district(layer, "d")) if district else sql.SQL(""))
         for layer in registry.layers() if layer.metrics and layer.feature_fields]
     if not parts:
         return None
     cur = await conn.execute(sql.SQL("SELECT max(m) FROM ({}) x(m)").format(
-        sql.SQL(" UNION ALL ").join(parts)), {"d": district})
+        sql.SQL(" UNION ALL ").join(parts)), {"d": district, "as_of": as_of})
     return (await cur.fetchone())[0]
 
 
@@ -257,13 +268,16 @@ async def stalled(conn: AsyncConnection, district: str | None, as_of: date | Non
     return out
 
 
-async def coverage(conn: AsyncConnection, only: str | None = None) -> dict:
+async def coverage(conn: AsyncConnection, only: str | None = None,
+                   as_of: date | None = None) -> dict:
     """Everything the city dashboard compares (per district and city; ``only``: that
-    district and the city)."""
-    return {"layers": [(layer, await layer_counts(conn, layer, only))
+    district and the city), as of a date (``as_of``, None: today; ``not_known``: what the
+    page says instead of the counters that have no history)."""
+    return {"layers": [(layer, await layer_counts(conn, layer, only, as_of))
                        for layer in registry.summary_layers()],
-            "units": [(layer, await unit_counts(conn, layer)) for layer in registry.layers()
-                      if layer.best_record]}
+            "units": [(layer, await unit_counts(conn, layer, as_of))
+                      for layer in registry.layers() if layer.best_record],
+            "as_of": as_of, "not_known": NOT_KNOWN if as_of else None}
 
 
 def stalled_page(params) -> tuple[int | None, int]:
@@ -271,18 +285,21 @@ def stalled_page(params) -> tuple[int | None, int]:
     ``stalled_limit=all`` (every one); default: the first ``STALLED_SHOWN``."""
     raw = params.get("stalled_offset") or "0"
     if not raw.isdigit():
-        raise GISError(400, f"stalled_offset={raw!r}: cần số nguyên từ 0 (a whole number "
-                       "from 0)", parameter="stalled_offset")
+        raise GISError(400, f"stalled_offset={raw!r}: a whole number from 0",
+                       parameter="stalled_offset",
+                       vi=f"stalled_offset={raw!r}: cần số nguyên từ 0")
     limit = params.get("stalled_limit")
     if limit not in (None, "", "all"):
-        raise GISError(400, f"stalled_limit={limit!r}: bỏ trống hoặc stalled_limit=all "
-                       "(leave it out or write stalled_limit=all)", parameter="stalled_limit")
+        raise GISError(400, f"stalled_limit={limit!r}: leave it out or write "
+                       "stalled_limit=all", parameter="stalled_limit",
+                       vi=f"stalled_limit={limit!r}: bỏ trống hoặc ghi stalled_limit=all")
     return (None if limit == "all" else STALLED_SHOWN), int(raw)
 
 
 async def district_dashboard(conn: AsyncConnection, code: str, as_of: date | None,
                              page: tuple[int | None, int] = (STALLED_SHOWN, 0)) -> dict:
     """The district view's counters, stalled list and the date of its latest figure."""
-    return {"coverage": await coverage(conn, code),
+    return {"coverage": await coverage(conn, code, as_of),
             "stalled": await stalled(conn, code, as_of, *page),
-            "latest": await latest_figure(conn, code), "today": as_of or date.today()}
+            "latest": await latest_figure(conn, code, as_of), "today": as_of or date.today(),
+            "as_of": as_of}

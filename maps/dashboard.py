@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from api.db import pool
 from gis.errors import bad_request
+from gis.expr import parse_as_of
 from gis.indicator_query import indicators, series, verdict_row
 from gis.tables import XLSX, xlsx_bytes
 from layers.indicators import VALUE_KINDS, VERDICTS
@@ -40,21 +41,24 @@ async def indicator_table(conn) -> list[dict]:
 
 @router.get("/dashboard", response_class=HTMLResponse,
             summary="City dashboard: indicators, districts compared, stalled projects")
-async def dashboard(request: Request, f: str = "html", lang: str | None = None) -> Response:
+async def dashboard(request: Request, f: str = "html", lang: str | None = None,
+                    as_of: str | None = None) -> Response:
     if f == "pdf":
-        return await dashboard_pdf.city_response(request, lang)
+        return await dashboard_pdf.city_response(request, lang, as_of)
     if f != "html":
-        raise bad_request(f"f={f!r}: dùng html hoặc pdf (use html or pdf)", "f")
+        raise bad_request(f"f={f!r}: use html or pdf", "f", vi=f"f={f!r}: dùng html hoặc pdf")
     page = coverage.stalled_page(request.query_params)
+    when = parse_as_of(as_of)  # the counters as of a date (maps/counters_as_of.py)
     async with pool(request).connection() as conn:
         table = await indicator_table(conn)
-        cov = await coverage.coverage(conn)
+        cov = await coverage.coverage(conn, None, when)
         districts = await district_sql.district_list(conn)
-        stalled = await coverage.stalled(conn, None, None, *page)
-        latest = await coverage.latest_figure(conn)
+        stalled = await coverage.stalled(conn, None, when, *page)
+        latest = await coverage.latest_figure(conn, None, when)
     return templates.TemplateResponse(request, "dashboard.html", {
         "table": table, "verdicts": VERDICTS, "kinds": VALUE_KINDS, "coverage": cov,
-        "districts": districts, "stalled": stalled, "latest": latest, "today": date.today(),
+        "districts": districts, "stalled": stalled, "latest": latest,
+        "today": when or date.today(), "as_of": when,
         "city": coverage.CITY,
         "stalled_query": query_without(request, "stalled_offset", "stalled_limit")})
 

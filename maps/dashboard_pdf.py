@@ -142,6 +142,18 @@ def indicator_rows(table: list[dict], en: bool, w: dict, used: set) -> list[list
     return rows
 
 
+def not_known(cov: dict, what: str, en: bool, **kw) -> str | None:
+    """What the page says for a counter with no history, for a past date (else None)."""
+    words = (cov.get("not_known") or {}).get(what)
+    return words[1 if en else 0].format(**kw) if words else None
+
+
+def _as_of_note(doc: Doc, data: dict, what: str, en: bool) -> None:
+    """For a past date: what the counters count then, and what they cannot know."""
+    if data.get("as_of"):
+        doc.para(not_known(data["coverage"], what, en, d=vn_date(data["as_of"])), 6.5)
+
+
 def counter_rows(cov: dict, codes: list[str], en: bool, w: dict) -> tuple[list, set]:
     """The counters table of maps/templates/_coverage.html as text rows."""
     rows, strong = [], set()
@@ -150,8 +162,10 @@ def counter_rows(cov: dict, codes: list[str], en: bool, w: dict) -> tuple[list, 
         strong.add(len(rows))
         rows.append([_l(layer, en, "title")] + [_num((counts.get(c) or {}).get("n", 0))
                                                  for c in codes])
-        if decl.group_by:
-            gf = layer.field(decl.group_by)
+        gf = layer.field(decl.group_by) if decl.group_by else None
+        if gf and (past := not_known(cov, "groups", en, f=_l(gf, en).lower())):
+            rows.append(["  " + past] + ["—" for c in codes])
+        elif gf:
             for ch in gf.choices:
                 rows.append(["  " + _l(ch, en)] + [_num(n) if (n := ((counts.get(c) or {}).get(
                     "groups") or {}).get(ch.value, 0)) else "" for c in codes])
@@ -161,7 +175,8 @@ def counter_rows(cov: dict, codes: list[str], en: bool, w: dict) -> tuple[list, 
         if decl.total:
             tf = layer.field(decl.total)
             unit = (tf.unit_en or tf.unit) if en else tf.unit
-            rows.append([f"  {_l(tf, en)} ({unit})"] + [
+            label = f"{_l(tf, en)} ({unit})"
+            rows.append([f"  {not_known(cov, 'total', en, f=label) or label}"] + [
                 f"{_num(r['total'], 1)} ({r['n_total']} {w['with']})"
                 if (r := counts.get(c) or {}).get("total") is not None and r.get("n_total")
                 else "—" for c in codes])
@@ -267,8 +282,9 @@ def city_pdf(data: dict, lang: str) -> bytes:
               w["continued"], w["page"])
     doc.heading(w["city_title"])
     age = age_words(data["latest"], today)[1 if en else 0]
-    doc.para(f"{w['latest']}: {vn_date(data['latest'])}, {age} · {w['made']} "
-             f"{vn_date(today)}")
+    when = f" · {w['as_of']} {vn_date(data['as_of'])}" if data.get("as_of") else ""
+    doc.para(f"{w['latest']}: {vn_date(data['latest'])}, {age}{when} · {w['made']} "
+             f"{vn_date(date.today())}")
     doc.heading(w["indicators"])
     doc.table(Table(w["cols"], indicator_rows(data["table"], en, w, used),
                     [0.25, 0.06, 0.08, 0.08, 0.08, 0.08, 0.1, 0.13, 0.14],
@@ -277,8 +293,10 @@ def city_pdf(data: dict, lang: str) -> bytes:
     doc.heading(w["compared"])
     codes = [d["code"] for d in data["districts"]] + [coverage.CITY]
     names = {d["code"]: d["name"] for d in data["districts"]} | {coverage.CITY: w["city"]}
+    _as_of_note(doc, data, "features", en)
     _counters(doc, data["coverage"], codes, names, en, w)
     doc.heading(f"{w['stalled']} ({_num(data['stalled']['total'])})")
+    _as_of_note(doc, data, "stalled", en)
     for line in stalled_lines(data["stalled"], today, en, w, used):
         doc.para(line, 7)
     _sources(doc, used, data["titles"], en, w)
@@ -300,9 +318,11 @@ def district_pdf(data: dict, lang: str) -> bytes:
              f"{w['made']} {vn_date(date.today())}")
     doc.heading(w["counters"])
     codes = [row["code"], coverage.CITY]
+    _as_of_note(doc, {**data, "coverage": dash["coverage"]}, "features", en)
     _counters(doc, dash["coverage"], codes, {row["code"]: row["name"],
                                             coverage.CITY: w["city"]}, en, w)
     doc.heading(f"{w['stalled']} ({_num(dash['stalled']['total'])})")
+    _as_of_note(doc, {**data, "coverage": dash["coverage"]}, "stalled", en)
     for line in stalled_lines(dash["stalled"], today, en, w, used):
         doc.para(line, 7)
     for us in data["units"]:
@@ -335,16 +355,18 @@ def _pdf(body: bytes, name: str) -> Response:
                     headers={"Content-Disposition": f'inline; filename="{name}.pdf"'})
 
 
-async def city_response(request: Request, lang: str | None) -> Response:
+async def city_response(request: Request, lang: str | None, as_of: str | None = None
+                        ) -> Response:
     from maps.dashboard import indicator_table
 
-    lang = check_lang(lang)
+    lang, when = check_lang(lang), parse_as_of(as_of)
     async with pool(request).connection() as conn:
-        data = {"table": await indicator_table(conn), "coverage": await coverage.coverage(conn),
+        data = {"table": await indicator_table(conn),
+                "coverage": await coverage.coverage(conn, None, when),
                 "districts": await district_sql.district_list(conn),
-                "stalled": await coverage.stalled(conn, None, None, STALLED_PRINTED),
-                "latest": await coverage.latest_figure(conn), "today": date.today(),
-                "titles": await _titles(conn)}
+                "stalled": await coverage.stalled(conn, None, when, STALLED_PRINTED),
+                "latest": await coverage.latest_figure(conn, None, when),
+                "today": when or date.today(), "as_of": when, "titles": await _titles(conn)}
     return _pdf(await run_in_threadpool(city_pdf, data, lang), "dashboard")
 
 
@@ -355,17 +377,18 @@ async def district_response(request: Request, code: str, as_of: str | None,
     async with pool(request).connection() as conn:
         row = await district_sql.district_row(conn, code)
         if row is None:
-            raise GISError(404, f"không có quận/huyện mã {code!r} (no district {code!r})",
-                           parameter="code")
+            raise GISError(404, f"no district {code!r}", parameter="code",
+                           vi=f"không có quận/huyện mã {code!r}")
         summary = await district_sql.district_summary(conn, code, MapFilter(when, code))
         data = {"district": row, "dash": await coverage.district_dashboard(conn, code, when),
                 "units": summary["units"], "as_of": when, "titles": await _titles(conn)}
     return _pdf(await run_in_threadpool(district_pdf, data, lang), f"district-{code}")
 
 
-@router.get("/dashboard.pdf", summary="The city dashboard as PDF (lang=vi|en)")
-async def dashboard_pdf(request: Request, lang: str | None = None) -> Response:
-    return await city_response(request, lang)
+@router.get("/dashboard.pdf", summary="The city dashboard as PDF (lang=vi|en, as_of)")
+async def dashboard_pdf(request: Request, lang: str | None = None,
+                        as_of: str | None = None) -> Response:
+    return await city_response(request, lang, as_of)
 
 
 @router.get("/maps/district/{code}.pdf", summary="The district dashboard as PDF "

@@ -22,6 +22,7 @@ from gis.totals import counted
 from layers import METRICS, registry
 from layers.base import Field, Layer, metric_column
 from layers.figures import qualifier
+from maps.counters_as_of import record_counts_by
 from maps.filters import MapFilter
 
 PAGE = 50  # features listed per group of a section; the rest one link away (never cut silently)
@@ -153,24 +154,15 @@ async def _section(conn: AsyncConnection, layer: Layer, flt: MapFilter,
     return Section(layer, rows, groups, sum(g["n"] for g in groups))
 
 
-def _counts_by(src: Layer) -> sql.Composable:
-    """A record counts from its year; one without a year from the date it is known by."""
-    year = src.best_record.year
-    if not year:
-        return sql.SQL("s.valid_on <= %(as_of)s::date")
-    return sql.SQL("CASE WHEN s.{y} IS NOT NULL THEN s.{y} <= extract(year FROM %(as_of)s::date)"
-                   " ELSE s.valid_on <= %(as_of)s::date END").format(y=sql.Identifier(year))
-
-
 async def _units(conn: AsyncConnection, code: str, flt: MapFilter, src: Layer) -> UnitSection:
     best = src.best_record
     shown = sql.SQL("").join(sql.SQL(", n.{}").format(sql.Identifier(c)) for c in best.shown)
     best_sql = sql.SQL(
         " LEFT JOIN LATERAL (SELECT s.* FROM {table} s WHERE s.{key} = {{unit}}"
-        " AND {rank} IS NOT NULL AND (%(as_of)s::date IS NULL OR {counts})"
+        " AND {rank} IS NOT NULL AND {counts}"
         " ORDER BY {order} LIMIT 1) n ON true").format(
             table=sql.Identifier(src.table), key=sql.Identifier(best.key), rank=rank_sql(src),
-            counts=_counts_by(src), order=best_record_order(src)).as_string(conn)
+            counts=record_counts_by(src), order=best_record_order(src)).as_string(conn)
     level = sql.SQL("coalesce(n.{}, {})").format(sql.Identifier(best.rank),
                                                  sql.Literal(src.field(best.rank).missing))
     level_field, district_level = src.field(best.rank), level

@@ -15,6 +15,8 @@ Everything comes from the registry's metric declarations; no layer is named here
 
 from __future__ import annotations
 
+from datetime import date
+
 from psycopg import AsyncConnection, sql
 
 from gis.figures import parse_period, period_label
@@ -22,6 +24,7 @@ from gis.totals import counted
 from layers import METRICS
 from layers.base import Layer, metric_column
 from layers.figures import PERIOD_KINDS
+from maps.counters_as_of import layer_rows
 
 
 def amount_metrics(layer: Layer) -> list[str]:
@@ -40,7 +43,7 @@ def _period(m: str) -> sql.Composable:
         sql.Literal(metric_column(m, "period")))
 
 
-def _values(layer: Layer) -> sql.Composable:
+def _values(layer: Layer, historical: bool = False) -> sql.Composable:
     """One row per feature and amount metric: value, period, counted-once flag, and the
     amount it is measured against when that figure is of the same period."""
     rows = []
@@ -51,7 +54,7 @@ def _values(layer: Layer) -> sql.Composable:
             else sql.SQL("NULL::float"))
         rows.append(sql.SQL("({name}, f.{m}::float, {p}, {once}, {against}::float)").format(
             name=sql.Literal(m), m=sql.Identifier(m), p=_period(m),
-            once=counted(layer, m), against=against))
+            once=counted(layer, m, historical=historical), against=against))
     return sql.SQL("CROSS JOIN LATERAL (VALUES {}) v(metric, value, period, once, against)"
                    ).format(sql.SQL(", ").join(rows))
 
@@ -76,12 +79,14 @@ def _aggs(scope: sql.Composable) -> list[sql.Composable]:
 
 
 async def period_totals(conn: AsyncConnection, layer: Layer, spread: sql.Composable,
-                        first: sql.Composable, city: str) -> dict[str, dict]:
+                        first: sql.Composable, city: str, as_of: date | None = None
+                        ) -> dict[str, dict]:
     """District code (and ``city``) -> the counters of the layer in metric then period
     order ({metric, period, n, n_summed, sum, against, against_sum, n_against}), for
     :func:`with_missing`. ``spread`` gives each feature a
     row per district it names (``u.code``), ``first`` flags the one the city counts
-    (maps/coverage.py): one scan for the districts and the city."""
+    (maps/coverage.py): one scan for the districts and the city. ``as_of``: the figures
+    then (maps/counters_as_of.py)."""
     metrics = amount_metrics(layer)
     if not metrics:
         return {}
@@ -96,8 +101,8 @@ async def period_totals(conn: AsyncConnection, layer: Layer, spread: sql.Composa
         " FROM (SELECT * FROM {table} f WHERE {some}) f {values}{spread}"
         " WHERE v.value IS NOT NULL GROUP BY 1, 2, 3").format(
             aggs=sql.SQL(", ").join(aggs), city_aggs=sql.SQL(", ").join(city_aggs),
-            values=_values(layer), spread=spread, table=sql.Identifier(layer.table),
-            some=some))
+            values=_values(layer, as_of is not None), spread=spread,
+            table=layer_rows(layer, as_of), some=some), {"as_of": as_of})
     out: dict[str, dict] = {}
 
     def add(code: str, m: str, period: str, values: tuple) -> None:

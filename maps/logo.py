@@ -24,8 +24,9 @@ SIGNATURES = {b"\x89PNG\r\n\x1a\n": "PNG", b"\xff\xd8\xff": "JPEG"}
 
 
 def _error(message_en: str, message_vi: str, status: int = 400) -> GISError:
-    """The error says it in both languages: the dialog shows it to the person as is."""
-    return GISError(status, f"{message_en} ({message_vi})", parameter="logo")
+    """The error in each language apart (``description``, ``description_vi``): the print
+    dialog shows the one of the map's language."""
+    return GISError(status, message_en, parameter="logo", vi=message_vi)
 
 
 def image_type(data: bytes) -> str | None:

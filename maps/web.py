@@ -32,10 +32,13 @@ router = APIRouter(tags=["maps"])
 
 def error_page(request: Request, status: int, message: str,
                message_vi: str | None = None) -> HTMLResponse:
-    """The error page: the Vietnamese (``message_vi``, else the status's Vietnamese
-    title) first, the English under it."""
+    """The error page in the page's language (``?lang=``, else the one chosen on the map,
+    else Vietnamese): ``message_vi`` (else the status's Vietnamese title) or the English
+    ``message``, each given apart."""
+    lang = request.query_params.get("lang")
     return templates.TemplateResponse(request, "error.html", {
         "status": status, "message": message, "message_vi": message_vi,
+        "lang": lang if lang in ("vi", "en") else None,
         "title_vi": title_vi(status), "title_en": _reason(status)}, status_code=status)
 
 
@@ -117,7 +120,8 @@ async def district_page(request: Request, code: str, as_of: str | None = None,
     if f == "pdf":  # the same as /maps/district/{code}.pdf (maps/dashboard_pdf.py)
         return await dashboard_pdf.district_response(request, code, as_of, lang)
     if f != "html":
-        return error_page(request, 400, f"f={f!r}: dùng html hoặc pdf (use html or pdf)")
+        return error_page(request, 400, f"f={f!r}: use html or pdf",
+                          f"f={f!r}: dùng html hoặc pdf")
     try:
         flt = map_filter(request, code, as_of)
         page = list_page(request)
@@ -157,21 +161,19 @@ def list_page(request: Request) -> district_sql.ListPage:
     if not show:
         return district_sql.ListPage()
     if show not in {layer.id for layer in registry.summary_layers()}:
-        raise GISError(400, f"show={show!r}: không phải lớp của bảng tổng hợp quận/huyện (not a "
-                       "layer of the district summary)",
-                       parameter="show")
+        raise GISError(400, f"show={show!r}: not a layer of the district summary",
+                       parameter="show",
+                       vi=f"show={show!r}: không phải lớp của bảng tổng hợp quận/huyện")
     try:
         offset = int(q.get("offset") or 0)
     except ValueError:
         offset = -1
     if offset < 0:
-        raise GISError(400, f"offset={q.get('offset')!r}: cần số nguyên từ 0 (a whole number "
-                       "from 0)",
-                       parameter="offset")
+        raise GISError(400, f"offset={q.get('offset')!r}: a whole number from 0",
+                       parameter="offset", vi=f"offset={q.get('offset')!r}: cần số nguyên từ 0")
     limit = q.get("limit")
     if limit not in (None, "", "all"):
-        raise GISError(400, f"limit={limit!r}: bỏ trống hoặc limit=all (leave it out or write "
-                       "limit=all)",
-                       parameter="limit")
+        raise GISError(400, f"limit={limit!r}: leave it out or write limit=all",
+                       parameter="limit", vi=f"limit={limit!r}: bỏ trống hoặc ghi limit=all")
     return district_sql.ListPage(show, q.get("group", ""), offset,
                                  None if limit == "all" else district_sql.PAGE)

@@ -33,6 +33,16 @@ def test_dashboard_charts_and_language(browser, server):  # noqa: F811
     b.find_element("id", "lang-switch").click()
     _wait(b, "return document.documentElement.lang === 'vi'")
     b.save_screenshot(str(ARTIFACTS / "dashboard.png"))
+    # a select's options hold one language, the page's (data-vi / data-en)
+    b.get(f"{server}/indicators?f=html")
+    option = b.find_element("css selector", 'select[name="kind"] option[value=""]')
+    assert option.text == "Tất cả"
+    b.find_element("id", "lang-switch").click()
+    _wait(b, "return document.documentElement.lang === 'en'")
+    assert option.text == "All"
+    b.find_element("id", "lang-switch").click()
+    _wait(b, "return document.documentElement.lang === 'vi'")
+    assert option.text == "Tất cả"
 
 
 def test_stalled_list_in_district_view(browser, server, stalled_project):  # noqa: F811

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
+
 from layers import METRICS, registry
 
 
@@ -164,3 +166,35 @@ def test_district_view_shows_how_a_record_is_known(client):
     page = client.get("/maps/district/925").text  # Cờ Đỏ: communes derived from 004:72
     assert "<th>Suy ra từ</th>" in page  # the column of the lines a record is derived from
     assert "<td>Suy ra</td>" in page and "004:72</td>" in page  # a derived record, labelled
+
+
+@pytest.mark.parametrize("query, vi, en", [
+    ("f=docx", "dùng html hoặc pdf", "use html or pdf"),
+    ("show=nope", "không phải lớp của bảng tổng hợp", "not a layer of the district summary"),
+    ("show=projects&offset=x", "cần số nguyên từ 0", "a whole number from 0"),
+    ("show=projects&limit=9", "bỏ trống hoặc ghi limit=all", "leave it out or write limit=all"),
+    ("stalled_offset=x", "cần số nguyên từ 0", "a whole number from 0"),
+    ("stalled_limit=9", "bỏ trống hoặc ghi stalled_limit=all", "leave it out or write"),
+])
+def test_district_page_errors_say_each_language_apart(client, query, vi, en):
+    """A bad parameter of the district page: the Vietnamese message and the English one
+    each on their own (the page shows the one of its language), never joined in one."""
+    r = client.get(f"/maps/district/918?{query}")
+    assert r.status_code == 400
+    msg_vi = re.search(r'<p class="message vi" id="error-vi">(.*?)</p>', r.text).group(1)
+    msg_en = re.search(r'<p class="message en" id="error-en" lang="en">(.*?)</p>', r.text
+                       ).group(1)
+    assert vi in msg_vi and en not in msg_vi and "(" not in msg_vi.split(":", 1)[1]
+    assert en in msg_en and vi not in msg_en
+    # the language asked for is the page's; CSS shows only its texts
+    assert 'html[lang="vi"] .en, html[lang="en"] .vi { display: none; }' in r.text
+    assert '"en" ||' in client.get(f"/maps/district/918?{query}&lang=en").text
+
+
+def test_dashboard_and_pdf_errors_say_each_language_apart(client):
+    body = client.get("/dashboard?f=docx").json()
+    assert body["description"] == "f='docx': use html or pdf"
+    assert body["description_vi"] == "f='docx': dùng html hoặc pdf"
+    body = client.get("/maps/district/999.pdf").json()
+    assert (body["description"], body["description_vi"]) == (
+        "no district '999'", "không có quận/huyện mã '999'")

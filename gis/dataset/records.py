@@ -246,6 +246,12 @@ def parse_conflicts(items, ctx: Context, file: Path, line: int) -> list[dict]:
             continue
         entry = {"field": item["field"], "value": item.get("value"), "note": item.get("note"),
                  **src}
+        # the note in English where it is given in both languages (``note``: Vietnamese)
+        if item.get("note_en") is not None:
+            if not isinstance(item["note_en"], str):
+                ctx.problems.add(file, iline, "conflicts: note_en is a text")
+            else:
+                entry["note_en"] = item["note_en"]
         # a value worked out from printed ones (a percentage recomputed), for a figure's date
         if item.get("derived") is not None:
             if not isinstance(item["derived"], bool):

@@ -39,10 +39,11 @@ def _note(f) -> str:
 def conflict_entry(doc_id: str, ref: str, f) -> dict:
     """A printed percentage that its own figures contradict, as a ``conflicts`` entry of
     the feature (the dataset's contradictions, layers.common): the recomputed value,
-    marked derived, beside the printed one the figure holds; both cite the report's line."""
+    marked derived, beside the printed one the figure holds; both cite the report's line.
+    The note in each language apart (``note`` Vietnamese, ``note_en``), as the dataset's."""
     vi, en = check_words(f.check)
     return {"field": f.metric, "value": f.check["recomputed"], "derived": True,
-            "valid_on": f.valid_on.isoformat(), "note": f"{vi}. / {en}.",
+            "valid_on": f.valid_on.isoformat(), "note": f"{vi}.", "note_en": f"{en}.",
             "source_doc": doc_id, "source_line": f.line, "source_ref": ref,
             "origin": "report"}  # kept by a dataset reload (gis.dataset.loader)
 

@@ -139,3 +139,10 @@ export function unit(obj) {
   if (!obj || !obj.unit) return '';
   return state.lang === 'en' ? (obj.unit_en || obj.unit) : obj.unit;
 }
+
+// A stored text in the page's language: `obj[base]` is Vietnamese (or the one language it
+// was written in), `obj[base + '_en']` its English where both are kept (a conflict's note).
+export function textIn(obj, base) {
+  if (!obj) return '';
+  return (state.lang === 'en' && obj[`${base}_en`]) || obj[base] || '';
+}

@@ -2,7 +2,7 @@
 // its qualifier), progress bars against their declared totals (only between figures of the
 // same period), each figure's period, folded long texts and records, the values that
 // contradict the feature's own (flagged on the figure), link to the API item.
-import { t, lbl, fmt, fmtDate, esc, unit } from './i18n.js';
+import { t, lbl, fmt, fmtDate, esc, unit, textIn } from './i18n.js';
 import { shownChoice, isDashed, metricColumn } from './style.js';
 
 // The sign a qualifier is shown with ("≈ ", "> ", "< "); '' for exact or none.
@@ -74,11 +74,12 @@ function conflictsHtml(cfg, layer, f, props) {
     if (m) value += ` ${esc(unit(m))}`;
     else if (g && g.choices.length) value = esc(lbl(shownChoice(g, c.value) || { label_vi: c.value, label_en: c.value }));
     const src = `${c.source_doc || ''}${c.source_line ? ':' + c.source_line : ''} ${c.source_ref || ''}`.trim();
+    const note = textIn(c, 'note');  // note (Vietnamese) or note_en, the page's language
     return `<li data-field="${esc(c.field)}"><b>${esc(what)}</b>: ${value}`
       + (c.derived ? ` <i class="derived">(${esc(t('derived'))})</i>` : '')
       + (c.valid_on ? `, ${t('as_of_date')} ${fmtDate(c.valid_on)}` : '')
       + ` <small>(${t('source')} ${sourceHtml(cfg, src, null, true)})</small>`
-      + (c.note ? `<br><small class="cnote">${esc(c.note)}</small>` : '') + '</li>';
+      + (note ? `<br><small class="cnote">${esc(note)}</small>` : '') + '</li>';
   };
   return `<div class="conflicts" data-field="${esc(f.name)}"><h4>⚑ ${esc(lbl(f))} (${list.length})</h4><ul>${list.map(item).join('')}</ul></div>`;
 }

@@ -262,3 +262,61 @@ def test_a_figure_before_the_start_of_the_work_or_in_the_future_is_refused(
         conn.execute(f"UPDATE infra_project SET {start} = %s WHERE id = %s", (saved[0], fid))
         conn.execute("DELETE FROM progress_snapshot WHERE origin = 'api'")
         conn.commit()
+
+
+def test_a_start_year_after_the_earliest_figure_is_refused_on_every_write_path(
+        client, conn, tokens, tmp_path, db_url):
+    """The reverse of the rule above: the start year (``starts_field``) moved after the
+    year of the feature's earliest stored figure is 422 naming the start field and that
+    figure's date (Vietnamese and English), through PATCH, PUT and ``gis import
+    features``; nothing is changed. The start of the figure's own year is accepted."""
+    import csv
+
+    from gis.imports.run import import_file
+    from layers import registry
+
+    start = registry.get("projects").starts_field
+    # a project with figures and no planned end (whose own checks a later start would meet)
+    fid, earliest = conn.execute(
+        "SELECT f.id, min(ps.valid_on) FROM infra_project f JOIN progress_snapshot ps ON"
+        " ps.layer_id = 'projects' AND ps.feature_id = f.id WHERE f.period_end IS NULL AND"
+        " f.implementation_period IS NULL GROUP BY f.id ORDER BY f.id LIMIT 1").fetchone()
+    saved, version = conn.execute(f"SELECT {start}, version FROM infra_project WHERE id = %s",
+                                  (fid,)).fetchone()
+    later = earliest.year + 1
+    url = f"{ITEMS}/{fid}"
+    h = tokens["planner"]
+    try:
+        r = client.patch(url, headers=h, json={"properties": {start: later}})
+        assert r.status_code == 422, r.text
+        err = r.json()
+        assert err["field"] == start and err["parameter"] == start
+        assert f"{earliest:%d/%m/%Y}" in err["description"] and str(later) in err["description"]
+        assert f"{earliest:%d/%m/%Y}" in err["description_vi"]
+        assert "Năm bắt đầu thực hiện" in err["description_vi"] and err["hint_vi"]
+        item = client.get(url).json()
+        item["properties"][start] = later
+        r = client.put(url, headers=h, json={"type": "Feature", "properties": item["properties"],
+                                             "geometry": item["geometry"]})
+        assert r.status_code == 422 and r.json()["field"] == start, r.text
+        assert conn.execute(f"SELECT {start}, version FROM infra_project WHERE id = %s",
+                            (fid,)).fetchone() == (saved, version)
+        path = tmp_path / "start.csv"
+        with path.open("w", newline="", encoding="utf-8") as fh:
+            w = csv.writer(fh)
+            w.writerow(["id", start])
+            w.writerow([fid, later])
+        report = import_file(path, "projects", dry_run=False, user="test-start")
+        assert [(p.row, p.field) for p in report.problems] == [(1, start)], report.summary()
+        assert f"{earliest:%d/%m/%Y}" in report.problems[0].message
+        assert f"{earliest:%d/%m/%Y}" in report.problems[0].message_vi
+        assert conn.execute(f"SELECT {start}, version FROM infra_project WHERE id = %s",
+                            (fid,)).fetchone() == (saved, version)
+        # the figure's own year is a start it can have
+        r = client.patch(url, headers=h, json={"properties": {start: earliest.year}})
+        assert r.status_code == 200, r.text
+    finally:
+        conn.execute(f"UPDATE infra_project SET {start} = %s WHERE id = %s", (saved, fid))
+        conn.execute("DELETE FROM audit_log WHERE feature_id = %s AND action <> 'load'", (fid,))
+        conn.execute("DELETE FROM source_document WHERE id LIKE 'import-%'")
+        conn.commit()

@@ -158,6 +158,20 @@ def planner_flow(b, server, setup, tmp_path):
     # (the popup scrolls: part of it may be out of its view, hence textContent)
     said = text(box)
     assert "25 %" in said and "48/BC-UBND" in said and "dòng 5" in said, said
+    assert "tính lại" in said and "recomputed" not in said, said  # the note in Vietnamese
     flag = b.find_element(By.CSS_SELECTOR, '.leaflet-popup .metric[data-metric='
                           '"disbursement_pct"] .flag.contradicted')
     assert "mâu thuẫn" in text(flag)
+
+    # the map in English: the conflict's note is its English text (note_en), alone
+    b.find_element(By.ID, "lang").click()
+    try:
+        def english_note(d):
+            d.execute_script("const m = window.mapsApp.index['projects/t-rb-1'];"
+                             " if (m && !m.isPopupOpen()) m.openPopup()")
+            notes = d.find_elements(By.CSS_SELECTOR, '.leaflet-popup .popup[data-id="t-rb-1"]'
+                                    ' .conflicts .cnote')
+            return notes and "recomputed" in text(notes[0]) and notes[0]
+        assert "tính lại" not in text(wait(b, english_note))
+    finally:
+        b.execute_script("localStorage.setItem('maps.lang', 'vi')")
