@@ -281,8 +281,8 @@ def test_a_start_year_after_the_earliest_figure_is_refused_on_every_write_path(
         "SELECT f.id, min(ps.valid_on) FROM infra_project f JOIN progress_snapshot ps ON"
         " ps.layer_id = 'projects' AND ps.feature_id = f.id WHERE f.period_end IS NULL AND"
         " f.implementation_period IS NULL GROUP BY f.id ORDER BY f.id LIMIT 1").fetchone()
-    saved, version = conn.execute(f"SELECT {start}, version FROM infra_project WHERE id = %s",
-                                  (fid,)).fetchone()
+    saved, version, origin = conn.execute(
+        f"SELECT {start}, version, origin FROM infra_project WHERE id = %s", (fid,)).fetchone()
     later = earliest.year + 1
     url = f"{ITEMS}/{fid}"
     h = tokens["planner"]
@@ -316,7 +316,8 @@ def test_a_start_year_after_the_earliest_figure_is_refused_on_every_write_path(
         r = client.patch(url, headers=h, json={"properties": {start: earliest.year}})
         assert r.status_code == 200, r.text
     finally:
-        conn.execute(f"UPDATE infra_project SET {start} = %s WHERE id = %s", (saved, fid))
+        conn.execute(f"UPDATE infra_project SET {start} = %s, version = %s, origin = %s "
+                     "WHERE id = %s", (saved, version, origin, fid))
         conn.execute("DELETE FROM audit_log WHERE feature_id = %s AND action <> 'load'", (fid,))
         conn.execute("DELETE FROM source_document WHERE id LIKE 'import-%'")
         conn.commit()
