@@ -340,12 +340,17 @@ def compile_filter(layer: Layer, text: str, lang: str, filter_crs: CrsInfo) -> E
     Compiled filters are kept (the same text, language and CRS on the same layer always
     compile to the same SQL and values): paging through a filter, or a map asking the same
     filter for each tile, parses it once. A filter that does not compile raises each time.
-    The ``Expr`` is shared: its ``params`` are read, never changed."""
-    return _compiled(layer, text, lang, filter_crs)
+    The ``Expr`` is shared: its ``params`` are read, never changed. Filters longer than
+    ``KEEP_FILTER_CHARS`` are compiled each time (the kept ones stay small)."""
+    if len(text) > KEEP_FILTER_CHARS:
+        return _compile(layer, text, lang, filter_crs)
+    return _kept(layer, text, lang, filter_crs)
 
 
-@lru_cache(maxsize=256)
-def _compiled(layer: Layer, text: str, lang: str, filter_crs: CrsInfo) -> Expr:
+KEEP_FILTER_CHARS = 2000
+
+
+def _compile(layer: Layer, text: str, lang: str, filter_crs: CrsInfo) -> Expr:
     c = Compiler(layer, filter_crs)
     try:
         clause = c.condition(parse(text, lang))
@@ -353,3 +358,6 @@ def _compiled(layer: Layer, text: str, lang: str, filter_crs: CrsInfo) -> Expr:
         raise bad_request("filter is nested too deeply", P) from None
     return Expr(clause, MappingProxyType(c.params), frozenset(c.refs),
                 key=(lang, text, filter_crs.uri))
+
+
+_kept = lru_cache(maxsize=256)(_compile)

@@ -24,7 +24,7 @@ from api.counts import check_download_size, known_count, number_matched
 from api.crs import CrsInfo
 from api.db import pool
 from api.html import HTML, columns, labels, negotiate, render
-from api.links import GEOJSON, JSON, base, link
+from api.links import GEOJSON, JSON, base, link, with_param, without_param
 from gis.errors import not_found
 from gis.export import export_filename
 from gis.expr import BBox, Expr, SortKey
@@ -94,29 +94,28 @@ class ItemsRoute(APIRoute):
 
 def _self_links(request: Request, html: bool, what: str) -> list[dict]:
     """``self`` and ``alternate`` (GeoJSON and HTML) of this resource."""
-    url = request.url
-    as_json = url.remove_query_params("f") if request.query_params.get("f") == "html" else url
-    as_html = url.include_query_params(f="html")
+    url = str(request.url)
+    as_json = without_param(url, "f") if request.query_params.get("f") == "html" else url
+    as_html = with_param(url, "f", "html")
     if html:
-        return [link(str(as_html), "self", HTML, f"{what} (HTML)"),
-                link(str(as_json), "alternate", GEOJSON, what)]
-    return [link(str(as_json), "self", GEOJSON, what),
-            link(str(as_html), "alternate", HTML, f"{what} (HTML)")]
+        return [link(as_html, "self", HTML, f"{what} (HTML)"),
+                link(as_json, "alternate", GEOJSON, what)]
+    return [link(as_json, "self", GEOJSON, what),
+            link(as_html, "alternate", HTML, f"{what} (HTML)")]
 
 
 def _page_links(request: Request, q: FeatureQuery, returned: int, matched: int,
                 exact: bool = True, html: bool = False) -> list[dict]:
-    url, kind = request.url, HTML if html else GEOJSON
+    url, kind = str(request.url), HTML if html else GEOJSON
     out = _self_links(request, html, "This page") + [
         link(f"{base(request)}/collections/{q.layer.id}", "collection", JSON, q.layer.title_vi)]
     more = q.offset + returned < matched or (not exact and returned == q.limit)
     if more and returned > 0:
-        out.append(link(str(url.include_query_params(offset=q.offset + returned)), "next",
-                        kind, "Next page"))
+        out.append(link(with_param(url, "offset", str(q.offset + returned)), "next", kind,
+                        "Next page"))
     if q.offset > 0:
         prev = max(0, q.offset - (q.limit or 0))
-        out.append(link(str(url.include_query_params(offset=prev)), "prev", kind,
-                        "Previous page"))
+        out.append(link(with_param(url, "offset", str(prev)), "prev", kind, "Previous page"))
     return out
 
 

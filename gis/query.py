@@ -254,10 +254,10 @@ SQL_KEY = {
 
 class StatementCache:
     """Statements rendered to text, by key, the least recently used dropped beyond
-    ``size`` (any thread)."""
+    ``size`` (any thread); texts longer than ``max_chars`` (long filters) are not kept."""
 
-    def __init__(self, size: int = 512):
-        self.size = size
+    def __init__(self, size: int = 512, max_chars: int = 50_000):
+        self.size, self.max_chars = size, max_chars
         self._texts: OrderedDict[tuple, str] = OrderedDict()
         self._lock = Lock()
 
@@ -272,6 +272,8 @@ class StatementCache:
                 self._texts.move_to_end(key)
                 return text
         text = build().as_string(None)
+        if len(text) > self.max_chars:
+            return text
         with self._lock:
             self._texts[key] = text
             while len(self._texts) > self.size:
