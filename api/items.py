@@ -22,7 +22,7 @@ from api import downloads
 from api import params as p
 from api.counts import check_download_size, known_count, number_matched
 from api.crs import CrsInfo
-from api.db import pool
+from api.db import bytes_cursor, pool
 from api.html import HTML, columns, labels, negotiate, render
 from api.links import GEOJSON, JSON, base, link, with_param, without_param
 from gis.errors import not_found
@@ -149,7 +149,7 @@ async def get_items(request: Request, q: Annotated[FeatureQuery, Depends(feature
     (matched, exact), (text, returned) = await _count_and_page(
         request, q, page_statement(q, out_crs, skip_geometry))
     links = _page_links(request, q, returned, matched, exact, html)
-    body = _head(matched, returned, links) + text.encode() + b"]}"
+    body = b"".join((_head(matched, returned, links), text, b"]}"))
     if html:
         doc = orjson.loads(body)
         return render(request, "items.html", title=q.layer.title_vi, doc=doc,
@@ -201,9 +201,11 @@ async def _count_and_page(request: Request, q: FeatureQuery, stmt: str):
         async with pool(request).connection() as conn:
             return await number_matched(conn, q, request.app.state.count_cache)
 
-    async def page():
+    async def page():  # the features as UTF-8 bytes (api.db.Utf8Text)
         async with pool(request).connection() as conn:
-            return await (await conn.execute(stmt, q.bind())).fetchone()
+            cur = bytes_cursor(conn)
+            await cur.execute(stmt, q.bind())
+            return await cur.fetchone()
 
     known = known_count(q, request.app.state.count_cache)
     if known is not None:
@@ -228,7 +230,7 @@ async def _stream(request: Request, q: FeatureQuery, features: sql.Composable,
         links = _page_links(request, q, returned or 0, matched, exact)
         tx = conn.transaction()
         await tx.__aenter__()
-        cur = conn.cursor(name="items_stream")
+        cur = bytes_cursor(conn, name="items_stream")
         await cur.execute(features, q.bind())
         first = await cur.fetchmany(500)
     except BaseException:
@@ -240,7 +242,7 @@ async def _stream(request: Request, q: FeatureQuery, features: sql.Composable,
             yield _head(matched, returned, links)
             batch, sep = first, b""
             while batch:
-                yield sep + b",".join(r[0].encode() for r in batch)
+                yield sep + b",".join(r[0] for r in batch)
                 sep = b","
                 batch = await cur.fetchmany(2000)
             yield b"]}"

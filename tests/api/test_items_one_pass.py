@@ -136,3 +136,16 @@ def test_kept_links_are_starlettes(url):
         assert with_param(url, "f", "html") == str(URL(url).include_query_params(f="html"))
         assert with_param(url, "offset", "9") == str(URL(url).include_query_params(offset=9))
         assert without_param(url, "f") == str(URL(url).remove_query_params("f"))
+
+
+@pytest.mark.parametrize("encoding", ["UTF8", "LATIN1"])
+def test_pages_come_as_utf8_bytes_whatever_the_client_encoding(db_url, encoding):
+    import psycopg
+
+    from api.db import bytes_cursor
+
+    with psycopg.connect(db_url, options=f"-c client_encoding={encoding}") as conn:
+        cur = bytes_cursor(conn)
+        cur.execute("SELECT 'café ' || %s::text, 7", ("x",))
+        assert cur.fetchone() == ("café x".encode(), 7)
+        assert conn.execute("SELECT 'café'::text").fetchone() == ("café",)  # others: str
