@@ -12,7 +12,9 @@ from __future__ import annotations
 import json
 import math
 from datetime import date, datetime
+from functools import lru_cache
 from itertools import count
+from types import MappingProxyType
 
 from lark.exceptions import LarkError
 from psycopg import sql
@@ -333,9 +335,29 @@ def _describe(node) -> str:
 
 
 def compile_filter(layer: Layer, text: str, lang: str, filter_crs: CrsInfo) -> Expr:
+    """The filter as an :class:`Expr` (its literals are parameters, never SQL text).
+
+    Compiled filters are kept (the same text, language and CRS on the same layer always
+    compile to the same SQL and values): paging through a filter, or a map asking the same
+    filter for each tile, parses it once. A filter that does not compile raises each time.
+    The ``Expr`` is shared: its ``params`` are read, never changed. Filters longer than
+    ``KEEP_FILTER_CHARS`` are compiled each time (the kept ones stay small)."""
+    if len(text) > KEEP_FILTER_CHARS:
+        return _compile(layer, text, lang, filter_crs)
+    return _kept(layer, text, lang, filter_crs)
+
+
+KEEP_FILTER_CHARS = 2000
+
+
+def _compile(layer: Layer, text: str, lang: str, filter_crs: CrsInfo) -> Expr:
     c = Compiler(layer, filter_crs)
     try:
         clause = c.condition(parse(text, lang))
     except RecursionError:
         raise bad_request("filter is nested too deeply", P) from None
-    return Expr(clause, c.params, frozenset(c.refs), key=(lang, text, filter_crs.uri))
+    return Expr(clause, MappingProxyType(c.params), frozenset(c.refs),
+                key=(lang, text, filter_crs.uri))
+
+
+_kept = lru_cache(maxsize=256)(_compile)

@@ -13,6 +13,7 @@ a good part of an items page's time outside the database (benchmarks/dbonly.py).
 from __future__ import annotations
 
 import math
+import re
 from datetime import date, datetime
 from typing import Annotated
 
@@ -48,8 +49,11 @@ async def limit(limit: Annotated[int, Query(ge=1, le=_S.max_limit, description=(
     return limit
 
 
-async def offset(offset: Annotated[int, Query(ge=0, le=2**62, description="Features to skip")] = 0
-           ) -> int:
+MAX_OFFSET = 2**62
+
+
+async def offset(offset: Annotated[int, Query(ge=0, le=MAX_OFFSET,
+                                              description="Features to skip")] = 0) -> int:
     return offset
 
 
@@ -216,6 +220,38 @@ async def output_format(f: Annotated[str | None, Query(
 async def skip_geometry(skip_geometry: Annotated[bool, Query(alias="skipGeometry")] = False
                         ) -> bool:
     return skip_geometry
+
+
+# -- the items query string in one pass (api.items.ItemsRoute) ---------------------------
+# Values FastAPI's validation reads exactly so; anything else is left to FastAPI.
+FORMATS = frozenset({"json", "geojson", "html", "csv", "gpkg", "shp", "xlsx"})
+FILTER_LANGS = frozenset({"cql2-text", "cql2-json"})
+_BOOLS = {None: False, "true": True, "false": False}
+_PLAIN_INT = re.compile(r"0|[1-9][0-9]{0,18}")
+
+
+def _plain_int(value: str | None, low: int, high: int, default: int) -> int | None:
+    """``value`` as FastAPI reads an ``int`` parameter between ``low`` and ``high`` when
+    it is plain digits within them (``default`` when absent); None for anything else."""
+    if value is None:
+        return default
+    if _PLAIN_INT.fullmatch(value) and low <= (n := int(value)) <= high:
+        return n
+    return None
+
+
+def plain_limit(value: str | None) -> int | None:
+    """``limit`` as :func:`limit` gets it, or None (see :func:`_plain_int`)."""
+    return _plain_int(value, 1, _S.max_limit, _S.default_limit)
+
+
+def plain_offset(value: str | None) -> int | None:
+    return _plain_int(value, 0, MAX_OFFSET, 0)
+
+
+def plain_bool(value: str | None) -> bool | None:
+    """``skipGeometry``: absent, ``true`` or ``false``; None for anything else."""
+    return _BOOLS.get(value)
 
 
 def typed_day(value: str | None, name: str) -> date | None:

@@ -3,13 +3,14 @@ executed from psycopg on the same database, without HTTP (no parsing, no routing
 response).
 
 The statements are built by the server's own code from the same paths the HTTP runs ask
-for (``api.items.page_sql`` over ``FeatureQuery``, ``api.tilesql.layer_subquery``), so
-the only difference is everything around the database. ``numberMatched`` is left out:
-on this 100,000-row table the server takes it from the catalogue estimate (unfiltered)
-or from its count cache (the same filter on every request of a scenario), so a page
-costs one statement there too. Connections are autocommit and psycopg prepares a
-statement after five uses, as in the server's pool; each connection has run each
-statement once before the timed run (tiles: the one tile statement, prepared).
+for (``api.items.page_statement``: ``page_sql`` over ``FeatureQuery``;
+``api.tilesql.layer_subquery``), so the only difference is everything around the
+database. ``numberMatched`` is left out: on this 100,000-row table the server takes it
+from the catalogue estimate (unfiltered) or from its count cache (the same filter on
+every request of a scenario), so a page costs one statement there too. Connections are
+autocommit and psycopg prepares a statement after five uses, as in the server's pool;
+each connection has run each statement once before the timed run (tiles: the one tile
+statement, prepared).
 """
 
 from __future__ import annotations
@@ -48,8 +49,7 @@ def statement(path: str) -> tuple[str, dict]:
         bbox=params.parse_bbox(default, qs.get("bbox")),
         filter=compile_filter(LAYER, qs["filter"], qs.get("filter-lang", "cql2-text"),
                               default) if qs.get("filter") else None)
-    stmt = items.page_sql(items.features_sql(q, default))
-    return stmt.as_string(None), q.bind()
+    return items.page_statement(q, default), q.bind()
 
 
 def check_same(url: str, base: str, path: str) -> bool:

@@ -8,8 +8,11 @@ filters, the sort keys and the selection reference (:func:`gis.queries.progress_
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
+from threading import Lock
 
 from psycopg import sql
 
@@ -103,6 +106,22 @@ class FeatureQuery:
         if self.layer.has_field("district"):  # a layer keeping one district code a feature
             return Expr(sql.SQL("f.district = %(district)s"), params)
         return Expr(sql.SQL("f.id = %(district)s"), params)
+
+    def sql_key(self) -> tuple | None:
+        """What decides the text of this query's SQL (:data:`SQL_KEY`), for a statement
+        rendered once and kept: the values written into the SQL as literals (bbox, page,
+        order, selection) and only the presence of those sent as parameters (ids,
+        district, ``name=value`` values, the progress range, ``as_of``). None when a
+        filter carries no compile key (built by hand): such a query is not kept."""
+        if self.filter is not None and not self.filter.key:
+            return None
+        prog = self.progress
+        return (self.layer, self.ids is not None, self.tile_margin,
+                self.bbox, self.filter.key if self.filter is not None else None,
+                tuple(name for name, _ in self.equals), bool(self.district),
+                (prog.include_unknown if prog is not None and prog.restricts else None),
+                tuple(self.sortby), None if self.properties is None else tuple(self.properties),
+                self.limit, self.offset, self.is_historical)
 
     def match_key(self) -> tuple:
         """What decides which features match (a key for cached counts)."""
@@ -224,6 +243,44 @@ class FeatureQuery:
                  frm=self._page_from())
 
 
+# How each field of FeatureQuery enters sql_key (tests/test_query.py checks that every
+# field is named here): by value, by presence (its values are parameters), or by shape.
+SQL_KEY = {
+    "by value": ("tile_margin", "bbox", "sortby", "properties", "limit", "offset"),
+    "by presence": ("ids", "district", "as_of", "historical"),  # as_of: is_historical
+    "by shape": ("layer", "filter", "equals", "progress"),
+}
+
+
+class StatementCache:
+    """Statements rendered to text, by key, the least recently used dropped beyond
+    ``size`` (any thread); texts longer than ``max_chars`` (long filters) are not kept."""
+
+    def __init__(self, size: int = 512, max_chars: int = 50_000):
+        self.size, self.max_chars = size, max_chars
+        self._texts: OrderedDict[tuple, str] = OrderedDict()
+        self._lock = Lock()
+
+    def get(self, key: tuple | None, build) -> str:
+        """The text for ``key``, made by ``build()`` (a Composable) when not kept; a None
+        key is built every time."""
+        if key is None:
+            return build().as_string(None)
+        with self._lock:
+            text = self._texts.get(key)
+            if text is not None:
+                self._texts.move_to_end(key)
+                return text
+        text = build().as_string(None)
+        if len(text) > self.max_chars:
+            return text
+        with self._lock:
+            self._texts[key] = text
+            while len(self._texts) > self.size:
+                self._texts.popitem(last=False)
+        return text
+
+
 def shading_metrics(layer: Layer) -> list[str]:
     """The percent metrics a layer is shaded by, first one first."""
     return [m for m in layer.shading_metrics if METRICS[m].percent]
@@ -248,7 +305,9 @@ def _progress_expr(prog: Expr, rng: ProgressRange) -> Expr:
     return Expr(clause, {"p_min": rng.low, "p_max": rng.high}, prog.refs)
 
 
+@lru_cache(maxsize=1024)
 def _bbox_expr(b: BBox) -> Expr:
+    """``f`` intersects the box (kept: a query asks for its conditions several times)."""
     from gis.vn2000 import sql_to_wgs84
 
     env = sql.SQL("ST_MakeEnvelope({}, {}, {}, {})").format(
