@@ -304,7 +304,9 @@ class Bulk:
         g = sql.SQL("ST_Multi({})").format(g) if want.startswith("MULTI") else g
         rows = int((~self.slow).sum())
         swap = None
-        if rows >= SWAP_MIN_ROWS and await holds_fewer(self.w.conn, self.layer.table, rows) \
+        # (not for a dry run: it rolls back anyway, and a swap makes other writers wait)
+        if rows >= SWAP_MIN_ROWS and not self.w.report.dry_run \
+                and await holds_fewer(self.w.conn, self.layer.table, rows) \
                 and await swappable(self.w.conn, self.layer.table):
             swap = TableSwap(self.w.conn, self.layer.table)
             await swap.begin()

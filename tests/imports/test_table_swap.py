@@ -157,7 +157,11 @@ def test_the_summary_lists_the_first_lines_and_counts_the_rest(conn, db_url, man
     from gis.imports.run import ImportReport
 
     monkeypatch.setattr(ImportReport, "SHOWN", 5)
+    monkeypatch.setattr(bulk_mod, "SWAP_MIN_ROWS", 10)
+    began = []
+    monkeypatch.setattr(table_swap.TableSwap, "begin", lambda self: began.append(1))
     report = import_file(many_points, "projects", dry_run=True, user="test-swap", url=db_url)
+    assert not began  # a dry run does not rebuild the table (other writers would wait)
     lines = report.summary().splitlines()
     more = report.count("new") - 5
     assert [line.split()[1] for line in lines[1:6]] == ["1", "2", "3", "4", "5"]
