@@ -12,6 +12,7 @@ import urllib.request
 
 import psycopg
 import pytest
+from browser_flow import FORM_ERRORS, run_explained
 from test_maps_browser import browser as _browser  # noqa: F401  (the Chromium fixture)
 from test_maps_browser import wait_ready
 
@@ -100,15 +101,9 @@ def saved(driver, after):
 
 
 def test_officer_flow(browser, server, setup):
-    try:
-        officer_flow(browser, server, setup)
-    except Exception as exc:  # say what the page said
-        logs = [e["message"] for e in browser.get_log("browser")]
-        popup = browser.execute_script(
-            "return [...document.querySelectorAll('.form-error, .field-error')].map(e => "
-            "e.textContent).filter(Boolean).join(' | ') + ' ' + (document.querySelector("
-            "'.leaflet-popup, dialog[open]')?.outerHTML || '').slice(0, 500)")
-        raise AssertionError(f"{exc!r}; browser console: {logs[-15:]}; open: {popup}") from exc
+    run_explained(browser, FORM_ERRORS + " + ' ' + (document.querySelector("
+                  "'.leaflet-popup, dialog[open]')?.outerHTML || '').slice(0, 500)",
+                  officer_flow, browser, server, setup)
 
 
 def officer_flow(browser, server, setup):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import psycopg
 import pytest
+from browser_flow import FORM_ERRORS, run_explained
 from test_editing_browser import PASSWORD, api, click_action, fill, popup_for, saved, wait
 from test_editing_browser import browser as _browser  # noqa: F401  (the Chromium fixture)
 from test_maps_browser import wait_ready
@@ -85,14 +86,7 @@ def close(a, b):
 
 
 def test_officer_geometry_and_figures(browser, server, db_url, setup):
-    try:
-        flow(browser, server, db_url, setup)
-    except Exception as exc:  # say what the page said
-        logs = [e["message"] for e in browser.get_log("browser")]
-        said = browser.execute_script(
-            "return [...document.querySelectorAll('.form-error, .field-error')].map(e => "
-            "e.textContent).filter(Boolean).join(' | ')")
-        raise AssertionError(f"{exc!r}; browser console: {logs[-15:]}; said: {said}") from exc
+    run_explained(browser, FORM_ERRORS, flow, browser, server, db_url, setup)
 
 
 def sign_in(b, server):

@@ -12,6 +12,7 @@ import geopandas as gpd
 import psycopg
 import pytest
 import shapely
+from browser_flow import run_explained
 from imports.conftest import remove_imports
 from test_maps_browser import browser as _browser  # noqa: F401  (the Chromium fixture)
 
@@ -72,13 +73,8 @@ def get_item(server, fid):
 
 
 def test_planner_imports_a_geopackage(browser, server, planner, tmp_path):
-    try:
-        _flow(browser, server, planner, tmp_path)
-    except Exception as exc:  # say what the page said
-        logs = [e["message"] for e in browser.get_log("browser")]
-        summary = browser.execute_script(
-            "return document.getElementById('summary')?.textContent || ''")
-        raise AssertionError(f"{exc!r}; page: {summary!r}; console: {logs[-10:]}") from exc
+    run_explained(browser, "document.getElementById('summary')?.textContent || ''",
+                  _flow, browser, server, planner, tmp_path)
 
 
 def _flow(b, server, inside, tmp_path):

@@ -12,6 +12,7 @@ from datetime import date
 
 import psycopg
 import pytest
+from browser_flow import run_explained
 from report_docs import forget, make_docx
 from test_maps_browser import browser as _browser  # noqa: F401  (the Chromium fixture)
 from test_maps_browser import wait_ready
@@ -85,15 +86,9 @@ def state(driver):
 
 
 def test_planner_imports_a_report(browser, server, setup, tmp_path):
-    try:
-        planner_flow(browser, server, setup, tmp_path)
-    except Exception as exc:  # say what the page said
-        logs = [e["message"] for e in browser.get_log("browser")]
-        said = browser.execute_script(
-            "return (document.getElementById('message')?.textContent || '') + ' | ' + "
-            "(document.querySelector('#review, #refused, #signin-error')?.innerText || '')"
-            ".slice(0, 800)")
-        raise AssertionError(f"{exc!r}; browser console: {logs[-15:]}; page: {said}") from exc
+    run_explained(browser, "(document.getElementById('message')?.textContent || '') + ' | ' "
+                  "+ (document.querySelector('#review, #refused, #signin-error')?.innerText "
+                  "|| '').slice(0, 800)", planner_flow, browser, server, setup, tmp_path)
 
 
 def planner_flow(b, server, setup, tmp_path):
