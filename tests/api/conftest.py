@@ -16,6 +16,25 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.fixture(scope="module")
+def app(db_url):
+    """The API of the test database, one per test module (a module may declare its own)."""
+    from api.app import create_app
+
+    return create_app(db_url)
+
+
+@pytest.fixture
+def https_client(app, conn):
+    """A browser over https (the session cookie is Secure), with no failed sign-ins."""
+    from fastapi.testclient import TestClient
+
+    conn.execute("DELETE FROM signin_failure")
+    conn.commit()
+    with TestClient(app, base_url="https://testserver") as c:
+        yield c
+
+
 @pytest.fixture
 def one_point_project(conn):
     """A project with a point geometry: (id, lon, lat)."""

@@ -9,10 +9,8 @@ import re
 
 import psycopg
 import pytest
-from fastapi.testclient import TestClient
 from report_docs import forget, make_docx
 
-from api.app import create_app
 from gis.passwords import hash_password
 from gis.users import create_token, create_user
 
@@ -33,20 +31,6 @@ def people(db_url):
         c.execute("DELETE FROM app_user WHERE name LIKE 'rp\\_%'")
 
 
-@pytest.fixture(scope="module")
-def app(db_url):
-    return create_app(db_url)
-
-
-@pytest.fixture
-def https(app, conn):
-    """A browser over https (the session cookie is Secure), with no failed sign-ins."""
-    conn.execute("DELETE FROM signin_failure")
-    conn.commit()
-    with TestClient(app, base_url="https://testserver") as c:
-        yield c
-
-
 def sign_in(client, name):
     page = client.get("/signin")
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
@@ -63,30 +47,30 @@ def page_csrf(client) -> str:
     return re.search(r'data-csrf="([^"]+)"', page.text).group(1)
 
 
-def test_the_page_needs_a_signed_in_planner(https, people):
-    r = https.get("/reports/import", follow_redirects=False)
+def test_the_page_needs_a_signed_in_planner(https_client, people):
+    r = https_client.get("/reports/import", follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == "/signin?next=/reports/import"
-    sign_in(https, "rp_officer")
-    r = https.get("/reports/import")
+    sign_in(https_client, "rp_officer")
+    r = https_client.get("/reports/import")
     assert r.status_code == 403 and 'id="refused"' in r.text
     assert "Chỉ cán bộ quy hoạch hoặc quản trị viên được nhập báo cáo" in r.text
     assert "tài khoản của bạn là cán bộ quận/huyện" in r.text
     assert 'id="report-form"' not in r.text
-    r = https.get("/reports/import?lang=en")
+    r = https_client.get("/reports/import?lang=en")
     assert "Only planners and admins may import reports" in r.text
 
 
-def test_planner_reviews_resolves_and_applies_by_session(https, people, tmp_path, db_url):
+def test_planner_reviews_resolves_and_applies_by_session(https_client, people, tmp_path, db_url):
     path = make_docx(tmp_path / "bc45.docx")
 
     def post(headers=None, **form):
         with path.open("rb") as fh:
-            return https.post("/reports/review", headers=headers or {}, data=form,
+            return https_client.post("/reports/review", headers=headers or {}, data=form,
                               files={"file": ("bc45.docx", fh)}, params=form.pop("params", {}))
 
-    sign_in(https, "rp_planner")
-    csrf = page_csrf(https)
-    page = https.get("/reports/import")
+    sign_in(https_client, "rp_planner")
+    csrf = page_csrf(https_client)
+    page = https_client.get("/reports/import")
     assert "rp_planner" in page.text and "Bearer" not in page.text  # no token to paste
     nonce = re.search(r"'nonce-([^']+)'", page.headers["content-security-policy"]).group(1)
     blocks = re.findall(r"<(script|style)(?![^>]*\bsrc=)([^>]*)>", page.text)

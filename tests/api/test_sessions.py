@@ -11,9 +11,7 @@ import re
 
 import psycopg
 import pytest
-from fastapi.testclient import TestClient
 
-from api.app import create_app
 from gis import sessions
 from gis.passwords import hash_password
 from gis.users import create_token, create_user
@@ -31,18 +29,9 @@ def people(db_url):
         return {"planner": {"Authorization": f"Bearer {create_token(c, 's_planner')}"}}
 
 
-@pytest.fixture(scope="module")
-def app(db_url):
-    return create_app(db_url)
-
-
 @pytest.fixture
-def browser(app, conn):
-    """A browser over https (the session cookie is Secure), with no failed sign-ins."""
-    conn.execute("DELETE FROM signin_failure")
-    conn.commit()
-    with TestClient(app, base_url="https://testserver") as c:
-        yield c
+def browser(https_client):
+    return https_client
 
 
 def sign_in(browser, name="s_officer", password=PASSWORD):
