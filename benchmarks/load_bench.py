@@ -23,7 +23,6 @@ import asyncio
 import os
 import random
 import secrets
-import subprocess
 import sys
 import time
 from collections import defaultdict
@@ -336,30 +335,20 @@ def run(url: str, clients: int = 64, duration: float = 60, workers: int = 2,
     fids = [f for o in officers for f in o.features]
     port = servers.free_port()
     (ROOT / "artifacts" / "benchmarks").mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "DATABASE_URL": url, "GIS_EXTRA_LAYERS": "benchmarks.synthetic:LAYER",
+    env = {"DATABASE_URL": url, "GIS_EXTRA_LAYERS": "benchmarks.synthetic:LAYER",
            "PYTHONPATH": str(ROOT)}
     # what the ``gis`` command runs (``python -m gis.cli`` would import the CLI twice)
-    proc = subprocess.Popen([sys.executable, "-c", "from gis.cli import main; main()",
-                             "serve", "--no-setup",
-                             "--host", "127.0.0.1", "--port", str(port), "--workers",
-                             str(workers)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                            stderr=open(ROOT / "artifacts" / "benchmarks" / "load-server.log",
-                                        "w"))
+    cmd = [sys.executable, "-c", "from gis.cli import main; main()", "serve", "--no-setup",
+           "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
     stats = Stats()
-    try:
-        base = f"http://127.0.0.1:{port}"
-        servers.wait_http(base + "/collections")
+    log = ROOT / "artifacts" / "benchmarks" / "load-server.log"
+    with log.open("w") as err, servers.running(cmd, env, port, "/collections", err,
+                                              stop_wait=15) as (base, _):
         before = counters(url, layer.table, counter, fids)
         load0 = os.getloadavg()
         elapsed = asyncio.run(drive(base, officers, clients, duration, run_id, stats,
                                      if_match))
         load1 = os.getloadavg()
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
     after = counters(url, layer.table, counter, fids)
     lost, unacknowledged = verify(url, stats, before, after)
     total = sum(len(t) for t in stats.times.values())

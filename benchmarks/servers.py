@@ -41,15 +41,12 @@ def peak_rss_mb(pid: int) -> float:
 
 
 @contextmanager
-def uvicorn(app: str, env: dict, python: Path, factory: bool = False, probe: str = "/",
-            port: int | None = None):
-    port = port or free_port()
-    cmd = [str(python), "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port),
-           "--log-level", "warning", "--no-access-log"]
-    if factory:
-        cmd.append("--factory")
+def running(cmd: list[str], env: dict, port: int, probe: str = "/", stderr=None,
+            stop_wait: float = 10):
+    """``cmd`` started (from the checkout, ``env`` over ours) and answering ``probe`` on
+    ``port``: yields (base URL, process); stopped afterwards (killed if it lingers)."""
     proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **env},
-                            stdout=subprocess.DEVNULL, stderr=sys.stderr)
+                            stdout=subprocess.DEVNULL, stderr=stderr or sys.stderr)
     try:
         base = f"http://127.0.0.1:{port}"
         wait_http(base + probe)
@@ -57,6 +54,18 @@ def uvicorn(app: str, env: dict, python: Path, factory: bool = False, probe: str
     finally:
         proc.terminate()
         try:
-            proc.wait(10)
+            proc.wait(stop_wait)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@contextmanager
+def uvicorn(app: str, env: dict, python: Path, factory: bool = False, probe: str = "/",
+            port: int | None = None):
+    port = port or free_port()
+    cmd = [str(python), "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port),
+           "--log-level", "warning", "--no-access-log"]
+    if factory:
+        cmd.append("--factory")
+    with running(cmd, env, port, probe) as started:
+        yield started
