@@ -121,6 +121,15 @@ def wait_ready(driver, after: int = 0, timeout: float = 20) -> int:
     return int(driver.execute_script("return Number(document.body.dataset.ready)"))
 
 
+def choose_date(driver, day: str, after: int) -> int:
+    """Set the map's date control (ISO day; '' for the latest figures), closing any popup,
+    and wait for the redraw; return its number (:func:`wait_ready`)."""
+    driver.execute_script("mapsApp.map.closePopup(); const e = document.getElementById("
+                          "'f-asof'); e.value = arguments[0]; e.dispatchEvent(new "
+                          "Event('change'));", day)
+    return wait_ready(driver, after)
+
+
 def failed_requests(driver, base: str) -> list[str]:
     """Failed or 4xx/5xx requests made by our pages (not by Chromium's own start page)."""
     failed, ours = [], {}
@@ -222,18 +231,14 @@ def test_map_page(browser, server, conn):
     # the date control: before any progress figure, nothing has known progress
     known = "return document.querySelectorAll('path.lyr-projects:not(.unknown-progress)').length"
     before = b.execute_script(known)
-    b.execute_script("const e = document.getElementById('f-asof'); e.value = '2000-01-01';"
-                     " e.dispatchEvent(new Event('change'));")
-    gen = wait_ready(b, gen)
+    gen = choose_date(b, "2000-01-01", gen)
     assert b.execute_script(known) == 0
     assert b.find_element("id", "f-asof-text").text == "ngày 01/01/2000"
     if conn.execute("SELECT count(*) FROM progress_snapshot ps JOIN infra_project p"
                     " ON p.id = ps.feature_id AND ps.layer_id = 'projects'"
                     " WHERE p.geom IS NOT NULL").fetchone()[0]:
         assert before > 0
-    b.execute_script("const e = document.getElementById('f-asof'); e.value = '';"
-                     " e.dispatchEvent(new Event('change'));")
-    gen = wait_ready(b, gen)
+    gen = choose_date(b, "", gen)
 
     # search with diacritics optional
     name = conn.execute("SELECT name FROM infra_project WHERE name ILIKE 'Đường tỉnh 918%'"
@@ -288,9 +293,7 @@ def test_print_dialog_opens_the_printed_map(browser, server):
     gen = wait_ready(b)
     Select(b.find_element("id", "f-district")).select_by_value("916")
     gen = wait_ready(b, gen)
-    b.execute_script("const e = document.getElementById('f-asof'); e.value = '2024-10-31';"
-                     " e.dispatchEvent(new Event('change'));")
-    gen = wait_ready(b, gen)
+    gen = choose_date(b, "2024-10-31", gen)
     Select(b.find_element("id", "f-status-class")).select_by_index(1)
     status_class = b.find_element("id", "f-status-class").get_attribute("value")
     label = registry.get("projects").field("status_class").choice(status_class).label_vi
@@ -411,9 +414,7 @@ def test_large_layers_arrive_as_vector_tiles(browser, tiled_server, conn):
         assert conn.execute("SELECT 1 FROM infra_project WHERE id = %s", (pid,)).fetchone()
 
     # the date control: tiles and the popup's item are asked for as of that date
-    b.execute_script("mapsApp.map.closePopup(); const e = document.getElementById('f-asof');"
-                     " e.value = '2000-01-01'; e.dispatchEvent(new Event('change'));")
-    gen = wait_ready(b, gen)
+    gen = choose_date(b, "2000-01-01", gen)
     assert resources(b, "/collections/projects/tiles/WebMercatorQuad/15/")[-1].endswith(
         "?as_of=2000-01-01")
     # the tiles of the new date arrive after the data load: wait for them, not for a time
@@ -425,9 +426,7 @@ def test_large_layers_arrive_as_vector_tiles(browser, tiled_server, conn):
     assert "Chưa có số liệu tiến độ" in popup.text
     # (the popup's item was asked for as of that date: the feature chosen has progress
     # today, and the popup shows none in 2000)
-    b.execute_script("mapsApp.map.closePopup(); const e = document.getElementById('f-asof');"
-                     " e.value = ''; e.dispatchEvent(new Event('change'));")
-    gen = wait_ready(b, gen)
+    gen = choose_date(b, "", gen)
 
     # filters apply to tiled layers too: only roads are drawn
     Select(b.find_element("id", "f-kind")).select_by_value("road")

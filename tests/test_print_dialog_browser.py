@@ -19,6 +19,7 @@ from test_maps_browser import (  # noqa: F401  (fixtures)
     ARTIFACTS,
     CHROMEDRIVER,
     Service,
+    choose_date,
     chromium_options,
     failed_requests,
     server,
@@ -110,9 +111,7 @@ def test_dialog_choices_reach_the_pdf(saver, server, downloads, tmp_path):
     gen = wait_ready(b)
     Select(b.find_element("id", "f-district")).select_by_value("918")
     gen = wait_ready(b, gen)
-    b.execute_script("const e = document.getElementById('f-asof'); e.value = '2024-06-30';"
-                     " e.dispatchEvent(new Event('change'));")
-    gen = wait_ready(b, gen)
+    gen = choose_date(b, "2024-06-30", gen)
 
     # the metrics offered are those the visible layers can be classed by, from the registry
     b.execute_script("mapsApp.map.removeLayer(mapsApp.groups.industrial_zones)")
