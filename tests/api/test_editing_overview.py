@@ -9,7 +9,7 @@ import re
 
 import test_sessions as ses
 
-app, browser, people, made = ses.app, ses.browser, ses.people, ses.made
+browser, people, made = ses.browser, ses.people, ses.made  # app: tests/api/conftest.py
 ITEMS, csrf_of, sign_in, point_feature = ses.ITEMS, ses.csrf_of, ses.sign_in, ses.point_feature
 
 
